@@ -1,0 +1,66 @@
+# The one entry point for people and CI. Needs Python 3.11 or newer as python3.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DATA := $(or $(DATA_DIR),data)
+MANAGE := $(BIN)/python manage.py
+# make run uses a secret key generated once into the data folder, unless SECRET_KEY is set.
+RUN_ENV := SECRET_KEY="$${SECRET_KEY:-$$(cat $(DATA)/secret_key)}"
+
+.PHONY: help install install-dev run test lint format check-migrations ci clean
+
+help:
+	@echo "make run    start the site with demo content on http://127.0.0.1:8000/"
+	@echo "make test   run the whole test suite"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed as $(PYTHON)."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+$(DATA)/secret_key:
+	@mkdir -p $(DATA)
+	@$(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+	@chmod 600 $@
+
+run: install $(DATA)/secret_key
+	@$(RUN_ENV) $(MANAGE) migrate --noinput -v0
+	@$(RUN_ENV) $(MANAGE) load_demo --if-empty --create-admin
+	@$(RUN_ENV) $(MANAGE) collectstatic --noinput -v0
+	@echo
+	@echo "  Piyao is starting on http://127.0.0.1:8000/  (English: http://127.0.0.1:8000/en/)"
+	@echo "  Staff back end: http://127.0.0.1:8000/admin/  user 'admin', password printed above on the first run."
+	@echo "  Lost it? $(MANAGE) changepassword admin   Stop with Ctrl+C."
+	@echo
+	@$(RUN_ENV) exec $(BIN)/gunicorn
+
+test: install-dev
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check-migrations: install-dev
+	DEBUG=true $(MANAGE) makemigrations --check --dry-run
+
+ci: lint check-migrations test
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

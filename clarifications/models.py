@@ -1,0 +1,263 @@
+"""The content model: clarifications of rumors, their evidence and corrections, topics and notices.
+
+Visibility lives in one place, ``ClarificationQuerySet.published()``: every page, feed, sitemap,
+search and API asks it what the public may see. A published clarification whose publish time is in
+the future is *scheduled*; no job flips it, the query condition simply starts to match.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Language(models.TextChoices):
+    ZH_HANS = "zh-hans", "简体中文"
+    EN = "en", "English"
+
+
+class Verdict(models.TextChoices):
+    FALSE = "false", _("False")
+    MISLEADING = "misleading", _("Misleading")
+    PARTLY_FALSE = "partly_false", _("Partly false")
+    UNPROVEN = "unproven", _("Unproven")
+    TRUE = "true", _("True")
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    PUBLISHED = "published", _("Published")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Platform(models.TextChoices):
+    WECHAT_GROUP = "wechat_group", _("WeChat group")
+    WECHAT_ARTICLE = "wechat_article", _("WeChat article")
+    WEIBO = "weibo", _("Weibo")
+    DOUYIN = "douyin", _("Douyin")
+    OTHER = "other", _("Other")
+
+
+class Topic(models.Model):
+    name = models.CharField(_("name"), max_length=80, unique=True, help_text=_("Chinese name."))
+    name_en = models.CharField(_("English name"), max_length=80, blank=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True, allow_unicode=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+    def __str__(self):
+        return self.display_name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = self._free_slug(slugify(self.name_en or self.name, allow_unicode=True)[:70] or "topic")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("clarifications:topic", args=[self.slug])
+
+    @property
+    def display_name(self):
+        if get_language() == Language.EN and self.name_en:
+            return self.name_en
+        return self.name
+
+    @classmethod
+    def _free_slug(cls, base):
+        slug, number = base, 2
+        while cls.objects.filter(slug=slug).exists():
+            slug, number = f"{base}-{number}", number + 1
+        return slug
+
+
+def new_external_id():
+    return uuid.uuid4().hex
+
+
+class ClarificationQuerySet(models.QuerySet):
+    def published(self, *, include_withdrawn=False):
+        """What the public may see: published and its publish time reached.
+
+        Withdrawn clarifications stay reachable at their own URL (with the withdrawal note) but are
+        listed nowhere, so only the detail page asks for ``include_withdrawn=True``.
+        """
+        statuses = [Status.PUBLISHED, Status.WITHDRAWN] if include_withdrawn else [Status.PUBLISHED]
+        return self.filter(status__in=statuses, published_at__lte=timezone.now())
+
+    def for_cards(self):
+        """What a list of clarification cards needs, in a fixed number of queries."""
+        return self.prefetch_related("topics")
+
+
+class Clarification(models.Model):
+    title = models.CharField(_("title"), max_length=200)
+    claim = models.TextField(_("claim"), help_text=_("The rumor as it circulated, quoted as seen."))
+    claim_platform = models.CharField(
+        _("where it circulated"), max_length=20, choices=Platform.choices, default=Platform.WECHAT_GROUP
+    )
+    claim_seen_on = models.DateField(_("first seen on"), null=True, blank=True)
+    verdict = models.CharField(_("verdict"), max_length=20, choices=Verdict.choices)
+    truth = models.TextField(
+        _("the truth"), max_length=500, help_text=_("One or two sentences: what is actually true.")
+    )
+    body = models.TextField(_("explanation"), blank=True, help_text=_("Markdown."))
+    authority_name = models.CharField(_("issuing authority"), max_length=200, blank=True)
+    authority_url = models.URLField(_("authority's URL"), blank=True)
+    topics = models.ManyToManyField(Topic, blank=True, related_name="clarifications", verbose_name=_("topics"))
+    region = models.CharField(_("region or district"), max_length=100, blank=True)
+    language = models.CharField(_("language"), max_length=7, choices=Language.choices, default=Language.ZH_HANS)
+    image = models.ImageField(_("image"), upload_to="clarifications/%Y/%m/", blank=True)
+    image_alt = models.CharField(
+        _("image description"), max_length=250, blank=True, help_text=_("Required with an image, for screen readers.")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        _("publish time"), null=True, blank=True, help_text=_("A future time schedules the clarification.")
+    )
+    withdrawal_note = models.TextField(_("withdrawal note"), blank=True)
+    external_id = models.CharField(
+        _("external ID"),
+        max_length=100,
+        unique=True,
+        default=new_external_id,
+        help_text=_("Identifier in an imported archive; re-importing it updates this clarification."),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="authored_clarifications",
+        verbose_name=_("author"),
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reviewed_clarifications",
+        verbose_name=_("reviewer"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    modified_at = models.DateTimeField(_("last modified"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = ClarificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        verbose_name = _("clarification")
+        verbose_name_plural = _("clarifications")
+        indexes = [models.Index(fields=["status", "published_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(verdict__in=Verdict.values), name="clarification_verdict_valid"),
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="clarification_status_valid"),
+            models.CheckConstraint(condition=Q(language__in=Language.values), name="clarification_language_valid"),
+            models.CheckConstraint(
+                condition=~Q(status__in=[Status.PUBLISHED, Status.WITHDRAWN]) | Q(published_at__isnull=False),
+                name="clarification_published_has_time",
+            ),
+            models.CheckConstraint(condition=Q(image="") | ~Q(image_alt=""), name="clarification_image_has_alt"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("clarifications:detail", args=[self.pk])
+
+    @property
+    def is_withdrawn(self):
+        return self.status == Status.WITHDRAWN
+
+    @property
+    def is_scheduled(self):
+        return self.status == Status.PUBLISHED and self.published_at and self.published_at > timezone.now()
+
+    @property
+    def last_updated_at(self):
+        """The date of the latest public correction, if any (uses prefetched updates)."""
+        updates = list(self.updates.all())
+        return max((update.date for update in updates), default=None)
+
+
+class Source(models.Model):
+    """A piece of evidence the clarification rests on."""
+
+    clarification = models.ForeignKey(Clarification, on_delete=models.CASCADE, related_name="sources")
+    title = models.CharField(_("title"), max_length=300)
+    url = models.URLField(_("URL"), max_length=500, blank=True)
+    publisher = models.CharField(_("publisher"), max_length=200, blank=True)
+    date = models.DateField(_("date"), null=True, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("evidence source")
+        verbose_name_plural = _("evidence sources")
+
+    def __str__(self):
+        return self.title
+
+
+class Update(models.Model):
+    """A public entry in the updates log: corrections are shown, never silent."""
+
+    clarification = models.ForeignKey(Clarification, on_delete=models.CASCADE, related_name="updates")
+    date = models.DateTimeField(_("date"), default=timezone.now)
+    note = models.TextField(_("note"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name = _("update")
+        verbose_name_plural = _("updates")
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d}: {self.note[:60]}"
+
+
+class NoticeQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True, published_at__lte=timezone.now())
+
+
+class Notice(models.Model):
+    """A dated official announcement of the office."""
+
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), help_text=_("Markdown."))
+    issuer = models.CharField(_("issued by"), max_length=200, blank=True)
+    language = models.CharField(_("language"), max_length=7, choices=Language.choices, default=Language.ZH_HANS)
+    source_url = models.URLField(_("original URL"), blank=True)
+    is_published = models.BooleanField(_("published"), default=False)
+    published_at = models.DateTimeField(_("publish time"), default=timezone.now)
+    modified_at = models.DateTimeField(_("last modified"), auto_now=True)
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("clarifications:notice", args=[self.pk])

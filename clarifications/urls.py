@@ -1,0 +1,18 @@
+from django.urls import path
+from django.views.generic import TemplateView
+
+from . import views
+
+app_name = "clarifications"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("clarifications/", views.clarification_list, name="list"),
+    path("clarifications/<int:pk>/", views.clarification_detail, name="detail"),
+    path("topics/<str:slug>/", views.topic_detail, name="topic"),
+    path("notices/", views.notice_list, name="notices"),
+    path("notices/<int:pk>/", views.notice_detail, name="notice"),
+    path("about/", TemplateView.as_view(template_name="pages/about.html"), name="about"),
+    path("how-to-report/", TemplateView.as_view(template_name="pages/how_to_report.html"), name="how_to_report"),
+    path("privacy/", TemplateView.as_view(template_name="pages/privacy.html"), name="privacy"),
+]

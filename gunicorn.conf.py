@@ -1,0 +1,24 @@
+"""gunicorn settings; the environment can override the address and the number of workers."""
+
+import multiprocessing
+import os
+
+wsgi_app = "config.wsgi:application"
+bind = os.environ.get("BIND", "127.0.0.1:8000")
+# Sync workers: each request is short and the database is the bottleneck. Four is plenty for two
+# cores and keeps SQLite's single writer from queueing too many.
+workers = int(os.environ.get("WEB_CONCURRENCY", min(4, multiprocessing.cpu_count() * 2 + 1)))
+worker_class = "sync"
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+# Recycle workers now and then so a slow leak can never take the site down.
+max_requests = 5000
+max_requests_jitter = 500
+# Django runs its app-registry setup once in the master, then forks.
+preload_app = True
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+# Only a trusted reverse proxy may tell us the original scheme (see TRUST_PROXY_SSL_HEADER).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

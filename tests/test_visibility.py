@@ -1,0 +1,71 @@
+"""Drafts, items in review and scheduled items appear on no public page; withdrawn ones only at their URL."""
+
+import pytest
+from django.urls import reverse
+
+from clarifications.models import Clarification
+
+from .factories import ClarificationFactory, TopicFactory
+
+pytestmark = pytest.mark.django_db
+
+HIDDEN_KINDS = ["draft", "in_review", "scheduled", "withdrawn"]
+
+
+@pytest.fixture
+def topic():
+    return TopicFactory(name="供水", name_en="Water")
+
+
+@pytest.fixture
+def visible(topic):
+    return ClarificationFactory(title="可见的澄清", topics=[topic])
+
+
+def listing_urls(topic):
+    return [
+        reverse("clarifications:home"),
+        reverse("clarifications:list"),
+        reverse("clarifications:list") + "?q=澄清",
+        reverse("clarifications:topic", args=[topic.slug]),
+    ]
+
+
+@pytest.mark.parametrize("kind", HIDDEN_KINDS)
+def test_hidden_kinds_are_listed_nowhere(client, topic, visible, kind):
+    hidden = ClarificationFactory(title=f"隐藏的澄清{kind}", topics=[topic], **{kind: True})
+    for url in listing_urls(topic):
+        page = client.get(url).content.decode()
+        assert visible.title in page, url
+        assert hidden.title not in page, url
+    related = client.get(visible.get_absolute_url()).content.decode()
+    assert hidden.title not in related
+
+
+@pytest.mark.parametrize("kind", ["draft", "in_review", "scheduled"])
+def test_unpublished_detail_pages_are_not_found(client, kind):
+    hidden = ClarificationFactory(**{kind: True})
+    assert client.get(hidden.get_absolute_url()).status_code == 404
+
+
+def test_withdrawn_clarification_stays_at_its_url_with_the_note(client):
+    withdrawn = ClarificationFactory(withdrawn=True, withdrawal_note="后续调查推翻了原结论。")
+    response = client.get(withdrawn.get_absolute_url())
+    assert response.status_code == 200
+    assert "后续调查推翻了原结论。" in response.content.decode()
+
+
+def test_scheduled_clarification_appears_once_its_time_comes(client, time_machine):
+    scheduled = ClarificationFactory(scheduled=True)
+    assert client.get(scheduled.get_absolute_url()).status_code == 404
+    time_machine.move_to(scheduled.published_at, tick=False)
+    assert client.get(scheduled.get_absolute_url()).status_code == 200
+    assert scheduled.title in client.get(reverse("clarifications:list")).content.decode()
+
+
+def test_published_queryset_is_the_one_rule():
+    shown = ClarificationFactory()
+    for kind in HIDDEN_KINDS:
+        ClarificationFactory(**{kind: True})
+    assert list(Clarification.objects.published()) == [shown]
+    assert Clarification.objects.published(include_withdrawn=True).count() == 2
