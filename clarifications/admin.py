@@ -6,6 +6,8 @@ and the publish checklist, and say why when they refuse. Published and withdrawn
 be changed only by publishers (a correction is a public act); editors see them read-only.
 """
 
+from datetime import date, datetime
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -16,11 +18,13 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from . import services
@@ -143,14 +147,18 @@ class WithdrawForm(forms.Form):
 
 
 class ReadableHistoryHelper(HistoricalRecordContextHelper):
-    """Show choice labels ("In review"), not stored values ("in_review"), in history diffs."""
+    """History diffs in staff terms: choice labels ("In review", not "in_review"), local times, "—" for empty."""
 
     def prepare_delta_change_value(self, change, value):
         field = self.model._meta.get_field(change.field)
-        if field.choices and not field.many_to_many:
-            return dict(field.flatchoices).get(value, value) if value not in (None, "") else "—"
-        if value in (None, ""):
+        if value in (None, "") or (isinstance(value, DeletedObject) and value.pk is None):
             return "—"
+        if field.choices and not field.many_to_many:
+            return dict(field.flatchoices).get(value, value)
+        if isinstance(value, datetime):
+            return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+        if isinstance(value, date):
+            return date_format(value, "DATE_FORMAT")
         return super().prepare_delta_change_value(change, value)
 
 
@@ -188,6 +196,18 @@ def related_changes(clarification_id, *, limit=200):
 
 # --- The clarification admin ---------------------------------------------------------------------
 
+
+class ClarificationForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        # Browsers send textarea lines ending in CRLF; store LF as imports do, so that saving without
+        # an edit does not show up in the history as a change to every line.
+        for name in ("claim", "truth", "body", "withdrawal_note", "image_alt"):
+            if isinstance(cleaned.get(name), str):
+                cleaned[name] = cleaned[name].replace("\r\n", "\n")
+        return cleaned
+
+
 SUCCESS_MESSAGES = {
     "submit_for_review": _("“%(title)s” was submitted for review."),
     "return_to_draft": _("“%(title)s” was returned to draft."),
@@ -209,6 +229,7 @@ TRANSITION_LABELS = {
 
 @admin.register(Clarification)
 class ClarificationAdmin(SimpleHistoryAdmin):
+    form = ClarificationForm
     list_display = ["title", "verdict", "state", "published_at", "author", "review_by"]
     list_filter = [StateFilter, DueForReviewFilter, "verdict", "language", "topics", "claim_platform"]
     search_fields = ["title", "claim", "truth", "external_id"]
@@ -309,6 +330,16 @@ class ClarificationAdmin(SimpleHistoryAdmin):
 
     def get_historical_record_context_helper(self, request, historical_record):
         return ReadableHistoryHelper(self.model, historical_record)
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Old versions are for reading: reverting would rewrite status and publish time behind the
+        # transitions' back (and skip the four-eyes rule and the checklist).
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def _object_or_404(self, request, object_id):
         obj = self.get_object(request, unquote(object_id))

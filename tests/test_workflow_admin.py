@@ -5,6 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -338,6 +340,7 @@ def test_history_shows_who_changed_what_as_a_readable_diff(client, editor, publi
     assert "Submitted for review" in text
     assert "旧来源" in text and "新来源" in text
     assert "in_review" not in text  # labels, not stored values
+    assert "Deleted user" not in text  # an empty reviewer reads "—"
 
 
 # --- Lists and the index -------------------------------------------------------------------------
@@ -372,3 +375,43 @@ def test_the_admin_index_shows_no_clarification_counts_to_tip_triage(client, tip
     client.force_login(tip_triager)
     page = client.get(reverse("admin:index")).content.decode()
     assert "drafts awaiting review" not in page
+
+
+def test_an_old_version_cannot_be_reverted_around_the_workflow(client, publisher, author):
+    clarification = ClarificationFactory(in_review=True, author=author)
+    SourceFactory(clarification=clarification)
+    client.force_login(publisher)
+    client.post(transition_url(clarification, "publish"))
+    client.force_login(UserFactory(username="chief", is_superuser=True))
+    clarification.refresh_from_db()
+    clarification.title = "标题改了"
+    clarification.save()
+    old = clarification.history.filter(status=Status.IN_REVIEW).first()
+    url = reverse("admin:clarifications_clarification_simple_history", args=[clarification.pk, old.history_id])
+    assert client.get(url).status_code == 200
+    response = client.post(url, form_data(clarification))
+    assert response.status_code == 403
+    assert Clarification.objects.get(pk=clarification.pk).status == Status.PUBLISHED
+
+
+def test_saving_from_a_browser_keeps_line_endings_as_stored(client, editor, author):
+    clarification = ClarificationFactory(draft=True, author=author, body="第一段。\n\n第二段。")
+    client.force_login(editor)
+    client.post(change_url(clarification), form_data(clarification, body="第一段。\r\n\r\n第二段。"))
+    assert Clarification.objects.get(pk=clarification.pk).body == "第一段。\n\n第二段。"
+
+
+def test_the_admin_list_and_index_take_a_fixed_number_of_queries(client, publisher, author, django_assert_num_queries):
+    def pages():
+        assert client.get(changelist()).status_code == 200
+        assert client.get(reverse("admin:index")).status_code == 200
+
+    ClarificationFactory(author=author)
+    client.force_login(publisher)
+    pages()  # warm the content-type cache
+    with CaptureQueriesContext(connection) as one_row:
+        pages()
+    for number in range(15):
+        ClarificationFactory(author=UserFactory(username=f"writer{number}"), scheduled=True)
+    with django_assert_num_queries(len(one_row.captured_queries)):
+        pages()
