@@ -151,7 +151,7 @@ class ReadableHistoryHelper(HistoricalRecordContextHelper):
 
     def prepare_delta_change_value(self, change, value):
         field = self.model._meta.get_field(change.field)
-        if value in (None, "") or (isinstance(value, DeletedObject) and value.pk is None):
+        if value in (None, "", []) or (isinstance(value, DeletedObject) and value.pk is None):
             return "—"
         if field.choices and not field.many_to_many:
             return dict(field.flatchoices).get(value, value)

@@ -167,7 +167,8 @@ class Clarification(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     modified_at = models.DateTimeField(_("last modified"), auto_now=True)
 
-    history = HistoricalRecords()
+    # Topic changes are part of the history too (simple_history records them as their own entries).
+    history = HistoricalRecords(m2m_fields=["topics"])
     objects = ClarificationQuerySet.as_manager()
 
     class Meta:

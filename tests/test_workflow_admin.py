@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 
 from clarifications.models import Clarification, Source, Status
 
-from .factories import ClarificationFactory, SourceFactory, UserFactory
+from .factories import ClarificationFactory, SourceFactory, TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -415,3 +415,17 @@ def test_the_admin_list_and_index_take_a_fixed_number_of_queries(client, publish
         ClarificationFactory(author=UserFactory(username=f"writer{number}"), scheduled=True)
     with django_assert_num_queries(len(one_row.captured_queries)):
         pages()
+
+
+def test_topic_changes_are_in_the_history_too(client, editor, author):
+    clarification = ClarificationFactory(draft=True, author=author)
+    topic = TopicFactory(name="供水", name_en="Water supply")
+    client.force_login(editor)
+    response = client.post(change_url(clarification), form_data(clarification, topics=[str(topic.pk)]))
+    assert response.status_code == 302
+    latest = clarification.history.first()
+    assert latest.history_user == editor
+    assert [row.topic for row in latest.topics.all()] == [topic]
+    page = client.get(reverse("admin:clarifications_clarification_history", args=[clarification.pk]))
+    diff = " ".join(page.content.decode().split())
+    assert "<strong>Topics:</strong> — &nbsp;&rarr;&nbsp;&nbsp;[Water supply]" in diff
