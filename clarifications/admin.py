@@ -13,6 +13,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -30,6 +31,9 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from . import services
 from .models import Clarification, Notice, Source, Status, Topic, Update
 from .services import TransitionRefused
+
+# Links typed without a scheme are official sites: assume https (Django 6's default, without the warning).
+URL_FIELDS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
 # --- Permissions that depend on the clarification's status ---------------------------------------
 
@@ -58,6 +62,7 @@ class FollowsParentLock:
 
 class SourceInline(FollowsParentLock, admin.TabularInline):
     model = Source
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     extra = 1
     fields = ["title", "url", "publisher", "date", "position"]
 
@@ -230,6 +235,7 @@ TRANSITION_LABELS = {
 @admin.register(Clarification)
 class ClarificationAdmin(SimpleHistoryAdmin):
     form = ClarificationForm
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     list_display = ["title", "verdict", "state", "published_at", "author", "review_by"]
     list_filter = [StateFilter, DueForReviewFilter, "verdict", "language", "topics", "claim_platform"]
     search_fields = ["title", "claim", "truth", "external_id"]
@@ -288,6 +294,26 @@ class ClarificationAdmin(SimpleHistoryAdmin):
         if not change and obj.author_id is None:
             obj.author = request.user
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        added_update = any(formset.model is Update and formset.new_objects for formset in formsets)
+        if (
+            change
+            and obj.status == Status.PUBLISHED
+            and not obj.is_scheduled
+            and form.changed_data
+            and not added_update
+        ):
+            self.message_user(
+                request,
+                _(
+                    "This clarification is public. If the change matters to readers, add a dated entry under "
+                    "public updates: corrections are shown, never silent."
+                ),
+                messages.WARNING,
+            )
 
     # Change page: buttons, preview, history ------------------------------------------------------
 
@@ -452,6 +478,7 @@ class TopicAdmin(admin.ModelAdmin):
 
 @admin.register(Notice)
 class NoticeAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     list_display = ["title", "issuer", "language", "is_published", "published_at"]
     list_filter = ["is_published", "language"]
     search_fields = ["title", "body"]

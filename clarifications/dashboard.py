@@ -20,7 +20,8 @@ class DashboardEntry:
 
 def staff_counts(user) -> list[DashboardEntry]:
     entries = []
-    # New tips go first here, from the tips app, for users who may view tips.
+    # Merge point for the tips app: its "new tips" entry goes first, here, for users who may view
+    # tips (a count of tips with status "new", linking to the tip list filtered on that status).
     if user.has_perm("clarifications.view_clarification"):
         changelist = reverse("admin:clarifications_clarification_changelist")
         clarifications = Clarification.objects.all()

@@ -130,6 +130,14 @@ def test_an_editor_sees_a_published_clarification_read_only(client, editor, auth
     assert Clarification.objects.get(pk=clarification.pk).title == "原标题"
 
 
+def test_a_silent_edit_of_a_public_clarification_gets_a_reminder(client, publisher, author):
+    clarification = ClarificationFactory(author=author)
+    client.force_login(publisher)
+    response = client.post(change_url(clarification), form_data(clarification, truth="改过的真相。"), follow=True)
+    assert Clarification.objects.get(pk=clarification.pk).truth == "改过的真相。"
+    assert any("corrections are shown, never silent" in message for message in messages_of(response))
+
+
 def test_a_publisher_corrects_a_published_clarification_with_an_update(client, publisher, author):
     clarification = ClarificationFactory(author=author)
     client.force_login(publisher)
@@ -144,6 +152,7 @@ def test_a_publisher_corrects_a_published_clarification_with_an_update(client, p
     )
     response = client.post(change_url(clarification), data, follow=True)
     assert response.status_code == 200, response.context["adminform"].form.errors
+    assert not any("never silent" in message for message in messages_of(response))
     update = clarification.updates.get()
     assert update.note == "更正：补充了停水通知的原文链接。"
     assert update.history.get().history_user == publisher
