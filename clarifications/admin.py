@@ -6,8 +6,6 @@ and the publish checklist, and say why when they refuse. Published and withdrawn
 be changed only by publishers (a correction is a public act); editors see them read-only.
 """
 
-from datetime import date, datetime
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -19,16 +17,14 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
-from simple_history.models import DeletedObject
-from simple_history.template_utils import HistoricalRecordContextHelper
 
 from . import services
+from .history import ReadableHistoryHelper, related_changes
 from .models import Clarification, Notice, Source, Status, Topic, Update
 from .services import TransitionRefused
 
@@ -146,57 +142,6 @@ class WithdrawForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Shown on the clarification's page: why it was withdrawn and what is known now."),
     )
-
-
-# --- History with readable diffs -----------------------------------------------------------------
-
-
-class ReadableHistoryHelper(HistoricalRecordContextHelper):
-    """History diffs in staff terms: choice labels ("In review", not "in_review"), local times, "—" for empty."""
-
-    def prepare_delta_change_value(self, change, value):
-        field = self.model._meta.get_field(change.field)
-        if value in (None, "", []) or (isinstance(value, DeletedObject) and value.pk is None):
-            return "—"
-        if field.choices and not field.many_to_many:
-            return dict(field.flatchoices).get(value, value)
-        if isinstance(value, datetime):
-            return date_format(timezone.localtime(value), "DATETIME_FORMAT")
-        if isinstance(value, date):
-            return date_format(value, "DATE_FORMAT")
-        return super().prepare_delta_change_value(change, value)
-
-
-def related_changes(clarification_id, *, limit=200):
-    """Changes to a clarification's evidence sources and updates, newest first, with field diffs."""
-    entries = []
-    for model in (Source, Update):
-        records = list(
-            model.history.filter(clarification_id=clarification_id)
-            .select_related("history_user")
-            .order_by("id", "history_date", "history_id")
-        )
-        previous = {}
-        for record in records:
-            before = previous.get(record.id)
-            changes = []
-            if before is not None and record.history_type == "~":
-                delta = record.diff_against(before, excluded_fields=["clarification", "position"])
-                helper = ReadableHistoryHelper(model, record)
-                changes = helper.context_for_delta_changes(delta)
-            entries.append(
-                {
-                    "date": record.history_date,
-                    "user": record.history_user,
-                    "kind": model._meta.verbose_name,
-                    "action": record.get_history_type_display(),
-                    "object": str(record.instance),
-                    "changes": changes,
-                }
-            )
-            previous[record.id] = record
-    entries.sort(key=lambda entry: entry["date"], reverse=True)
-    return entries[:limit]
 
 
 # --- The clarification admin ---------------------------------------------------------------------
