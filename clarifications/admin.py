@@ -1,41 +1,417 @@
-from django.contrib import admin
+"""The staff back end: editors draft, publishers publish; every status change goes through services.py.
+
+Status, publish time and reviewer are never edited in the form: list actions and the buttons on the
+change page call the same transition functions, which check permission, status, the four-eyes rule
+and the publish checklist, and say why when they refuse. Published and withdrawn clarifications can
+be changed only by publishers (a correction is a public act); editors see them read-only.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Clarification, Notice, Source, Topic, Update
+from . import services
+from .history import ReadableHistoryHelper, related_changes
+from .models import Clarification, Notice, Source, Status, Topic, Update
+from .services import TransitionRefused
+
+# Links typed without a scheme are official sites: assume https (Django 6's default, without the warning).
+URL_FIELDS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
+
+# --- Permissions that depend on the clarification's status ---------------------------------------
 
 
-class SourceInline(admin.TabularInline):
+def is_locked_for(user, clarification):
+    """Public (or once public) clarifications are changed only by those who may publish."""
+    return (
+        clarification is not None
+        and clarification.status in (Status.PUBLISHED, Status.WITHDRAWN)
+        and not services.can_publish(user)
+    )
+
+
+class FollowsParentLock:
+    """Inlines are read-only wherever their clarification is."""
+
+    def has_add_permission(self, request, obj):
+        return super().has_add_permission(request, obj) and not is_locked_for(request.user, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not is_locked_for(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not is_locked_for(request.user, obj)
+
+
+class SourceInline(FollowsParentLock, admin.TabularInline):
     model = Source
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     extra = 1
     fields = ["title", "url", "publisher", "date", "position"]
 
 
-class UpdateInline(admin.TabularInline):
+class UpdateInline(FollowsParentLock, admin.TabularInline):
     model = Update
     extra = 0
     fields = ["date", "note"]
+    verbose_name = _("public update (correction)")
+    verbose_name_plural = _("public updates (corrections are shown with their date, never silent)")
+
+
+# --- List filters --------------------------------------------------------------------------------
+
+
+class StateFilter(admin.SimpleListFilter):
+    """Status as staff think of it: "scheduled" is its own state, not just "published"."""
+
+    title = _("status")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            (Status.DRAFT, _("Draft")),
+            (Status.IN_REVIEW, _("In review")),
+            ("scheduled", _("Scheduled")),
+            (Status.PUBLISHED, _("Published (public)")),
+            (Status.WITHDRAWN, _("Withdrawn")),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "scheduled":
+            return queryset.scheduled()
+        if value == Status.PUBLISHED:
+            return queryset.published()
+        if value in (Status.DRAFT, Status.IN_REVIEW, Status.WITHDRAWN):
+            return queryset.filter(status=value)
+        return queryset
+
+
+class DueForReviewFilter(admin.SimpleListFilter):
+    title = _("re-review")
+    parameter_name = "due"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Due for re-review"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.due_for_review()
+        return queryset
+
+
+# --- Forms for the transitions that need an answer -----------------------------------------------
+
+
+class ScheduleForm(forms.Form):
+    at = forms.DateTimeField(
+        label=_("Publish at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["at"].help_text = _("Time zone: %(zone)s. The clarification appears by itself at that time.") % {
+            "zone": timezone.get_current_timezone_name()
+        }
+
+    def clean_at(self):
+        at = self.cleaned_data["at"]
+        if at <= timezone.now():
+            raise forms.ValidationError(_("Choose a time in the future, or use “Publish now”."))
+        return at
+
+
+class WithdrawForm(forms.Form):
+    note = forms.CharField(
+        label=_("Public withdrawal note"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Shown on the clarification's page: why it was withdrawn and what is known now."),
+    )
+
+
+# --- The clarification admin ---------------------------------------------------------------------
+
+
+class ClarificationForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        # Browsers send textarea lines ending in CRLF; store LF as imports do, so that saving without
+        # an edit does not show up in the history as a change to every line.
+        for name in ("claim", "truth", "body", "withdrawal_note", "image_alt"):
+            if isinstance(cleaned.get(name), str):
+                cleaned[name] = cleaned[name].replace("\r\n", "\n")
+        return cleaned
+
+
+SUCCESS_MESSAGES = {
+    "submit_for_review": _("“%(title)s” was submitted for review."),
+    "return_to_draft": _("“%(title)s” was returned to draft."),
+    "publish": _("“%(title)s” is published."),
+    "schedule": _("“%(title)s” is scheduled for %(time)s."),
+    "unpublish": _("“%(title)s” was unpublished and is back in review."),
+    "withdraw": _("“%(title)s” was withdrawn; its page now shows the note."),
+}
+
+TRANSITION_LABELS = {
+    "submit_for_review": _("Submit for review"),
+    "return_to_draft": _("Return to draft"),
+    "publish": _("Publish now"),
+    "schedule": _("Schedule…"),
+    "unpublish": _("Unpublish"),
+    "withdraw": _("Withdraw…"),
+}
 
 
 @admin.register(Clarification)
 class ClarificationAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "verdict", "status", "language", "published_at", "author"]
-    list_filter = ["status", "verdict", "language", "claim_platform", "topics"]
+    form = ClarificationForm
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
+    list_display = ["title", "verdict", "state", "published_at", "author", "review_by"]
+    list_filter = [StateFilter, DueForReviewFilter, "verdict", "language", "topics", "claim_platform"]
     search_fields = ["title", "claim", "truth", "external_id"]
     date_hierarchy = "published_at"
+    ordering = ["-modified_at", "-id"]
     autocomplete_fields = ["topics"]
-    raw_id_fields = ["author", "reviewer"]
-    readonly_fields = ["created_at", "modified_at"]
+    raw_id_fields = ["author"]
     inlines = [SourceInline, UpdateInline]
     list_select_related = ["author"]
+    actions = ["submit_for_review", "return_to_draft", "publish_now", "schedule", "unpublish", "withdraw"]
+    change_form_template = "admin/clarifications/clarification/change_form.html"
+    object_history_template = "admin/clarifications/clarification/object_history.html"
     fieldsets = [
         (None, {"fields": ["title", "language", "verdict", "truth"]}),
         (_("The rumor"), {"fields": ["claim", "claim_platform", "claim_seen_on", "region"]}),
         (_("Explanation"), {"fields": ["body", "image", "image_alt", "topics"]}),
         (_("Authority"), {"fields": ["authority_name", "authority_url"]}),
-        (_("Publication"), {"fields": ["status", "published_at", "withdrawal_note", "author", "reviewer"]}),
+        (
+            _("Publication"),
+            {
+                "fields": ["status", "published_at", "review_by", "withdrawal_note", "author", "reviewer"],
+                "description": _("Status changes go through the buttons above and the list's actions."),
+            },
+        ),
         (_("Record"), {"fields": ["external_id", "created_at", "modified_at"], "classes": ["collapse"]}),
     ]
+
+    class Media:
+        css = {"all": ["css/admin-workflow.css"]}
+
+    # Columns -------------------------------------------------------------------------------------
+
+    @admin.display(description=_("status"), ordering="status")
+    def state(self, obj):
+        if obj.is_scheduled:
+            return _("Scheduled")
+        return obj.get_status_display()
+
+    # Permissions and fields ----------------------------------------------------------------------
+
+    def has_publish_permission(self, request):
+        return services.can_publish(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not is_locked_for(request.user, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["status", "published_at", "reviewer", "created_at", "modified_at"]
+        if not request.user.is_superuser:
+            readonly.append("author")
+        if not (obj and obj.status == Status.WITHDRAWN and services.can_publish(request.user)):
+            readonly.append("withdrawal_note")
+        return readonly
+
+    def save_model(self, request, obj, form, change):
+        if not change and obj.author_id is None:
+            obj.author = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        added_update = any(formset.model is Update and formset.new_objects for formset in formsets)
+        if (
+            change
+            and obj.status == Status.PUBLISHED
+            and not obj.is_scheduled
+            and form.changed_data
+            and not added_update
+        ):
+            self.message_user(
+                request,
+                _(
+                    "This clarification is public. If the change matters to readers, add a dated entry under "
+                    "public updates: corrections are shown, never silent."
+                ),
+                messages.WARNING,
+            )
+
+    # Change page: buttons, preview, history ------------------------------------------------------
+
+    def get_urls(self):
+        own = [
+            path(
+                "<path:object_id>/transition/<str:name>/",
+                self.admin_site.admin_view(require_POST(self.transition_view)),
+                name="clarifications_clarification_transition",
+            ),
+            path(
+                "<path:object_id>/schedule/",
+                self.admin_site.admin_view(self.schedule_view),
+                name="clarifications_clarification_schedule",
+            ),
+            path(
+                "<path:object_id>/withdraw/",
+                self.admin_site.admin_view(self.withdraw_view),
+                name="clarifications_clarification_withdraw",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        extra_context = extra_context or {}
+        if obj is not None:
+            names = services.available_transitions(clarification=obj, user=request.user)
+            extra_context["transitions"] = [
+                {"name": name, "label": TRANSITION_LABELS[name], "form_page": name in ("schedule", "withdraw")}
+                for name in names
+            ]
+            extra_context["preview_url"] = reverse("clarifications:preview", args=[obj.pk])
+            extra_context["is_scheduled"] = obj.is_scheduled
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        extra_context = {**(extra_context or {}), "related_changes": related_changes(unquote(object_id))}
+        return super().history_view(request, object_id, extra_context)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableHistoryHelper(self.model, historical_record)
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Old versions are for reading: reverting would rewrite status and publish time behind the
+        # transitions' back (and skip the four-eyes rule and the checklist).
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _object_or_404(self, request, object_id):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        return obj
+
+    def _change_url(self, obj):
+        return reverse("admin:clarifications_clarification_change", args=[obj.pk])
+
+    def _run(self, request, name, obj, **kwargs):
+        """Run one transition and tell the user how it went; True when it happened."""
+        function = services.publish if name == "schedule" else getattr(services, name)
+        try:
+            function(clarification=obj, user=request.user, **kwargs)
+        except TransitionRefused as refusal:
+            self.message_user(request, format_html("“{}”: {}", obj.title, refusal.message), messages.ERROR)
+            return False
+        time = timezone.localtime(obj.published_at).strftime("%Y-%m-%d %H:%M") if obj.published_at else ""
+        self.message_user(request, SUCCESS_MESSAGES[name] % {"title": obj.title, "time": time}, messages.SUCCESS)
+        return True
+
+    def transition_view(self, request, object_id, name):
+        if name not in services.TRANSITIONS:
+            raise Http404
+        obj = self._object_or_404(request, object_id)
+        self._run(request, name, obj)
+        return redirect(self._change_url(obj))
+
+    def schedule_view(self, request, object_id):
+        obj = self._object_or_404(request, object_id)
+        return self._form_page(request, "schedule", ScheduleForm, [obj], single=obj)
+
+    def withdraw_view(self, request, object_id):
+        obj = self._object_or_404(request, object_id)
+        return self._form_page(request, "withdraw", WithdrawForm, [obj], single=obj)
+
+    def _form_page(self, request, name, form_class, objects, *, single=None):
+        """The small intermediate page asking for a time (schedule) or a note (withdraw).
+
+        Used by the change page's buttons (``single``) and by the list actions; for the latter the
+        form posts back to the changelist with the selected ids, as Django's own delete page does.
+        """
+        form = form_class(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            kwargs = {"at": form.cleaned_data["at"]} if name == "schedule" else {"note": form.cleaned_data["note"]}
+            done = sum(self._run(request, name, obj, **kwargs) for obj in objects)
+            if single is not None:
+                return redirect(self._change_url(single))
+            if done > 1:
+                self.message_user(request, _("%(count)d clarifications changed.") % {"count": done})
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": TRANSITION_LABELS[name].rstrip("…"),
+            "opts": self.model._meta,
+            "objects": objects,
+            "single": single,
+            "form": form,
+            "action_name": name,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "change_url": self._change_url(single) if single else None,
+        }
+        return TemplateResponse(request, "admin/clarifications/clarification/transition_form.html", context)
+
+    # List actions --------------------------------------------------------------------------------
+
+    def _run_each(self, request, queryset, name):
+        done = sum(self._run(request, name, obj) for obj in queryset)
+        if done > 1:
+            self.message_user(
+                request,
+                ngettext("%(count)d clarification changed.", "%(count)d clarifications changed.", done)
+                % {"count": done},
+            )
+
+    @admin.action(description=_("Submit for review"), permissions=["change"])
+    def submit_for_review(self, request, queryset):
+        self._run_each(request, queryset, "submit_for_review")
+
+    @admin.action(description=_("Return to draft"), permissions=["change"])
+    def return_to_draft(self, request, queryset):
+        self._run_each(request, queryset, "return_to_draft")
+
+    @admin.action(description=_("Publish now"), permissions=["publish"])
+    def publish_now(self, request, queryset):
+        self._run_each(request, queryset, "publish")
+
+    @admin.action(description=_("Schedule…"), permissions=["publish"])
+    def schedule(self, request, queryset):
+        return self._form_page(request, "schedule", ScheduleForm, list(queryset))
+
+    @admin.action(description=_("Unpublish (scheduled only)"), permissions=["publish"])
+    def unpublish(self, request, queryset):
+        self._run_each(request, queryset, "unpublish")
+
+    @admin.action(description=_("Withdraw with a public note…"), permissions=["publish"])
+    def withdraw(self, request, queryset):
+        return self._form_page(request, "withdraw", WithdrawForm, list(queryset))
 
 
 @admin.register(Topic)
@@ -47,6 +423,7 @@ class TopicAdmin(admin.ModelAdmin):
 
 @admin.register(Notice)
 class NoticeAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     list_display = ["title", "issuer", "language", "is_published", "published_at"]
     list_filter = ["is_published", "language"]
     search_fields = ["title", "body"]

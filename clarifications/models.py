@@ -96,6 +96,14 @@ class ClarificationQuerySet(models.QuerySet):
         statuses = [Status.PUBLISHED, Status.WITHDRAWN] if include_withdrawn else [Status.PUBLISHED]
         return self.filter(status__in=statuses, published_at__lte=timezone.now())
 
+    def scheduled(self):
+        """Published with a publish time still to come: visible nowhere until then."""
+        return self.filter(status=Status.PUBLISHED, published_at__gt=timezone.now())
+
+    def due_for_review(self):
+        """Published clarifications whose "review again by" date has come (staff follow-up)."""
+        return self.filter(status=Status.PUBLISHED, review_by__lte=timezone.localdate())
+
     def for_cards(self):
         """What a list of clarification cards needs, in a fixed number of queries."""
         return self.prefetch_related("topics")
@@ -127,6 +135,12 @@ class Clarification(models.Model):
         _("publish time"), null=True, blank=True, help_text=_("A future time schedules the clarification.")
     )
     withdrawal_note = models.TextField(_("withdrawal note"), blank=True)
+    review_by = models.DateField(
+        _("review again by"),
+        null=True,
+        blank=True,
+        help_text=_("For time-sensitive answers: the date by which the facts should be checked again."),
+    )
     external_id = models.CharField(
         _("external ID"),
         max_length=100,
@@ -153,13 +167,17 @@ class Clarification(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     modified_at = models.DateTimeField(_("last modified"), auto_now=True)
 
-    history = HistoricalRecords()
+    # Topic changes are part of the history too (simple_history records them as their own entries).
+    history = HistoricalRecords(m2m_fields=["topics"])
     objects = ClarificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_at", "-id"]
         verbose_name = _("clarification")
         verbose_name_plural = _("clarifications")
+        # Publishing is its own permission, so that roles can draft and edit without being able to
+        # make anything public (see clarifications/services.py).
+        permissions = [("publish_clarification", _("Can publish, schedule, unpublish and withdraw clarifications"))]
         indexes = [models.Index(fields=["status", "published_at"])]
         constraints = [
             models.CheckConstraint(condition=Q(verdict__in=Verdict.values), name="clarification_verdict_valid"),
@@ -191,6 +209,20 @@ class Clarification(models.Model):
         """The date of the latest public correction, if any (uses prefetched updates)."""
         updates = list(self.updates.all())
         return max((update.date for update in updates), default=None)
+
+    @property
+    def public_modified_at(self):
+        """When the public version last changed: the latest correction, or else the publish time.
+
+        Feeds, the sitemap and ClaimReview's dateModified use this, so a correction moves all of them.
+        Edits without an update entry do not count: a silent change is not a public modification.
+        """
+        dates = [date for date in (self.published_at, self.last_updated_at) if date]
+        return max(dates, default=None)
+
+    @property
+    def is_due_for_review(self):
+        return bool(self.review_by and self.status == Status.PUBLISHED and self.review_by <= timezone.localdate())
 
 
 class Source(models.Model):

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("clarifications/", views.clarification_list, name="list"),
     path("clarifications/<int:pk>/", views.clarification_detail, name="detail"),
+    path("clarifications/<int:pk>/preview/", views.clarification_preview, name="preview"),
     path("topics/<str:slug>/", views.topic_detail, name="topic"),
     path("notices/", views.notice_list, name="notices"),
     path("notices/<int:pk>/", views.notice_detail, name="notice"),

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 
@@ -38,6 +38,26 @@ def clarification_detail(request, pk):
         .for_cards()[:RELATED_COUNT]
     )
     return render(request, "clarifications/detail.html", {"clarification": clarification, "related": related})
+
+
+@never_cache
+def clarification_preview(request, pk):
+    """A clarification of any status, rendered exactly as its public page, for staff only.
+
+    Anyone else gets the same 404 as for a missing page, so a preview URL reveals nothing. The page
+    is never cached and tells search engines not to index it.
+    """
+    user = request.user
+    if not (user.is_active and user.is_staff and user.has_perm("clarifications.view_clarification")):
+        raise Http404
+    clarification = get_object_or_404(
+        Clarification.objects.prefetch_related("topics", "sources", "updates"),
+        pk=pk,
+    )
+    context = {"clarification": clarification, "related": [], "preview": True}
+    response = render(request, "clarifications/detail.html", context)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 def topic_detail(request, slug):

@@ -249,6 +249,9 @@ CLARIFICATIONS_PER_PAGE = 20
 # ClaimReview author.
 OFFICE_NAME = env_str("OFFICE_NAME", "市互联网信息办公室")
 OFFICE_URL = env_str("OFFICE_URL", "")
+# Four-eyes rule: whoever publishes a clarification must not be its author. FOUR_EYES=false relaxes
+# it for a one-person office.
+PIYAO_FOUR_EYES = env_bool("FOUR_EYES", True)
 
 # --- Logging ------------------------------------------------------------------------------------
 

@@ -63,3 +63,54 @@ def phone(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
+
+
+# --- Staff roles (the groups come from clarifications' 0002_workflow migration) ---------------------
+
+
+@pytest.fixture
+def staff_groups(db):
+    """The Editor, Publisher and Tip triage groups.
+
+    The migration creates them; a transactional test elsewhere flushes the database afterwards, so
+    this runs the migration's function again when they are gone (it is idempotent).
+    """
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    if Group.objects.filter(name__in=["Editor", "Publisher", "Tip triage"]).count() < 3:
+        migration = importlib.import_module("clarifications.migrations.0002_workflow")
+        migration.create_staff_groups(apps, None)
+    return {group.name: group for group in Group.objects.all()}
+
+
+def _member_of(groups, name, username):
+    from .factories import UserFactory
+
+    user = UserFactory(username=username)
+    user.groups.add(groups[name])
+    return user
+
+
+@pytest.fixture
+def editor(staff_groups):
+    return _member_of(staff_groups, "Editor", "editor")
+
+
+@pytest.fixture
+def publisher(staff_groups):
+    return _member_of(staff_groups, "Publisher", "publisher")
+
+
+@pytest.fixture
+def tip_triager(staff_groups):
+    return _member_of(staff_groups, "Tip triage", "triager")
+
+
+@pytest.fixture
+def superuser(db):
+    from .factories import UserFactory
+
+    return UserFactory(username="chief", is_superuser=True)

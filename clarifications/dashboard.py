@@ -1,0 +1,37 @@
+"""The counts at the top of the admin index: work waiting for staff, each linking to its list.
+
+Each entry is one line in ``staff_counts``; an entry appears only to users who may open its list.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .models import Clarification, Status
+
+
+@dataclass(frozen=True)
+class DashboardEntry:
+    label: str
+    count: int
+    url: str
+
+
+def staff_counts(user) -> list[DashboardEntry]:
+    entries = []
+    # Merge point for the tips app: its "new tips" entry goes first, here, for users who may view
+    # tips (a count of tips with status "new", linking to the tip list filtered on that status).
+    if user.has_perm("clarifications.view_clarification"):
+        changelist = reverse("admin:clarifications_clarification_changelist")
+        clarifications = Clarification.objects.all()
+        entries += [
+            DashboardEntry(
+                _("drafts awaiting review"),
+                clarifications.filter(status=Status.IN_REVIEW).count(),
+                f"{changelist}?state={Status.IN_REVIEW}",
+            ),
+            DashboardEntry(_("scheduled"), clarifications.scheduled().count(), f"{changelist}?state=scheduled"),
+            DashboardEntry(_("due for re-review"), clarifications.due_for_review().count(), f"{changelist}?due=yes"),
+        ]
+    return entries

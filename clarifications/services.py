@@ -1,0 +1,217 @@
+"""The editorial workflow: one small function per status transition.
+
+    draft --submit_for_review--> in review --publish--> published (now, or scheduled at a future time)
+    in review --return_to_draft--> draft
+    published, still scheduled --unpublish--> in review
+    published and public --withdraw--> withdrawn (kept at its URL with a public note)
+
+Each function checks the user's permission, the current status and the content, and raises
+``TransitionRefused`` with a message meant for the person who asked; the admin's actions and buttons
+both call these functions, so the rules live here alone. Editors hold ``change_clarification``;
+making anything public needs ``publish_clarification`` (the Publisher group). The four-eyes rule
+(``PIYAO_FOUR_EYES``) keeps authors from publishing their own drafts. Every transition saves once,
+inside a transaction, with the acting user and a change reason in the history.
+"""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from .models import Clarification, Status
+
+EDIT_PERMISSION = "clarifications.change_clarification"
+PUBLISH_PERMISSION = "clarifications.publish_clarification"
+
+
+class TransitionRefused(Exception):
+    """A transition that may not happen; ``message`` says why, in the user's language."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def can_publish(user):
+    return user.has_perm(PUBLISH_PERMISSION)
+
+
+def missing_for_publication(clarification):
+    """The publish checklist: the names of the parts still missing (empty when ready)."""
+    missing = []
+    if not clarification.claim.strip():
+        missing.append(_("the claim"))
+    if not clarification.verdict:
+        missing.append(_("a verdict"))
+    if not clarification.truth.strip():
+        missing.append(_("the truth"))
+    if not clarification.sources.exists():
+        missing.append(_("at least one evidence source"))
+    return missing
+
+
+def available_transitions(*, clarification, user):
+    """The transitions this user may try from the current status (for showing buttons).
+
+    The content checks (checklist, four-eyes) are left to the transition itself, which explains a
+    refusal; offering the button and then saying why is clearer than hiding it.
+    """
+    if not user.has_perm(EDIT_PERMISSION):
+        return []
+    publisher = can_publish(user)
+    status = clarification.status
+    if status == Status.DRAFT:
+        return ["submit_for_review"]
+    if status == Status.IN_REVIEW:
+        return ["return_to_draft"] + (["publish", "schedule"] if publisher else [])
+    if status == Status.PUBLISHED and publisher:
+        if clarification.is_scheduled:
+            return ["publish", "schedule", "unpublish"]
+        return ["withdraw"]
+    return []
+
+
+def submit_for_review(*, clarification: Clarification, user) -> Clarification:
+    with transaction.atomic():
+        current = _lock(clarification)
+        _require(user, EDIT_PERMISSION, _("You do not have permission to submit clarifications for review."))
+        _require_status(current, [Status.DRAFT], _("Only a draft can be submitted for review."))
+        current.status = Status.IN_REVIEW
+        _save(current, user=user, reason=_("Submitted for review"), fields=["status"])
+    return _refreshed(clarification)
+
+
+def return_to_draft(*, clarification: Clarification, user) -> Clarification:
+    with transaction.atomic():
+        current = _lock(clarification)
+        _require(user, EDIT_PERMISSION, _("You do not have permission to edit clarifications."))
+        _require_status(current, [Status.IN_REVIEW], _("Only a clarification in review can go back to draft."))
+        current.status = Status.DRAFT
+        _save(current, user=user, reason=_("Returned to draft"), fields=["status"])
+    return _refreshed(clarification)
+
+
+def publish(*, clarification: Clarification, user, at: datetime | None = None) -> Clarification:
+    """Publish now (``at`` is None) or schedule for a future time; the publisher becomes the reviewer.
+
+    A scheduled clarification may be published again: now, or at another time.
+    """
+    now = timezone.now()
+    if at is not None and at <= now:
+        raise TransitionRefused(_("A scheduled time must be in the future; to publish at once, publish now."))
+    with transaction.atomic():
+        current = _lock(clarification)
+        _require(user, PUBLISH_PERMISSION, _("You do not have permission to publish clarifications."))
+        if not (current.status == Status.IN_REVIEW or current.is_scheduled):
+            raise TransitionRefused(
+                _("Only a clarification in review (or one still scheduled) can be published; it is %(status)s.")
+                % {"status": _status_label(current)}
+            )
+        if getattr(settings, "PIYAO_FOUR_EYES", True) and current.author_id and current.author_id == user.pk:
+            raise TransitionRefused(
+                _("Four-eyes rule: you wrote this clarification, so another publisher must publish it.")
+            )
+        missing = missing_for_publication(current)
+        if missing:
+            raise TransitionRefused(
+                format_lazy(_("It cannot be published yet. Missing: {}."), _join(missing)),
+            )
+        current.status = Status.PUBLISHED
+        current.published_at = at or now
+        current.reviewer = user
+        reason = _("Scheduled") if at else _("Published")
+        _save(current, user=user, reason=reason, fields=["status", "published_at", "reviewer"])
+    return _refreshed(clarification)
+
+
+def unpublish(*, clarification: Clarification, user) -> Clarification:
+    """Take a scheduled clarification back to review before anyone has seen it.
+
+    Once public, a clarification is withdrawn with a note instead: it stays at its URL, never vanishes.
+    """
+    with transaction.atomic():
+        current = _lock(clarification)
+        _require(user, PUBLISH_PERMISSION, _("You do not have permission to unpublish clarifications."))
+        if not current.is_scheduled:
+            if current.status == Status.PUBLISHED:
+                raise TransitionRefused(
+                    _("It is already public, so it cannot be unpublished: withdraw it with a public note instead.")
+                )
+            raise TransitionRefused(_("Only a scheduled clarification can be unpublished."))
+        current.status = Status.IN_REVIEW
+        current.published_at = None
+        _save(current, user=user, reason=_("Unpublished (schedule cancelled)"), fields=["status", "published_at"])
+    return _refreshed(clarification)
+
+
+def withdraw(*, clarification: Clarification, user, note: str) -> Clarification:
+    """Withdraw a public clarification; it stays at its URL with the note, listed nowhere."""
+    note = (note or "").strip()
+    with transaction.atomic():
+        current = _lock(clarification)
+        _require(user, PUBLISH_PERMISSION, _("You do not have permission to withdraw clarifications."))
+        if current.status != Status.PUBLISHED:
+            raise TransitionRefused(
+                _("Only a published clarification can be withdrawn; it is %(status)s.")
+                % {"status": _status_label(current)}
+            )
+        if current.is_scheduled:
+            raise TransitionRefused(_("It is not public yet: unpublish it instead of withdrawing it."))
+        if not note:
+            raise TransitionRefused(_("A withdrawal needs a public note saying why."))
+        current.status = Status.WITHDRAWN
+        current.withdrawal_note = note
+        _save(current, user=user, reason=_("Withdrawn"), fields=["status", "withdrawal_note"])
+    return _refreshed(clarification)
+
+
+TRANSITIONS = {
+    "submit_for_review": submit_for_review,
+    "return_to_draft": return_to_draft,
+    "publish": publish,
+    "unpublish": unpublish,
+}
+
+
+def _lock(clarification):
+    # Re-read the row under a lock: two publishers clicking at once must not both succeed.
+    return Clarification.objects.select_for_update().get(pk=clarification.pk)
+
+
+def _refreshed(clarification):
+    clarification.refresh_from_db()
+    return clarification
+
+
+def _require(user, permission, message):
+    if not (user.is_active and user.has_perm(permission)):
+        raise TransitionRefused(message)
+
+
+def _require_status(clarification, statuses, message):
+    if clarification.status not in statuses:
+        raise TransitionRefused(message)
+
+
+def _status_label(clarification):
+    return _("scheduled") if clarification.is_scheduled else clarification.get_status_display().lower()
+
+
+def _join(parts):
+    return format_lazy("{}" + ", {}" * (len(parts) - 1), *parts)
+
+
+def _save(clarification, *, user, reason, fields):
+    try:
+        clarification.full_clean()
+    except ValidationError as error:
+        messages = [message for messages in error.message_dict.values() for message in messages]
+        raise TransitionRefused(" ".join(messages)) from error
+    # simple_history reads these to record who made the change and why.
+    clarification._history_user = user
+    clarification._change_reason = str(reason)
+    clarification.save(update_fields=[*fields, "modified_at"])
