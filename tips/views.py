@@ -82,9 +82,9 @@ def tip_status(request, code):
     normalised = normalise_tip_code(code)
     if normalised is None:
         raise Http404("Not a tip code")
+    tip = get_object_or_404(Tip.objects.select_related("duplicate_of"), code=normalised)
     if normalised != code:
-        return redirect("tips:status", code=normalised)
-    tip = get_object_or_404(Tip.objects.select_related("duplicate_of"), code=code)
+        return redirect(tip)
     answer_id = tip.clarification_id
     if tip.status == TipStatus.DUPLICATE and tip.duplicate_of and tip.duplicate_of.status == TipStatus.ANSWERED:
         answer_id = tip.duplicate_of.clarification_id
