@@ -91,19 +91,22 @@ class TipAdmin(admin.ModelAdmin):
         return request.user.has_perm("tips.change_tip") and request.user.has_perm("clarifications.add_clarification")
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("rumor")
-            .annotate(
-                rumor_open=Count("rumor__tips", filter=Q(rumor__tips__status__in=OPEN_STATUSES)),
-                rumor_total=Count("rumor__tips"),
-            )
+        # Built here rather than by super(), which would order by the annotations before they exist.
+        queryset = Tip.objects.select_related("rumor").annotate(
+            rumor_open=Count("rumor__tips", filter=Q(rumor__tips__status__in=OPEN_STATUSES)),
+            rumor_total=Count("rumor__tips"),
         )
+        return queryset.order_by(*self.get_ordering(request))
 
     def get_ordering(self, request):
         # Most-reported open rumors first; the tips of one group stay together, newest first.
         return ["-rumor_open", "-rumor_total", "rumor", "-submitted_at"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # The admin would order the choices by RumorAdmin's ordering, which needs its annotations.
+        if db_field.name == "rumor":
+            kwargs["queryset"] = Rumor.objects.all()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
@@ -419,7 +422,7 @@ class RumorAdmin(admin.ModelAdmin):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_counts()
+        return Rumor.objects.with_counts().order_by(*self.get_ordering(request))
 
     def get_ordering(self, request):
         return ["-open_count", "-tip_count", "-created_at"]
