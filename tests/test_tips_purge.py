@@ -28,7 +28,9 @@ def test_closed_tips_lose_contact_and_address_hash_after_the_period(settings):
         with_contact=True, status=TipStatus.ANSWERED, clarification=ClarificationFactory(), closed_at=long_ago
     )
     rejected = TipFactory(with_contact=True, status=TipStatus.NOT_ACTIONABLE, closed_at=long_ago)
-    recent = TipFactory(with_contact=True, status=TipStatus.NOT_ACTIONABLE, closed_at=timezone.now() - timedelta(days=3))
+    recent = TipFactory(
+        with_contact=True, status=TipStatus.NOT_ACTIONABLE, closed_at=timezone.now() - timedelta(days=3)
+    )
     still_open = TipFactory(with_contact=True, submitted_at=long_ago)
 
     output = purge()

@@ -13,9 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def post_tip(client, prefix="", **extra):
-    return client.post(
-        f"{prefix}/tips/new/", {"text": "群里说明天全市停水三天", "platform": "wechat_group"}, **extra
-    )
+    return client.post(f"{prefix}/tips/new/", {"text": "群里说明天全市停水三天", "platform": "wechat_group"}, **extra)
 
 
 def test_parse_rate_reads_the_setting():
