@@ -271,3 +271,19 @@ def test_the_rumor_queue_lists_the_most_reported_first(client, triager):
     response = client.get("/admin/tips/rumor/")
     assert response.status_code == 200
     assert response.text.index("很多条") < response.text.index("只有一条")
+
+
+def test_choosing_a_status_shows_those_tips_even_when_closed(client, triager):
+    answered = TipFactory(status=TipStatus.ANSWERED, clarification=ClarificationFactory())
+    response = client.get(CHANGELIST, {"status__exact": "answered"})
+    assert [tip.code for tip in response.context["cl"].result_list] == [answered.code]
+
+
+def test_deleting_a_tip_removes_its_screenshot_file(admin_client, private_root, django_capture_on_commit_callbacks):
+    admin_client.post("/tips/new/", {"text": "截图里的传言内容", "platform": "weibo", "screenshot": upload()})
+    tip = Tip.objects.get()
+    assert (private_root / tip.screenshot.name).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("admin:tips_tip_delete", args=[tip.pk]), {"post": "yes"})
+    assert not Tip.objects.exists()
+    assert not (private_root / tip.screenshot.name).exists()

@@ -70,21 +70,21 @@ def test_a_trusted_proxy_s_forwarded_address_is_used(client, settings):
 def test_finished_windows_are_cleaned_up(settings, time_machine):
     settings.TIPS_RATE = "5/1m"
     time_machine.move_to("2026-01-01 10:00:00+00:00", tick=False)
-    ratelimit.hit("tips", "a")
-    ratelimit.hit("tips", "b")
+    ratelimit.hit("tips", "a", rate=settings.TIPS_RATE)
+    ratelimit.hit("tips", "b", rate=settings.TIPS_RATE)
     assert RateLimitCounter.objects.count() == 2
     time_machine.move_to("2026-01-01 10:05:00+00:00", tick=False)
-    assert ratelimit.hit("tips", "a")
+    assert ratelimit.hit("tips", "a", rate=settings.TIPS_RATE)
     assert list(RateLimitCounter.objects.values_list("count", flat=True)) == [1]
 
 
 def test_the_window_resets_after_the_period(settings, time_machine):
     settings.TIPS_RATE = "1/1m"
     time_machine.move_to("2026-01-01 10:00:05+00:00", tick=False)
-    assert ratelimit.hit("tips", "a")
-    assert not ratelimit.hit("tips", "a")
+    assert ratelimit.hit("tips", "a", rate=settings.TIPS_RATE)
+    assert not ratelimit.hit("tips", "a", rate=settings.TIPS_RATE)
     time_machine.move_to("2026-01-01 10:01:05+00:00", tick=False)
-    assert ratelimit.hit("tips", "a")
+    assert ratelimit.hit("tips", "a", rate=settings.TIPS_RATE)
 
 
 def test_the_cache_counter_is_used_when_redis_is_configured(settings):
@@ -92,7 +92,7 @@ def test_the_cache_counter_is_used_when_redis_is_configured(settings):
     settings.REDIS_URL = "redis://configured"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rl"}}
     settings.TIPS_RATE = "2/10m"
-    assert [ratelimit.hit("tips", "c") for _ in range(3)] == [True, True, False]
+    assert [ratelimit.hit("tips", "c", rate=settings.TIPS_RATE) for _ in range(3)] == [True, True, False]
     assert RateLimitCounter.objects.count() == 0
 
 
@@ -110,7 +110,7 @@ def test_the_database_counter_is_shared_by_several_connections(settings):
 
     def worker():
         try:
-            outcome = [ratelimit.hit("tips", "shared") for _ in range(5)]
+            outcome = [ratelimit.hit("tips", "shared", rate=settings.TIPS_RATE) for _ in range(5)]
             with lock:
                 results.extend(outcome)
         finally:

@@ -13,6 +13,7 @@ import mimetypes
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
@@ -34,24 +35,31 @@ CONTACT_FIELDS = ["contact_email", "contact_consent", "client_hash", "personal_d
 
 
 class QueueFilter(admin.SimpleListFilter):
-    """Open tips by default: the queue is what still needs someone."""
+    """Open tips by default: the queue is what still needs someone (unless a status is chosen)."""
 
     title = _("queue")
     parameter_name = "queue"
 
+    def __init__(self, request, params, model, model_admin):
+        self.status_chosen = any(key.startswith("status") for key in params)
+        super().__init__(request, params, model, model_admin)
+
     def lookups(self, request, model_admin):
         return [("open", _("Open")), ("closed", _("Closed")), ("all", _("All"))]
+
+    def effective_value(self):
+        return self.value() or ("all" if self.status_chosen else "open")
 
     def choices(self, changelist):
         for value, label in self.lookup_choices:
             yield {
-                "selected": (self.value() or "open") == value,
+                "selected": self.effective_value() == value,
                 "query_string": changelist.get_query_string({self.parameter_name: value}),
                 "display": label,
             }
 
     def queryset(self, request, queryset):
-        value = self.value() or "open"
+        value = self.effective_value()
         if value == "open":
             return queryset.open()
         if value == "closed":
@@ -77,6 +85,9 @@ class TipAdmin(admin.ModelAdmin):
         "split_off",
     ]
     change_form_template = "admin/tips/tip/change_form.html"
+
+    class Media:
+        css = {"all": ["css/tips-admin.css"]}
 
     # --- what each user sees -------------------------------------------------------------------
 
@@ -154,6 +165,16 @@ class TipAdmin(admin.ModelAdmin):
         if self.has_contact_permission(request):
             readonly += CONTACT_FIELDS
         return readonly
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, Tip.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        # Screenshots live outside the database: remove the files once the rows are surely gone.
+        names = [name for name in queryset.values_list("screenshot", flat=True) if name]
+        super().delete_queryset(request, queryset)
+        storage = private_storage()
+        transaction.on_commit(lambda: [storage.delete(name) for name in names])
 
     # --- columns and read-only fields ----------------------------------------------------------
 

@@ -39,7 +39,7 @@ def similar_open_tips(text, *, exclude_pk=None, limit=5):
     if exclude_pk is not None:
         recent = recent.exclude(pk=exclude_pk)
     scored = []
-    for tip in recent.select_related("rumor").order_by("-submitted_at")[:RECENT_LIMIT]:
+    for tip in recent.only("pk", "code", "text", "rumor_id").order_by("-submitted_at")[:RECENT_LIMIT]:
         score = similarity(text, tip.text)
         if score >= SIMILARITY_THRESHOLD:
             scored.append((score, tip))

@@ -1,4 +1,4 @@
-"""The tip form's rate limit: at most ``TIPS_RATE`` submissions per client and period.
+"""Rate limits shared by every worker; the tip form allows ``TIPS_RATE`` posts per client and period.
 
 The count must be shared by every gunicorn worker, so a per-process memory cache will not do:
 
@@ -37,9 +37,9 @@ def parse_rate(rate):
     return int(count), int(multiple or 1) * UNITS[unit]
 
 
-def hit(scope, client):
-    """Count one request of ``client`` in ``scope``; False when it goes over the limit."""
-    limit, period = parse_rate(settings.TIPS_RATE)
+def hit(scope, client, *, rate):
+    """Count one request of ``client`` in ``scope``; False when it goes over ``rate`` (``"5/10m"``)."""
+    limit, period = parse_rate(rate)
     now = timezone.now()
     window = int(now.timestamp()) // period
     key = f"ratelimit:{scope}:{period}:{window}:{client}"

@@ -46,7 +46,8 @@ def tip_new(request):
 def tip_form(request):
     if request.method == "POST":
         client = client_hash(client_address(request))
-        if not ratelimit.hit("tips", client):
+        # Every post counts, valid or not: decoding uploads is the costly part a flood would aim at.
+        if not ratelimit.hit("tips", client, rate=settings.TIPS_RATE):
             return render(request, "tips/too_many.html", {"rate": settings.TIPS_RATE}, status=429)
         form = TipForm(request.POST, request.FILES)
         if form.is_valid():
