@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "clarifications",
+    "tips",
 ]
 
 MIDDLEWARE = [
@@ -178,7 +179,10 @@ MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # Tip screenshots: outside MEDIA_ROOT, so no URL of the public site can reach them.
+    "private": {"BACKEND": "tips.storage.PrivateStorage"},
 }
+PRIVATE_ROOT = DATA_DIR / "private"
 # Hashed names never change content, so browsers may keep them for a year.
 WHITENOISE_MAX_AGE = 365 * 24 * 3600
 
@@ -252,6 +256,19 @@ OFFICE_URL = env_str("OFFICE_URL", "")
 # Four-eyes rule: whoever publishes a clarification must not be its author. FOUR_EYES=false relaxes
 # it for a one-person office.
 PIYAO_FOUR_EYES = env_bool("FOUR_EYES", True)
+
+# --- Citizen tips -------------------------------------------------------------------------------
+
+# At most this many tips per client address per period: "5/10m" (s, m, h or d; "5/m" is 5 a minute).
+# Shared by all workers: Redis when REDIS_URL is set, the database otherwise.
+TIPS_RATE = env_str("TIPS_RATE", "5/10m")
+TIPS_MAX_UPLOAD_BYTES = env_int("TIPS_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
+# Contact e-mail and address hash of a closed tip are deleted this many days after it was closed
+# (manage.py purge_tip_personal_data, run daily).
+TIPS_PERSONAL_DATA_DAYS = env_int("TIPS_PERSONAL_DATA_DAYS", 90)
+# How many reverse proxies in front of the app append to X-Forwarded-For. 0 (the default) ignores
+# the header, since any client can send it; the rate limit then keys on the connection's address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # --- Logging ------------------------------------------------------------------------------------
 

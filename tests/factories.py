@@ -84,3 +84,25 @@ class NoticeFactory(factory.django.DjangoModelFactory):
     issuer = "市互联网信息办公室"
     is_published = True
     published_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+
+
+class RumorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "tips.Rumor"
+
+    label = factory.Sequence(lambda n: f"传言{n}")
+
+
+class TipFactory(factory.django.DjangoModelFactory):
+    """A new tip from a citizen who left no contact details, in its own rumor group."""
+
+    class Meta:
+        model = "tips.Tip"
+
+    text = "群里说明天全市停水三天，是真的吗？"
+    platform = Platform.WECHAT_GROUP
+    rumor = factory.SubFactory(RumorFactory)
+    client_hash = "0" * 64
+
+    class Params:
+        with_contact = factory.Trait(contact_email="citizen@example.com", contact_consent=True)

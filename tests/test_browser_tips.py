@@ -1,0 +1,46 @@
+"""A citizen on a phone reports a rumor with a screenshot and reaches the receipt with the code."""
+
+import re
+
+import pytest
+
+from tips.models import Tip
+
+from .factories import ClarificationFactory
+from .tips_images import image_bytes
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_citizen_on_a_phone_reports_a_rumor_with_a_screenshot(phone, tmp_path):
+    ClarificationFactory(title="全市停水三天的消息不实", claim="明天起全市停水三天")
+    screenshot = tmp_path / "screenshot.png"
+    screenshot.write_bytes(image_bytes("PNG", size=(390, 800)))
+
+    phone.goto("/en/")
+    phone.get_by_role("link", name="Report a rumor").first.click()
+    phone.wait_for_url("**/en/tips/new/")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+    phone.get_by_label("What did you see?").fill("明天起全市停水三天")
+    # With JavaScript, the matching clarification is suggested before submitting.
+    suggestion = phone.locator("#tip-suggestions").get_by_role("link", name="全市停水三天的消息不实")
+    suggestion.wait_for(state="visible")
+    phone.get_by_label("Where did you see it?").select_option("weibo")
+    phone.get_by_label("When did you see it?").fill("2025-03-01")
+    phone.get_by_label("Screenshot (optional)").set_input_files(str(screenshot))
+    phone.get_by_label("Your e-mail (optional)").fill("citizen@example.com")
+    phone.get_by_label("You may write to me at this address about this report.").check()
+    phone.get_by_role("button", name="Send the report").click()
+
+    phone.wait_for_url(re.compile(r".*/en/tips/T-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}/$"))
+    tip = Tip.objects.get()
+    assert phone.get_by_role("heading", level=1).inner_text() == f"Report {tip.code}"
+    assert "your report has been received" in phone.locator(".tip-receipt").inner_text()
+    assert "citizen@example.com" not in phone.content()
+    # The receipt shows the matching clarification too, without JavaScript's help.
+    assert phone.get_by_role("link", name="全市停水三天的消息不实").is_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    assert tip.screenshot
+    assert tip.platform == "weibo"
+    assert tip.contact_consent

@@ -1,0 +1,106 @@
+"""A citizen follows their report with its code; the page never shows who sent it."""
+
+import pytest
+
+from tips.models import TipStatus, normalise_tip_code
+
+from .factories import ClarificationFactory, TipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_status_page_shows_text_date_and_status(client):
+    tip = TipFactory(text="网传某小区自来水被污染")
+    response = client.get(f"/en/tips/{tip.code}/")
+    assert response.status_code == 200
+    assert tip.code in response.text
+    assert "网传某小区自来水被污染" in response.text
+    assert "Received" in response.text
+    assert 'name="robots" content="noindex"' in response.text
+
+
+def test_the_status_page_never_shows_contact_data(client):
+    tip = TipFactory(with_contact=True, client_hash="f" * 64)
+    response = client.get(f"/tips/{tip.code}/")
+    assert response.status_code == 200
+    assert "citizen@example.com" not in response.text
+    assert "f" * 64 not in response.text
+
+
+@pytest.mark.parametrize("code", ["T-0000-0000", "T-ABCD", "nonsense", "T-ABCD-EFGU", "T-IIII-IIII-II"])
+def test_an_unknown_or_malformed_code_is_a_404(client, code):
+    TipFactory()
+    assert client.get(f"/tips/{code}/").status_code == 404
+
+
+def test_a_code_typed_loosely_leads_to_its_page(client):
+    tip = TipFactory()
+    loose = tip.code.lower().replace("-", "").replace("0", "o").replace("1", "l")
+    response = client.get(f"/tips/{loose}/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/tips/{tip.code}/"
+
+
+def test_the_lookup_form_takes_a_citizen_to_their_report(client):
+    tip = TipFactory()
+    response = client.get("/tips/", {"code": f" {tip.code.lower()} "})
+    assert response["Location"] == f"/tips/{tip.code}/"
+    assert "This is not a reference code" in client.get("/en/tips/", {"code": "ABC"}).text
+
+
+def test_normalising_follows_crockford(settings):
+    assert normalise_tip_code("t-4f7k-9qxm") == "T-4F7K-9QXM"
+    assert normalise_tip_code("T-4F7K-9QXU") is None
+    assert normalise_tip_code("T4F7K9QXMZ") is None
+
+
+def test_an_open_tip_shows_matching_clarifications(client):
+    clarification = ClarificationFactory(title="全市停水三天的消息不实", claim="明天起全市停水三天")
+    tip = TipFactory(text="明天起全市停水三天")
+    response = client.get(f"/tips/{tip.code}/")
+    assert clarification.title in response.text
+
+
+def test_the_page_shows_the_clarification_once_answered(client):
+    clarification = ClarificationFactory(title="地铁停运传言不实")
+    tip = TipFactory(status=TipStatus.ANSWERED, clarification=clarification)
+    response = client.get(f"/en/tips/{tip.code}/")
+    assert "Our answer" in response.text
+    assert clarification.title in response.text
+    assert clarification.get_absolute_url() in response.text
+
+
+def test_a_duplicate_shows_the_answer_of_its_original(client):
+    clarification = ClarificationFactory(title="地铁停运传言不实")
+    original = TipFactory(status=TipStatus.ANSWERED, clarification=clarification)
+    duplicate = TipFactory(status=TipStatus.DUPLICATE, duplicate_of=original)
+    assert clarification.title in client.get(f"/tips/{duplicate.code}/").text
+
+
+def test_an_unpublished_answer_is_not_shown(client):
+    clarification = ClarificationFactory(title="草稿中的澄清", draft=True)
+    tip = TipFactory(status=TipStatus.ANSWERED, clarification=clarification)
+    assert "草稿中的澄清" not in client.get(f"/tips/{tip.code}/").text
+
+
+def test_the_header_and_home_page_lead_to_the_tip_form(client):
+    home = client.get("/")
+    assert home.text.count('href="/tips/new/"') >= 2
+    how_to = client.get("/how-to-report/")
+    assert 'href="/tips/new/"' in how_to.text
+
+
+def test_the_privacy_page_states_how_long_personal_data_is_kept(client, settings):
+    settings.TIPS_PERSONAL_DATA_DAYS = 45
+    assert "deleted after 45 days" in client.get("/en/privacy/").text
+
+
+def test_suggestions_are_published_clarifications_as_json(client):
+    ClarificationFactory(title="全市停水三天的消息不实", claim="明天起全市停水三天", truth="供水正常。")
+    ClarificationFactory(title="草稿", claim="明天起全市停水三天", draft=True)
+    response = client.get("/tips/suggest/", {"q": "全市停水"})
+    assert response.status_code == 200
+    data = response.json()
+    assert [item["title"] for item in data] == ["全市停水三天的消息不实"]
+    assert set(data[0]) == {"title", "url", "verdict", "truth"}
+    assert client.get("/tips/suggest/", {"q": "停"}).json() == []

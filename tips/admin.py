@@ -1,0 +1,471 @@
+"""The staff side of tips: a triage queue where the most-reported rumors come first.
+
+Tips reporting the same rumor share a ``Rumor`` group. The tip list is ordered by the number of open
+tips in each tip's group, so a rumor reported fifty times comes before one reported once; the
+"reported rumors" list shows the groups themselves. Staff confirm, merge or split groups with the
+actions below. Status changes go through ``services`` (never a bare field edit) so that answering a
+tip always sends the promised e-mail.
+
+Contact data (e-mail, consent, address hash) appears only for users with ``tips.view_tip_contact``.
+"""
+
+import mimetypes
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from clarifications.search import find_similar
+
+from . import grouping, services
+from .forms import AnswerTipsForm
+from .models import OPEN_STATUSES, Rumor, Tip, TipStatus
+from .storage import private_storage
+
+CONTACT_FIELDS = ["contact_email", "contact_consent", "client_hash", "personal_data_purged_at"]
+
+
+class QueueFilter(admin.SimpleListFilter):
+    """Open tips by default: the queue is what still needs someone (unless a status is chosen)."""
+
+    title = _("queue")
+    parameter_name = "queue"
+
+    def __init__(self, request, params, model, model_admin):
+        self.status_chosen = any(key.startswith("status") for key in params)
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request, model_admin):
+        return [("open", _("Open")), ("closed", _("Closed")), ("all", _("All"))]
+
+    def effective_value(self):
+        return self.value() or ("all" if self.status_chosen else "open")
+
+    def choices(self, changelist):
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": self.effective_value() == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.effective_value()
+        if value == "open":
+            return queryset.open()
+        if value == "closed":
+            return queryset.closed()
+        return queryset
+
+
+@admin.register(Tip)
+class TipAdmin(admin.ModelAdmin):
+    list_display = ["code", "excerpt", "status", "group", "platform", "submitted_at"]
+    list_display_links = ["code", "excerpt"]
+    list_filter = [QueueFilter, "status", "platform", "rumor__confirmed"]
+    search_fields = ["code", "text"]
+    raw_id_fields = ["rumor"]
+    list_per_page = 50
+    actions = [
+        "answer_with_clarification",
+        "mark_reviewing",
+        "mark_duplicate",
+        "mark_not_actionable",
+        "start_draft",
+        "group_together",
+        "split_off",
+    ]
+    change_form_template = "admin/tips/tip/change_form.html"
+
+    class Media:
+        css = {"all": ["css/tips-admin.css"]}
+
+    # --- what each user sees -------------------------------------------------------------------
+
+    def has_add_permission(self, request):
+        # Tips come from citizens through the public form only.
+        return False
+
+    def has_contact_permission(self, request):
+        return request.user.has_perm("tips.view_tip_contact")
+
+    def has_draft_permission(self, request):
+        return request.user.has_perm("tips.change_tip") and request.user.has_perm("clarifications.add_clarification")
+
+    def get_queryset(self, request):
+        # Built here rather than by super(), which would order by the annotations before they exist.
+        queryset = Tip.objects.select_related("rumor").annotate(
+            rumor_open=Count("rumor__tips", filter=Q(rumor__tips__status__in=OPEN_STATUSES)),
+            rumor_total=Count("rumor__tips"),
+        )
+        return queryset.order_by(*self.get_ordering(request))
+
+    def get_ordering(self, request):
+        # Most-reported open rumors first; the tips of one group stay together, newest first.
+        return ["-rumor_open", "-rumor_total", "rumor", "-submitted_at"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # The admin would order the choices by RumorAdmin's ordering, which needs its annotations.
+        if db_field.name == "rumor":
+            kwargs["queryset"] = Rumor.objects.all()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (
+                None,
+                {
+                    "fields": [
+                        "code",
+                        "status",
+                        "text",
+                        "platform",
+                        "seen_on",
+                        "link",
+                        "screenshot_preview",
+                        "language",
+                        "submitted_at",
+                        "closed_at",
+                    ]
+                },
+            ),
+            (_("Triage"), {"fields": ["rumor", "clarification_link", "duplicate_of_link", "staff_notes"]}),
+            (_("Similar"), {"fields": ["similar_clarifications", "similar_tips"]}),
+        ]
+        if self.has_contact_permission(request):
+            fieldsets.append((_("Contact (personal data)"), {"fields": CONTACT_FIELDS}))
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = [
+            "code",
+            "status",
+            "text",
+            "platform",
+            "seen_on",
+            "link",
+            "screenshot_preview",
+            "language",
+            "submitted_at",
+            "closed_at",
+            "clarification_link",
+            "duplicate_of_link",
+            "similar_clarifications",
+            "similar_tips",
+        ]
+        if self.has_contact_permission(request):
+            readonly += CONTACT_FIELDS
+        return readonly
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, Tip.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        # Screenshots live outside the database: remove the files once the rows are surely gone.
+        names = [name for name in queryset.values_list("screenshot", flat=True) if name]
+        super().delete_queryset(request, queryset)
+        storage = private_storage()
+        transaction.on_commit(lambda: [storage.delete(name) for name in names])
+
+    # --- columns and read-only fields ----------------------------------------------------------
+
+    @admin.display(description=_("what was seen"))
+    def excerpt(self, tip):
+        return Truncator(tip.text).chars(80)
+
+    @admin.display(description=_("rumor group (open / all tips)"), ordering="-rumor_open")
+    def group(self, tip):
+        if not tip.rumor_id:
+            return "—"
+        url = reverse("admin:tips_rumor_change", args=[tip.rumor_id])
+        mark = "✓ " if tip.rumor.confirmed else ""
+        return format_html(
+            '<a href="{}">{}{}</a> ({} / {})',
+            url,
+            mark,
+            Truncator(tip.rumor.label).chars(30),
+            getattr(tip, "rumor_open", "?"),
+            getattr(tip, "rumor_total", "?"),
+        )
+
+    @admin.display(description=_("screenshot"))
+    def screenshot_preview(self, tip):
+        if not tip.screenshot:
+            return "—"
+        url = reverse("admin:tips_tip_screenshot", args=[tip.pk])
+        return format_html(
+            '<a href="{}"><img src="{}" alt="{}" class="tip-screenshot" width="320"></a>',
+            url,
+            url,
+            _("Screenshot sent with the tip"),
+        )
+
+    @admin.display(description=_("answered by"))
+    def clarification_link(self, tip):
+        if not tip.clarification_id:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:clarifications_clarification_change", args=[tip.clarification_id]),
+            tip.clarification,
+        )
+
+    @admin.display(description=_("duplicate of"))
+    def duplicate_of_link(self, tip):
+        if not tip.duplicate_of_id:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:tips_tip_change", args=[tip.duplicate_of_id]), tip.duplicate_of
+        )
+
+    @admin.display(description=_("similar published clarifications"))
+    def similar_clarifications(self, tip):
+        found = find_similar(tip.text, limit=5)
+        if not found:
+            return _("None found.")
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                '<li><a href="{}" target="_blank" rel="noopener">{}</a> ({}; ID {})</li>',
+                ((item.get_absolute_url(), item.title, item.get_verdict_display(), item.pk) for item in found),
+            ),
+        )
+
+    @admin.display(description=_("similar open tips in other groups"))
+    def similar_tips(self, tip):
+        found = [
+            (score, other)
+            for score, other in grouping.similar_open_tips(tip.text, exclude_pk=tip.pk, limit=10)
+            if other.rumor_id != tip.rumor_id
+        ]
+        if not found:
+            return _("None found.")
+        return format_html(
+            "<ul>{}</ul><p>{}</p>",
+            format_html_join(
+                "",
+                '<li><a href="{}">{}</a> {} ({}: {})</li>',
+                (
+                    (
+                        reverse("admin:tips_tip_change", args=[other.pk]),
+                        other.code,
+                        Truncator(other.text).chars(60),
+                        _("group"),
+                        other.rumor_id or "—",
+                    )
+                    for _score, other in found
+                ),
+            ),
+            _(
+                "To merge, enter that group's ID as this tip's rumor group, or select the tips in the list and "
+                "use “Group the selected tips together”."
+            ),
+        )
+
+    # --- extra pages ---------------------------------------------------------------------------
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/screenshot/", self.admin_site.admin_view(self.screenshot_view), name="tips_tip_screenshot"),
+            path("answer/", self.admin_site.admin_view(self.answer_view), name="tips_tip_answer"),
+            path(
+                "<int:pk>/start-draft/", self.admin_site.admin_view(self.start_draft_view), name="tips_tip_start_draft"
+            ),
+            *super().get_urls(),
+        ]
+
+    def screenshot_view(self, request, pk):
+        """The screenshot, for staff who may view tips; no other URL serves these files."""
+        tip = get_object_or_404(Tip, pk=pk)
+        if not self.has_view_permission(request, tip):
+            raise PermissionDenied
+        if not tip.screenshot or not private_storage().exists(tip.screenshot.name):
+            raise Http404("No screenshot")
+        content_type = mimetypes.guess_type(tip.screenshot.name)[0] or "application/octet-stream"
+        response = FileResponse(private_storage().open(tip.screenshot.name), content_type=content_type)
+        response["Cache-Control"] = "private, no-store"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    def answer_view(self, request):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        ids = [int(pk) for pk in request.GET.get("ids", "").split(",") if pk.isdigit()]
+        tips = list(Tip.objects.filter(pk__in=ids).order_by("submitted_at"))
+        if not tips:
+            return redirect("admin:tips_tip_changelist")
+        suggestions = []
+        for tip in tips:
+            for item in find_similar(tip.text, limit=5):
+                if item not in suggestions:
+                    suggestions.append(item)
+        form = AnswerTipsForm(request.POST or None)
+        form.fields["clarification"].queryset = form.fields["clarification"].queryset.filter(
+            pk__in=[item.pk for item in suggestions]
+        )
+        if request.method == "POST" and form.is_valid():
+            clarification = form.cleaned_data["clarification"]
+            site_url = request.build_absolute_uri("/")
+            mailed = sum(services.tip_answer(tip=tip, clarification=clarification, site_url=site_url) for tip in tips)
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d tip answered with “%(title)s”; %(mailed)d e-mail(s) will be sent.",
+                    "%(count)d tips answered with “%(title)s”; %(mailed)d e-mail(s) will be sent.",
+                    len(tips),
+                )
+                % {"count": len(tips), "title": clarification.title, "mailed": mailed},
+                messages.SUCCESS,
+            )
+            return redirect("admin:tips_tip_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Answer tips with a clarification"),
+            "opts": self.opts,
+            "tips": tips,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/tips/tip/answer.html", context)
+
+    def start_draft_view(self, request, pk):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_draft_permission(request):
+            raise PermissionDenied
+        tip = get_object_or_404(Tip, pk=pk)
+        draft = services.draft_from_tip(tip=tip, author=request.user)
+        self.message_user(request, _("Draft clarification created from tip %(code)s.") % {"code": tip.code})
+        return redirect("admin:clarifications_clarification_change", draft.pk)
+
+    # --- actions -------------------------------------------------------------------------------
+
+    @admin.action(description=_("Answer with a clarification…"), permissions=["change"])
+    def answer_with_clarification(self, request, queryset):
+        ids = ",".join(str(pk) for pk in queryset.values_list("pk", flat=True))
+        return HttpResponseRedirect(f"{reverse('admin:tips_tip_answer')}?ids={ids}")
+
+    @admin.action(description=_("Mark as being reviewed"), permissions=["change"])
+    def mark_reviewing(self, request, queryset):
+        count = queryset.filter(status=TipStatus.NEW).update(status=TipStatus.REVIEWING)
+        self.message_user(request, _("%(count)d tip(s) marked as being reviewed.") % {"count": count})
+
+    @admin.action(description=_("Mark as duplicates of the first tip of their group"), permissions=["change"])
+    def mark_duplicate(self, request, queryset):
+        marked, skipped = 0, 0
+        for tip in queryset.select_related("rumor"):
+            original = (
+                Tip.objects.filter(rumor_id=tip.rumor_id).exclude(pk=tip.pk).order_by("submitted_at", "pk").first()
+                if tip.rumor_id
+                else None
+            )
+            if original is None or original.submitted_at > tip.submitted_at:
+                skipped += 1
+                continue
+            services.tip_mark_duplicate(tip=tip, original=original)
+            marked += 1
+        self.message_user(request, _("%(marked)d tip(s) marked as duplicates.") % {"marked": marked})
+        if skipped:
+            self.message_user(
+                request,
+                _("%(skipped)d tip(s) left alone: each is the first report of its group.") % {"skipped": skipped},
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Mark as not actionable"), permissions=["change"])
+    def mark_not_actionable(self, request, queryset):
+        tips = list(queryset)
+        for tip in tips:
+            services.tip_mark_not_actionable(tip=tip)
+        self.message_user(request, _("%(count)d tip(s) marked as not actionable.") % {"count": len(tips)})
+
+    @admin.action(description=_("Start a draft clarification from this tip"), permissions=["draft"])
+    def start_draft(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Select exactly one tip to start a draft from."), messages.ERROR)
+            return None
+        tip = queryset.get()
+        draft = services.draft_from_tip(tip=tip, author=request.user)
+        self.message_user(request, _("Draft clarification created from tip %(code)s.") % {"code": tip.code})
+        return redirect("admin:clarifications_clarification_change", draft.pk)
+
+    @admin.action(description=_("Group the selected tips together"), permissions=["change"])
+    def group_together(self, request, queryset):
+        rumor = services.tips_group(tips=queryset)
+        self.message_user(request, _("Tips grouped as “%(label)s”.") % {"label": rumor.label})
+
+    @admin.action(description=_("Split the selected tips into a new group"), permissions=["change"])
+    def split_off(self, request, queryset):
+        rumor = services.tips_split(tips=queryset)
+        self.message_user(request, _("Tips moved to the new group “%(label)s”.") % {"label": rumor.label})
+
+
+class TipInline(admin.TabularInline):
+    model = Tip
+    fields = ["code_link", "excerpt", "status", "submitted_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("reference code"))
+    def code_link(self, tip):
+        return format_html('<a href="{}">{}</a>', reverse("admin:tips_tip_change", args=[tip.pk]), tip.code)
+
+    @admin.display(description=_("what was seen"))
+    def excerpt(self, tip):
+        return Truncator(tip.text).chars(100)
+
+
+@admin.register(Rumor)
+class RumorAdmin(admin.ModelAdmin):
+    list_display = ["label", "open_tips", "all_tips", "confirmed", "created_at"]
+    list_filter = ["confirmed"]
+    search_fields = ["label", "tips__text", "tips__code"]
+    fields = ["label", "confirmed", "created_at"]
+    readonly_fields = ["created_at"]
+    inlines = [TipInline]
+    actions = ["merge", "confirm"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_queryset(self, request):
+        return Rumor.objects.with_counts().order_by(*self.get_ordering(request))
+
+    def get_ordering(self, request):
+        return ["-open_count", "-tip_count", "-created_at"]
+
+    @admin.display(description=_("open tips"), ordering="open_count")
+    def open_tips(self, rumor):
+        return rumor.open_count
+
+    @admin.display(description=_("all tips"), ordering="tip_count")
+    def all_tips(self, rumor):
+        return rumor.tip_count
+
+    @admin.action(description=_("Merge the selected groups into one"), permissions=["change"])
+    def merge(self, request, queryset):
+        rumors = list(queryset)
+        if len(rumors) < 2:
+            self.message_user(request, _("Select at least two groups to merge."), messages.ERROR)
+            return
+        target = services.rumors_merge(rumors=rumors)
+        self.message_user(request, _("Groups merged into “%(label)s”.") % {"label": target.label})
+
+    @admin.action(description=_("Confirm the grouping"), permissions=["change"])
+    def confirm(self, request, queryset):
+        count = queryset.update(confirmed=True)
+        self.message_user(request, _("%(count)d group(s) confirmed.") % {"count": count})

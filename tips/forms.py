@@ -1,0 +1,121 @@
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from clarifications.models import Clarification, Platform
+
+from .models import TEXT_MAX_LENGTH
+from .screenshots import clean_screenshot
+
+
+class TipForm(forms.Form):
+    text = forms.CharField(
+        label=_("What did you see?"),
+        help_text=_("Paste or type the message as you saw it."),
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": _("Please tell us what the message said.")},
+    )
+    platform = forms.ChoiceField(
+        label=_("Where did you see it?"), choices=Platform.choices, initial=Platform.WECHAT_GROUP
+    )
+    seen_on = forms.DateField(
+        label=_("When did you see it?"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Please enter a date such as 2025-03-01.")},
+    )
+    link = forms.URLField(
+        label=_("Link (optional)"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        error_messages={"invalid": _("Please enter a web address such as https://example.com/article.")},
+    )
+    screenshot = forms.FileField(
+        label=_("Screenshot (optional)"),
+        help_text=_("A JPEG, PNG or WebP picture. Hidden data such as your location is removed."),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    contact_email = forms.EmailField(
+        label=_("Your e-mail (optional)"),
+        help_text=_("Only to tell you when we answer."),
+        required=False,
+        error_messages={"invalid": _("Please enter an e-mail address such as name@example.com.")},
+    )
+    contact_consent = forms.BooleanField(
+        label=_("You may write to me at this address about this report."),
+        required=False,
+    )
+    # The honeypot: hidden from people by CSS and from screen readers; bots fill every field.
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def clean_text(self):
+        text = self.cleaned_data["text"].strip()
+        # Chinese is dense: three characters can already name a rumor (e.g. 停水了).
+        if len(text) < 3:
+            raise forms.ValidationError(_("Please tell us a little more about the message."), code="too_short")
+        return text
+
+    def clean_seen_on(self):
+        seen_on = self.cleaned_data["seen_on"]
+        if seen_on and seen_on > timezone.localdate():
+            raise forms.ValidationError(_("This date is in the future."), code="future")
+        return seen_on
+
+    def clean_screenshot(self):
+        upload = self.cleaned_data.get("screenshot")
+        if not upload:
+            return None
+        return clean_screenshot(upload, max_bytes=settings.TIPS_MAX_UPLOAD_BYTES)
+
+    def clean_website(self):
+        if self.cleaned_data["website"]:
+            raise forms.ValidationError(
+                _("Your report could not be accepted. Please leave the field “Leave this field empty” empty."),
+                code="honeypot",
+            )
+        return ""
+
+    def clean(self):
+        cleaned = super().clean()
+        # We never keep an address the citizen did not allow us to use: rather than dropping it
+        # silently, we ask (they may have meant to tick the box).
+        if cleaned.get("contact_email") and not cleaned.get("contact_consent"):
+            self.add_error(
+                "contact_consent",
+                forms.ValidationError(
+                    _("Tick this box so we may write to you, or leave the e-mail address empty."), code="no_consent"
+                ),
+            )
+        if not cleaned.get("contact_email"):
+            cleaned["contact_consent"] = False
+        return cleaned
+
+
+class AnswerTipsForm(forms.Form):
+    """The admin's "answer with a clarification" step."""
+
+    clarification = forms.ModelChoiceField(
+        label=_("Clarification"),
+        queryset=Clarification.objects.published(),
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    clarification_id = forms.IntegerField(label=_("or its ID"), required=False, min_value=1)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("clarification"):
+            pk = cleaned.get("clarification_id")
+            found = Clarification.objects.published().filter(pk=pk).first() if pk else None
+            if not found:
+                raise forms.ValidationError(_("Choose a published clarification."), code="required")
+            cleaned["clarification"] = found
+        return cleaned

@@ -1,0 +1,55 @@
+"""Finding the tips that report the same rumor.
+
+Citizens paste the same chain message with small changes (an emoji, a forwarded-from line, a
+different date), so tips are compared by their character pairs (bigrams): this works for Chinese,
+which has no spaces, as well as for English. Two texts whose bigrams largely overlap (measured
+against the shorter text, so a quote inside a longer message still matches) are candidates.
+Grouping is only a suggestion: staff confirm, merge or split groups in the admin.
+"""
+
+import unicodedata
+from datetime import timedelta
+
+from django.utils import timezone
+
+from .models import Tip
+
+SIMILARITY_THRESHOLD = 0.5
+RECENT_DAYS = 60
+RECENT_LIMIT = 500
+
+
+def bigrams(text):
+    kept = "".join(char.lower() for char in text if unicodedata.category(char)[0] in "LN")
+    if len(kept) < 2:
+        return {kept} if kept else set()
+    return {kept[i : i + 2] for i in range(len(kept) - 1)}
+
+
+def similarity(first, second):
+    a, b = bigrams(first), bigrams(second)
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
+def similar_open_tips(text, *, exclude_pk=None, limit=5):
+    """Recent open tips reporting what looks like the same rumor, most similar first: ``[(score, tip)]``."""
+    recent = Tip.objects.open().filter(submitted_at__gte=timezone.now() - timedelta(days=RECENT_DAYS))
+    if exclude_pk is not None:
+        recent = recent.exclude(pk=exclude_pk)
+    scored = []
+    for tip in recent.only("pk", "code", "text", "rumor_id").order_by("-submitted_at")[:RECENT_LIMIT]:
+        score = similarity(text, tip.text)
+        if score >= SIMILARITY_THRESHOLD:
+            scored.append((score, tip))
+    scored.sort(key=lambda pair: pair[0], reverse=True)
+    return scored[:limit]
+
+
+def candidate_rumor_id(text):
+    """The group of the most similar open tip, or None: a new tip then starts its own group."""
+    for _score, tip in similar_open_tips(text):
+        if tip.rumor_id:
+            return tip.rumor_id
+    return None

@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from tips import ratelimit
+from tips.services import purge_personal_data
+
+
+class Command(BaseCommand):
+    help = (
+        "Delete the contact e-mail and the address hash of tips closed (answered, not actionable or duplicate) "
+        "more than TIPS_PERSONAL_DATA_DAYS days ago, and finished rate-limit windows. Run it daily."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=settings.TIPS_PERSONAL_DATA_DAYS,
+            help="Override TIPS_PERSONAL_DATA_DAYS (default %(default)s).",
+        )
+
+    def handle(self, *args, days, **options):
+        tips = purge_personal_data(older_than_days=days)
+        windows = ratelimit.purge_expired()
+        self.stdout.write(
+            f"Purged personal data of {tips} tip(s) closed more than {days} days ago; "
+            f"removed {windows} finished rate-limit window(s)."
+        )

@@ -1,0 +1,83 @@
+"""Rate limits shared by every worker; the tip form allows ``TIPS_RATE`` posts per client and period.
+
+The count must be shared by every gunicorn worker, so a per-process memory cache will not do:
+
+- with ``REDIS_URL`` set, the counter is a Redis key (``cache.add`` then the atomic ``cache.incr``),
+  which also holds across several app servers;
+- otherwise it is a row of ``RateLimitCounter``, incremented inside a transaction. On SQLite that
+  transaction is ``BEGIN IMMEDIATE`` (it holds the write lock from the start); on PostgreSQL the
+  ``UPDATE`` locks the row until commit. Either way the count read back is exactly ours.
+
+Windows are fixed (``"5/10m"``: five per ten-minute window), which is simple and good enough to stop
+a flood; a client may at worst send twice the limit across a window boundary.
+"""
+
+import re
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import RateLimitCounter
+
+UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+RATE_PATTERN = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
+
+
+def parse_rate(rate):
+    """``"5/10m"`` -> ``(5, 600)``: the number of requests and the period in seconds."""
+    match = RATE_PATTERN.match(rate or "")
+    if not match:
+        raise ImproperlyConfigured(f"TIPS_RATE must look like 5/10m (count/period with s, m, h or d), not {rate!r}")
+    count, multiple, unit = match.groups()
+    return int(count), int(multiple or 1) * UNITS[unit]
+
+
+def hit(scope, client, *, rate):
+    """Count one request of ``client`` in ``scope``; False when it goes over ``rate`` (``"5/10m"``)."""
+    limit, period = parse_rate(rate)
+    now = timezone.now()
+    window = int(now.timestamp()) // period
+    key = f"ratelimit:{scope}:{period}:{window}:{client}"
+    if settings.REDIS_URL:
+        count = _hit_cache(key, period)
+    else:
+        expires_at = datetime.fromtimestamp((window + 1) * period, tz=UTC)
+        count = _hit_database(key, expires_at, now)
+    return count <= limit
+
+
+def _hit_cache(key, period):
+    cache.add(key, 0, timeout=period + 1)
+    try:
+        return cache.incr(key)
+    except ValueError:
+        # The key expired between add() and incr(): this request opens the next window.
+        cache.add(key, 1, timeout=period + 1)
+        return 1
+
+
+def _hit_database(key, expires_at, now):
+    with transaction.atomic():
+        updated = RateLimitCounter.objects.filter(key=key).update(count=F("count") + 1)
+        if not updated:
+            try:
+                with transaction.atomic():
+                    RateLimitCounter.objects.create(key=key, count=1, expires_at=expires_at)
+            except IntegrityError:
+                # Another worker created the row first (PostgreSQL; SQLite's lock prevents this race).
+                RateLimitCounter.objects.filter(key=key).update(count=F("count") + 1)
+            else:
+                # A new window began: forget the finished ones, so the table stays small.
+                RateLimitCounter.objects.filter(expires_at__lt=now).delete()
+        return RateLimitCounter.objects.values_list("count", flat=True).get(key=key)
+
+
+def purge_expired():
+    """Delete finished windows; returns how many rows went."""
+    deleted, _ = RateLimitCounter.objects.filter(expires_at__lt=timezone.now()).delete()
+    return deleted

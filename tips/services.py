@@ -1,0 +1,213 @@
+"""Writes that touch tips: submitting, answering, closing, grouping, drafting a clarification.
+
+A submitted tip must never be lost, so the tip's transaction does nothing that can fail for reasons
+other than the database: the screenshot is written to storage before it, and e-mails go out after
+commit (``transaction.on_commit``), where a mail server error is logged and cannot roll anything back.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+
+from clarifications.models import Clarification, Status, Verdict
+
+from . import grouping
+from .models import Rumor, Tip, TipStatus, new_tip_code
+from .storage import private_storage
+
+logger = logging.getLogger(__name__)
+
+CODE_ATTEMPTS = 5
+
+
+def tip_submit(
+    *,
+    text: str,
+    platform: str,
+    seen_on=None,
+    link: str = "",
+    screenshot=None,
+    contact_email: str = "",
+    contact_consent: bool = False,
+    client_hash: str = "",
+    language: str = "zh-hans",
+) -> Tip:
+    """Store a citizen's tip in its own short transaction and put it in a rumor group."""
+    screenshot_name = ""
+    if screenshot is not None:
+        upload_to = Tip._meta.get_field("screenshot").generate_filename(None, screenshot.name)
+        screenshot_name = private_storage().save(upload_to, screenshot)
+    # Reading the candidates is slow-ish and needs no lock: do it before taking the write lock.
+    rumor_id = grouping.candidate_rumor_id(text)
+    tip = Tip(
+        text=text,
+        platform=platform,
+        seen_on=seen_on,
+        link=link,
+        screenshot=screenshot_name,
+        contact_email=contact_email if contact_consent else "",
+        contact_consent=bool(contact_email and contact_consent),
+        client_hash=client_hash,
+        language=language,
+    )
+    tip.full_clean(exclude=["code", "rumor"])
+    try:
+        for attempt in range(CODE_ATTEMPTS):
+            try:
+                with transaction.atomic():
+                    tip.code = new_tip_code()
+                    if rumor_id is None or not Rumor.objects.filter(pk=rumor_id).exists():
+                        rumor_id = Rumor.objects.create(label=Truncator(text).chars(80)).pk
+                    tip.rumor_id = rumor_id
+                    tip.save(force_insert=True)
+                return tip
+            except IntegrityError:
+                # 40 random bits make a repeated code rare; draw another rather than fail the citizen.
+                if attempt == CODE_ATTEMPTS - 1 or Tip.objects.filter(code=tip.code).count() == 0:
+                    raise
+                tip.pk = None
+    except Exception:
+        if screenshot_name:
+            private_storage().delete(screenshot_name)
+        raise
+    return tip
+
+
+def _close(tip, status, **fields):
+    tip.status = status
+    tip.closed_at = timezone.now()
+    for name, value in fields.items():
+        setattr(tip, name, value)
+    tip.full_clean(exclude=["rumor", "duplicate_of", "clarification"])
+    tip.save(update_fields=["status", "closed_at", *fields])
+
+
+def tip_answer(*, tip: Tip, clarification: Clarification, site_url: str) -> bool:
+    """Answer a tip with a published clarification; e-mail the citizen after commit if they agreed.
+
+    ``site_url`` is the site's root (``https://host/``), for the absolute link in the e-mail.
+    Returns whether an e-mail will be sent.
+    """
+    if clarification.status != Status.PUBLISHED:
+        raise ValueError("Tips are answered with published clarifications only.")
+    with transaction.atomic():
+        _close(tip, TipStatus.ANSWERED, clarification=clarification, duplicate_of=None)
+        will_mail = bool(tip.contact_email and tip.contact_consent)
+        if will_mail:
+            tip_id, clarification_id = tip.pk, clarification.pk
+            transaction.on_commit(lambda: send_answer_email(tip_id, clarification_id, site_url))
+    return will_mail
+
+
+def send_answer_email(tip_id, clarification_id, site_url):
+    """Tell the citizen, in the language of their form, where the answer is. Never raises."""
+    try:
+        tip = Tip.objects.get(pk=tip_id)
+        clarification = Clarification.objects.get(pk=clarification_id)
+        if not (tip.contact_email and tip.contact_consent):
+            return
+        with translation.override(tip.language):
+            context = {
+                "tip": tip,
+                "clarification": clarification,
+                "clarification_url": site_url.rstrip("/") + clarification.get_absolute_url(),
+                "status_url": site_url.rstrip("/") + tip.get_absolute_url(),
+                "site_name": settings.SITE_NAME,
+            }
+            subject = _("Your report %(code)s has been answered") % {"code": tip.code}
+            body = render_to_string("tips/answer_email.txt", context)
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [tip.contact_email])
+    except Exception:
+        # The answer is saved whatever the mail server says; the citizen can still check the code.
+        logger.exception("Could not send the answer e-mail for tip %s", tip_id)
+
+
+def tip_mark_duplicate(*, tip: Tip, original: Tip) -> None:
+    if original.pk == tip.pk:
+        raise ValueError("A tip cannot be a duplicate of itself.")
+    _close(tip, TipStatus.DUPLICATE, duplicate_of=original, clarification=None)
+
+
+def tip_mark_not_actionable(*, tip: Tip) -> None:
+    _close(tip, TipStatus.NOT_ACTIONABLE, clarification=None, duplicate_of=None)
+
+
+def rumors_merge(*, rumors) -> Rumor:
+    """Move every tip of ``rumors`` into the group with the most tips; the emptied groups go."""
+    rumors = sorted(rumors, key=lambda rumor: (-rumor.tips.count(), rumor.pk))
+    target, others = rumors[0], rumors[1:]
+    with transaction.atomic():
+        Tip.objects.filter(rumor__in=others).update(rumor=target)
+        Rumor.objects.filter(pk__in=[rumor.pk for rumor in others]).delete()
+        target.confirmed = True
+        target.save(update_fields=["confirmed"])
+    return target
+
+
+def tips_group(*, tips) -> Rumor:
+    """Put ``tips`` into one group: the largest group among theirs (split off from their old groups)."""
+    tips = list(tips)
+    rumors = Rumor.objects.filter(tips__in=tips).distinct()
+    with transaction.atomic():
+        target = max(rumors, key=lambda rumor: (rumor.tips.count(), -rumor.pk), default=None)
+        if target is None:
+            target = Rumor.objects.create(label=Truncator(tips[0].text).chars(80))
+        Tip.objects.filter(pk__in=[tip.pk for tip in tips]).update(rumor=target)
+        target.confirmed = True
+        target.save(update_fields=["confirmed"])
+        Rumor.objects.filter(tips__isnull=True).delete()
+    return target
+
+
+def tips_split(*, tips) -> Rumor:
+    """Move ``tips`` out of their groups into a new, confirmed group of their own."""
+    tips = list(tips)
+    with transaction.atomic():
+        target = Rumor.objects.create(label=Truncator(tips[0].text).chars(80), confirmed=True)
+        Tip.objects.filter(pk__in=[tip.pk for tip in tips]).update(rumor=target)
+        Rumor.objects.filter(tips__isnull=True).delete()
+    return target
+
+
+def draft_from_tip(*, tip: Tip, author) -> Clarification:
+    """A draft clarification whose claim, platform and date come from the tip; the tip is under review."""
+    with transaction.atomic():
+        draft = Clarification(
+            title=Truncator(" ".join(tip.text.split())).chars(60),
+            claim=tip.text,
+            claim_platform=tip.platform,
+            claim_seen_on=tip.seen_on,
+            # The database insists on a valid verdict; "unproven" is the honest one until the editor decides.
+            verdict=Verdict.UNPROVEN,
+            truth="",
+            status=Status.DRAFT,
+            language=tip.language if tip.language in ("zh-hans", "en") else "zh-hans",
+            authority_name=settings.OFFICE_NAME,
+            authority_url=settings.OFFICE_URL,
+            author=author,
+        )
+        # The truth is for the editor to write: a draft is saved without it on purpose.
+        draft.full_clean(exclude=["truth"])
+        draft.save()
+        if tip.status == TipStatus.NEW:
+            tip.status = TipStatus.REVIEWING
+            tip.save(update_fields=["status"])
+    return draft
+
+
+def purge_personal_data(*, older_than_days: int) -> int:
+    """Remove contact e-mail and address hash of tips closed more than ``older_than_days`` ago."""
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    return (
+        Tip.objects.closed()
+        .filter(closed_at__lt=cutoff)
+        .exclude(contact_email="", client_hash="")
+        .update(contact_email="", contact_consent=False, client_hash="", personal_data_purged_at=timezone.now())
+    )

@@ -1,0 +1,123 @@
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET
+
+from clarifications.models import Clarification
+from clarifications.search import find_similar
+
+from . import ratelimit
+from .clients import client_address, client_hash
+from .forms import TipForm
+from .models import Tip, TipStatus, normalise_tip_code
+from .services import tip_submit
+
+# Room for the text fields and the multipart envelope on top of the screenshot itself.
+FORM_OVERHEAD_BYTES = 256 * 1024
+SUGGESTIONS = 5
+
+
+@csrf_exempt
+def tip_new(request):
+    """The tip form. An over-long body is refused before anything reads it, CSRF check included.
+
+    (The CSRF middleware would otherwise parse the whole multipart body to find its token, so the
+    size check has to come first; ``tip_form`` below applies the CSRF protection itself.)
+    """
+    if request.method == "POST":
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.TIPS_MAX_UPLOAD_BYTES + FORM_OVERHEAD_BYTES:
+            return render(
+                request, "tips/too_large.html", {"limit_mb": settings.TIPS_MAX_UPLOAD_BYTES // 1048576}, status=413
+            )
+    return tip_form(request)
+
+
+@csrf_protect
+def tip_form(request):
+    if request.method == "POST":
+        client = client_hash(client_address(request))
+        # Every post counts, valid or not: decoding uploads is the costly part a flood would aim at.
+        if not ratelimit.hit("tips", client, rate=settings.TIPS_RATE):
+            return render(request, "tips/too_many.html", {"rate": settings.TIPS_RATE}, status=429)
+        form = TipForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            tip = tip_submit(
+                text=data["text"],
+                platform=data["platform"],
+                seen_on=data["seen_on"],
+                link=data["link"],
+                screenshot=data["screenshot"],
+                contact_email=data["contact_email"],
+                contact_consent=data["contact_consent"],
+                client_hash=client,
+                language=get_language(),
+            )
+            messages.success(request, _("Thank you: your report has been received."))
+            return redirect(tip)
+    else:
+        form = TipForm()
+    return render(request, "tips/new.html", {"form": form, "suggest_url": suggest_url()})
+
+
+def suggest_url():
+    """The search app's suggestion endpoint when it has one, else the small one here."""
+    try:
+        return reverse("clarifications:suggest")
+    except NoReverseMatch:
+        return reverse("tips:suggest")
+
+
+@never_cache
+def tip_status(request, code):
+    normalised = normalise_tip_code(code)
+    if normalised is None:
+        raise Http404("Not a tip code")
+    tip = get_object_or_404(Tip.objects.select_related("duplicate_of"), code=normalised)
+    if normalised != code:
+        return redirect(tip)
+    answer_id = tip.clarification_id
+    if tip.status == TipStatus.DUPLICATE and tip.duplicate_of and tip.duplicate_of.status == TipStatus.ANSWERED:
+        answer_id = tip.duplicate_of.clarification_id
+    answer = Clarification.objects.published(include_withdrawn=True).filter(pk=answer_id).first() if answer_id else None
+    matches = [] if answer or tip.is_closed else find_similar(tip.text, limit=SUGGESTIONS)
+    return render(request, "tips/status.html", {"tip": tip, "answer": answer, "matches": matches})
+
+
+@require_GET
+def tip_lookup(request):
+    """``/tips/?code=...``: the citizen types their code and lands on its status page."""
+    code = request.GET.get("code", "")
+    normalised = normalise_tip_code(code) if code else None
+    if normalised:
+        return redirect("tips:status", code=normalised)
+    return render(request, "tips/lookup.html", {"code": code, "invalid": bool(code)}, status=404 if code else 200)
+
+
+@require_GET
+def suggest(request):
+    """Published clarifications matching what the citizen is typing, as JSON for tip-suggest.js."""
+    query = request.GET.get("q", "").strip()[:200]
+    results = find_similar(query, limit=SUGGESTIONS) if len(query) >= 2 else []
+    return JsonResponse(
+        [
+            {
+                "title": item.title,
+                "url": item.get_absolute_url(),
+                "verdict": item.get_verdict_display(),
+                "truth": item.truth,
+            }
+            for item in results
+        ],
+        safe=False,
+    )
