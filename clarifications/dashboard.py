@@ -19,9 +19,18 @@ class DashboardEntry:
 
 
 def staff_counts(user) -> list[DashboardEntry]:
+    # Imported here because the tips app builds on this one, not the other way round.
+    from tips.models import Tip, TipStatus
+
     entries = []
-    # Merge point for the tips app: its "new tips" entry goes first, here, for users who may view
-    # tips (a count of tips with status "new", linking to the tip list filtered on that status).
+    if user.has_perm("tips.view_tip"):
+        entries.append(
+            DashboardEntry(
+                _("new tips"),
+                Tip.objects.filter(status=TipStatus.NEW).count(),
+                f"{reverse('admin:tips_tip_changelist')}?status__exact={TipStatus.NEW}",
+            )
+        )
     if user.has_perm("clarifications.view_clarification"):
         changelist = reverse("admin:clarifications_clarification_changelist")
         clarifications = Clarification.objects.all()

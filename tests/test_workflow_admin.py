@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from clarifications.models import Clarification, Source, Status
+from tips.models import TipStatus
 
-from .factories import ClarificationFactory, SourceFactory, TopicFactory, UserFactory
+from .factories import ClarificationFactory, SourceFactory, TipFactory, TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -380,9 +381,14 @@ def test_the_admin_index_counts_the_work_waiting_and_links_to_it(client, editor,
     assert f'href="{changelist()}?due=yes"><strong class="count">1</strong> due for re-review' in page
 
 
-def test_the_admin_index_shows_no_clarification_counts_to_tip_triage(client, tip_triager):
+def test_the_admin_index_shows_tip_triage_the_new_tips_and_no_clarification_counts(client, tip_triager):
+    TipFactory()
+    TipFactory()
+    TipFactory(status=TipStatus.REVIEWING)
     client.force_login(tip_triager)
     page = client.get(reverse("admin:index")).content.decode()
+    tips = reverse("admin:tips_tip_changelist")
+    assert f'href="{tips}?status__exact=new"><strong class="count">2</strong> new tips' in page
     assert "drafts awaiting review" not in page
 
 

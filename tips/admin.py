@@ -213,11 +213,8 @@ class TipAdmin(admin.ModelAdmin):
     def clarification_link(self, tip):
         if not tip.clarification_id:
             return "—"
-        return format_html(
-            '<a href="{}">{}</a>',
-            reverse("admin:clarifications_clarification_change", args=[tip.clarification_id]),
-            tip.clarification,
-        )
+        # The public page: tip triage works on tips only and may not open clarifications in the admin.
+        return format_html('<a href="{}">{}</a>', tip.clarification.get_absolute_url(), tip.clarification)
 
     @admin.display(description=_("duplicate of"))
     def duplicate_of_link(self, tip):

@@ -1,4 +1,4 @@
-"""The "Tip triage" staff group: it may read and handle tips and look up clarifications.
+"""The "Tip triage" staff group: it may read and handle tips, and nothing else.
 
 Seeing contact details (``view_tip_contact``) is deliberately not part of the group: it is granted
 to each person who needs it.
@@ -13,7 +13,6 @@ PERMISSIONS = [
     ("tips", "change_tip"),
     ("tips", "view_rumor"),
     ("tips", "change_rumor"),
-    ("clarifications", "view_clarification"),
 ]
 
 
