@@ -192,6 +192,15 @@ class Clarification(models.Model):
         updates = list(self.updates.all())
         return max((update.date for update in updates), default=None)
 
+    @property
+    def public_modified_at(self):
+        """When the public version last changed: the latest update's date, else the publish time.
+
+        Feeds, the sitemap, ClaimReview and the API use it rather than ``modified_at``, which also moves
+        on internal edits (staff notes, a fixed typo in a draft field) that readers never saw.
+        """
+        return self.last_updated_at or self.published_at
+
 
 class Source(models.Model):
     """A piece of evidence the clarification rests on."""
