@@ -84,3 +84,15 @@ class NoticeFactory(factory.django.DjangoModelFactory):
     issuer = "市互联网信息办公室"
     is_published = True
     published_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+
+
+def png_file(name="illustration.png", size=(40, 30)):
+    """A small real PNG for image fields."""
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", size, "#0b5394").save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")

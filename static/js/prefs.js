@@ -2,23 +2,17 @@
 // size is applied before the first paint instead of the page jumping after it loads.
 (function () {
   "use strict";
-  var KEY = "piyao-large-text";
+  // A first-party cookie (the privacy page mentions it), readable before the page has loaded.
+  var COOKIE = "large_text";
   var root = document.documentElement;
 
   function remembered() {
-    try {
-      return window.localStorage.getItem(KEY) === "1";
-    } catch (error) {
-      return false; // Storage blocked (private mode, strict settings): the switch still works per page.
-    }
+    return document.cookie.split("; ").indexOf(COOKIE + "=1") !== -1;
   }
 
   function remember(on) {
-    try {
-      window.localStorage.setItem(KEY, on ? "1" : "0");
-    } catch (error) {
-      // Nothing to do: the preference simply is not kept.
-    }
+    var secure = window.location.protocol === "https:" ? "; Secure" : "";
+    document.cookie = COOKIE + "=" + (on ? "1" : "0") + "; Path=/; Max-Age=31536000; SameSite=Lax" + secure;
   }
 
   if (remembered()) {
