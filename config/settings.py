@@ -256,8 +256,8 @@ OFFICE_NAME = env_str("OFFICE_NAME", "市互联网信息办公室")
 OFFICE_URL = env_str("OFFICE_URL", "")
 
 # --- Read-only JSON API (Django REST framework) -------------------------------------------------
-# Anonymous clients are throttled per IP address (clarifications/api.py). The counts live in the cache: per process with the
-# local-memory cache, shared between app servers only when REDIS_URL is set.
+# Anonymous clients are throttled per IP address (clarifications/api.py). The counts live in the
+# cache: per process with the local-memory cache, shared between app servers only with REDIS_URL.
 API_ANON_RATE = env_str("API_ANON_RATE", "60/min")
 
 REST_FRAMEWORK = {

@@ -92,7 +92,10 @@ def test_every_public_page_renders_in_both_languages_with_a_switch_to_the_same_p
         assert re.search(rf'<a href="{re.escape(href)}"[^>]*>{switch_label}</a>', page), name
 
 
-@pytest.mark.parametrize(("path", "switch_href", "text"), [("/no-such-page/", "/en/no-such-page/", "页面不存在"), ("/en/no-such-page/", "/no-such-page/", "Page not found")])
+@pytest.mark.parametrize(
+    ("path", "switch_href", "text"),
+    [("/no-such-page/", "/en/no-such-page/", "页面不存在"), ("/en/no-such-page/", "/no-such-page/", "Page not found")],
+)
 @pytest.mark.django_db
 def test_the_language_switch_works_on_a_404_page(client, path, switch_href, text):
     response = client.get(path)

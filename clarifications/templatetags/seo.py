@@ -63,7 +63,9 @@ def path_in_language(path, language_code):
 @register.simple_tag(takes_context=True)
 def canonical_url(context):
     """This page's absolute URL without its query string, except a page number past the first."""
-    request = context["request"]
+    request = context.get("request")
+    if request is None:
+        return ""
     url = request.build_absolute_uri(request.path)
     page = request.GET.get("page", "")
     if page.isdigit() and int(page) > 1:
@@ -74,7 +76,9 @@ def canonical_url(context):
 @register.simple_tag(takes_context=True)
 def alternate_urls(context):
     """(hreflang, absolute URL) for each interface language, then x-default (the default language)."""
-    request = context["request"]
+    request = context.get("request")
+    if request is None:
+        return []
     urls = [(code, request.build_absolute_uri(path_in_language(request.path, code))) for code, _ in settings.LANGUAGES]
     urls.append(("x-default", request.build_absolute_uri(path_in_language(request.path, settings.LANGUAGE_CODE))))
     return urls
@@ -82,7 +86,9 @@ def alternate_urls(context):
 
 @register.simple_tag(takes_context=True)
 def share_image_url(context, clarification=None):
-    request = context["request"]
+    request = context.get("request")
+    if request is None:
+        return static("img/share-default.png")
     if clarification is not None and clarification.image:
         return request.build_absolute_uri(clarification.image.url)
     return request.build_absolute_uri(static("img/share-default.png"))
@@ -96,5 +102,6 @@ def og_locale(language_code):
 @register.simple_tag(takes_context=True)
 def claim_review_json_ld(context, clarification):
     """The page's one ClaimReview block; nothing for a withdrawn clarification."""
-    data = claim_review(clarification, context["request"])
+    request = context.get("request")
+    data = claim_review(clarification, request) if request is not None else None
     return json_ld_script(data) if data else ""
