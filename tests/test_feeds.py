@@ -30,14 +30,16 @@ def rss_items(client, url):
     response = client.get(url)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/rss+xml")
-    return ET.fromstring(response.content)  # noqa: S314 (our own server's output).findall("./channel/item")
+    root = ET.fromstring(response.content)  # noqa: S314 (our own server's output)
+    return root.findall("./channel/item")
 
 
 def atom_entries(client, url):
     response = client.get(url)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/atom+xml")
-    return ET.fromstring(response.content)  # noqa: S314 (our own server's output).findall(f"{ATOM}entry")
+    root = ET.fromstring(response.content)  # noqa: S314 (our own server's output)
+    return root.findall(f"{ATOM}entry")
 
 
 def test_the_rss_feed_lists_public_clarifications_newest_first_and_nothing_else(client, hidden_titles):
