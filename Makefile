@@ -36,8 +36,9 @@ $(MO_FILES): %.mo: %.po | $(VENV)/.installed
 	DEBUG=true $(MANAGE) compile_translations
 
 $(AXE): package.json package-lock.json
-	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
-	else echo "npm not found: the accessibility browser tests will be skipped (install Node.js and npm to run them)."; fi
+	@if ! command -v npm >/dev/null; then echo "npm not found: the accessibility browser tests will be skipped."; \
+	elif npm ci --no-audit --no-fund --loglevel=error; then touch $@; \
+	else echo "npm ci failed: the accessibility browser tests will be skipped."; fi
 
 install: $(VENV)/.installed $(MO_FILES)
 

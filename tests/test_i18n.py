@@ -135,3 +135,14 @@ def test_the_default_language_is_chinese():
         assert reverse("clarifications:list") == "/clarifications/"
     with translation.override("en"):
         assert reverse("clarifications:list") == "/en/clarifications/"
+
+
+@pytest.mark.django_db
+def test_a_clarification_in_the_other_language_marks_its_own_text_not_the_interface_around_it(client):
+    clarification = ClarificationFactory(language="en", title="Water supply is normal", truth="Water is fine.")
+    page = client.get(clarification.get_absolute_url()).content.decode()
+    assert '<article class="clarification">' in page
+    assert '<h1 lang="en">Water supply is normal</h1>' in page
+    assert '<p lang="en">Water is fine.</p>' in page
+    # The interface's own headings stay in the page's language for screen readers.
+    assert '<h2 id="truth-heading">真相</h2>' in page
