@@ -7,7 +7,13 @@ MANAGE := $(BIN)/python manage.py
 # make run uses a secret key generated once into the data folder, unless SECRET_KEY is set.
 RUN_ENV := SECRET_KEY="$${SECRET_KEY:-$$(cat $(DATA)/secret_key)}"
 
-.PHONY: help install install-dev run test lint format check-migrations ci clean
+# Translations: the .po catalogues are in the repo, the .mo files are compiled from them here (in
+# pure Python, so GNU gettext is not needed to install).
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+# axe-core for the accessibility browser tests, from package-lock.json (skipped without npm).
+AXE := node_modules/axe-core/axe.min.js
+
+.PHONY: help install install-dev run test lint format check-migrations messages ci clean
 
 help:
 	@echo "make run    start the site with demo content on http://127.0.0.1:8000/"
@@ -26,9 +32,21 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install -q -r requirements-dev.txt
 	@touch $@ $(VENV)/.installed
 
-install: $(VENV)/.installed
+$(MO_FILES): %.mo: %.po | $(VENV)/.installed
+	DEBUG=true $(MANAGE) compile_translations
 
-install-dev: $(VENV)/.installed-dev
+$(AXE): package.json package-lock.json
+	@if ! command -v npm >/dev/null; then echo "npm not found: the accessibility browser tests will be skipped."; \
+	elif npm ci --no-audit --no-fund --loglevel=error; then touch $@; \
+	else echo "npm ci failed: the accessibility browser tests will be skipped."; fi
+
+install: $(VENV)/.installed $(MO_FILES)
+
+install-dev: $(VENV)/.installed-dev $(MO_FILES)
+
+# After adding or changing translatable strings: update the catalogue, translate, then make install.
+messages: install-dev
+	DEBUG=true $(MANAGE) makemessages -l zh_Hans --ignore=.venv --ignore=node_modules --ignore=data
 
 $(DATA)/secret_key:
 	@mkdir -p $(DATA)
@@ -46,7 +64,7 @@ run: install $(DATA)/secret_key
 	@echo
 	@$(RUN_ENV) exec $(BIN)/gunicorn
 
-test: install-dev
+test: install-dev $(AXE)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install-dev
@@ -63,4 +81,4 @@ check-migrations: install-dev
 ci: lint check-migrations test
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache node_modules $(MO_FILES)

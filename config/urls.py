@@ -1,11 +1,32 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
 
+from clarifications import api, feeds
+from clarifications.sitemaps import SITEMAPS, robots_txt
 from clarifications.views import healthz
+
+# Machine URLs keep one address whatever the language (see PRODUCT.md's contracts).
+feed_patterns = [
+    path("latest.rss", feeds.LatestClarificationsFeed(), name="latest_rss"),
+    path("latest.atom", feeds.LatestClarificationsAtomFeed(), name="latest_atom"),
+    path("topics/<str:slug>.rss", feeds.TopicFeed(), name="topic_rss"),
+    path("topics/<str:slug>.atom", feeds.TopicAtomFeed(), name="topic_atom"),
+]
+api_patterns = [
+    path("clarifications/", api.ClarificationList.as_view(), name="clarification-list"),
+    path("clarifications/<int:pk>/", api.ClarificationDetail.as_view(), name="clarification-detail"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("feeds/", include((feed_patterns, "feeds"))),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots_txt"),
+    path("api/", include((api_patterns, "api"))),
 ]
 
 # Chinese (the default LANGUAGE_CODE) at unprefixed URLs, English under /en/.

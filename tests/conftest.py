@@ -121,3 +121,12 @@ def superuser(db):
     from .factories import UserFactory
 
     return UserFactory(username="chief", is_superuser=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations():
+    """The .mo files are build output: compile them from the .po catalogues, so that running pytest
+    straight after editing a catalogue tests what was just written."""
+    from django.core.management import call_command
+
+    call_command("compile_translations", verbosity=0)

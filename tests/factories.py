@@ -106,3 +106,15 @@ class TipFactory(factory.django.DjangoModelFactory):
 
     class Params:
         with_contact = factory.Trait(contact_email="citizen@example.com", contact_consent=True)
+
+
+def png_file(name="illustration.png", size=(40, 30)):
+    """A small real PNG for image fields."""
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", size, "#0b5394").save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")

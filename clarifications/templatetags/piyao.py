@@ -1,8 +1,8 @@
 from django import template
-from django.urls import translate_url
 from django.utils.safestring import mark_safe
 
 from clarifications.markup import render_markdown
+from clarifications.templatetags.seo import path_in_language
 
 register = template.Library()
 
@@ -16,4 +16,4 @@ def markdown(text):
 def url_in_language(context, language_code):
     """The current page (query string included) in another interface language."""
     request = context["request"]
-    return translate_url(request.get_full_path(), language_code)
+    return path_in_language(request.get_full_path(), language_code)

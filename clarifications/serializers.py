@@ -1,0 +1,81 @@
+"""What the read-only API says about a clarification. Field names are a contract: add, never rename."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from .models import Clarification, Source, Topic, Update
+
+
+class TopicSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Topic
+        fields = ["slug", "name", "name_en"]
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Source
+        fields = ["title", "url", "publisher", "date"]
+
+
+class UpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Update
+        fields = ["date", "note"]
+
+
+class AuthoritySerializer(serializers.Serializer):
+    name = serializers.CharField(source="authority_name")
+    url = serializers.CharField(source="authority_url")
+
+
+class ClarificationSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="The clarification's public page.")
+    verdict_label = serializers.CharField(source="get_verdict_display", read_only=True)
+    claim_platform_label = serializers.CharField(source="get_claim_platform_display", read_only=True)
+    authority = AuthoritySerializer(source="*", read_only=True)
+    topics = TopicSerializer(many=True, read_only=True)
+    sources = SourceSerializer(many=True, read_only=True)
+    updates = UpdateSerializer(many=True, read_only=True)
+    image = serializers.SerializerMethodField(help_text="Absolute URL of the illustration, or null.")
+    public_modified_at = serializers.DateTimeField(
+        read_only=True, help_text="The latest public update's date, or the publish time."
+    )
+
+    class Meta:
+        model = Clarification
+        fields = [
+            "id",
+            "url",
+            "title",
+            "claim",
+            "claim_platform",
+            "claim_platform_label",
+            "claim_seen_on",
+            "verdict",
+            "verdict_label",
+            "truth",
+            "body",
+            "authority",
+            "topics",
+            "region",
+            "language",
+            "image",
+            "image_alt",
+            "sources",
+            "updates",
+            "status",
+            "withdrawal_note",
+            "published_at",
+            "public_modified_at",
+        ]
+
+    @extend_schema_field(serializers.URLField())
+    def get_url(self, clarification):
+        return self.context["request"].build_absolute_uri(clarification.get_absolute_url())
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_image(self, clarification):
+        if not clarification.image:
+            return None
+        return self.context["request"].build_absolute_uri(clarification.image.url)

@@ -1,0 +1,39 @@
+// The reader's display preferences. Loaded in <head> without defer, so that a remembered large text
+// size is applied before the first paint instead of the page jumping after it loads.
+(function () {
+  "use strict";
+  // A first-party cookie (the privacy page mentions it), readable before the page has loaded.
+  var COOKIE = "large_text";
+  var root = document.documentElement;
+
+  function remembered() {
+    return document.cookie.split("; ").indexOf(COOKIE + "=1") !== -1;
+  }
+
+  function remember(on) {
+    var secure = window.location.protocol === "https:" ? "; Secure" : "";
+    document.cookie = COOKIE + "=" + (on ? "1" : "0") + "; Path=/; Max-Age=31536000; SameSite=Lax" + secure;
+  }
+
+  if (remembered()) {
+    root.classList.add("large-text");
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var buttons = document.querySelectorAll("[data-large-text-toggle]");
+    function show(on) {
+      buttons.forEach(function (button) {
+        button.setAttribute("aria-pressed", on ? "true" : "false");
+      });
+    }
+    buttons.forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var on = root.classList.toggle("large-text");
+        remember(on);
+        show(on);
+      });
+    });
+    show(root.classList.contains("large-text"));
+  });
+})();
