@@ -7,7 +7,7 @@ MANAGE := $(BIN)/python manage.py
 # make run uses a secret key generated once into the data folder, unless SECRET_KEY is set.
 RUN_ENV := SECRET_KEY="$${SECRET_KEY:-$$(cat $(DATA)/secret_key)}"
 
-.PHONY: help install install-dev run test lint format check-migrations ci clean
+.PHONY: help install install-dev run test lint format check-migrations check-deploy bench ci clean
 
 help:
 	@echo "make run    start the site with demo content on http://127.0.0.1:8000/"
@@ -60,7 +60,17 @@ format: install-dev
 check-migrations: install-dev
 	DEBUG=true $(MANAGE) makemigrations --check --dry-run
 
-ci: lint check-migrations test
+# Django's deployment checklist with production settings: HTTPS on, debug off, a real key and host.
+check-deploy: install
+	HTTPS=true DEBUG=false ALLOWED_HOSTS=piyao.example.org \
+	SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	$(MANAGE) check --deploy --fail-level WARNING
+
+# Load benchmark against a hello-world Django app (needs wrk: apt-get install wrk). Takes a few minutes.
+bench: install-dev
+	$(BIN)/python benchmarks/http_bench.py $(BENCH_ARGS)
+
+ci: lint check-migrations check-deploy test
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
