@@ -26,8 +26,8 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = 0
         if length > settings.MAX_REQUEST_BYTES:
-            response = render(request, "413.html", {"limit_mb": settings.MAX_REQUEST_BYTES / (1024 * 1024)}, status=413)
-            # The unread body must not be taken for the next request on this connection.
-            response["Connection"] = "close"
-            return response
+            # No "Connection: close": WSGI forbids hop-by-hop headers (gunicorn drops them). A sync
+            # worker closes the connection after each response anyway, so the unread body is never
+            # taken for a next request.
+            return render(request, "413.html", {"limit_mb": settings.MAX_REQUEST_BYTES / (1024 * 1024)}, status=413)
         return self.get_response(request)
