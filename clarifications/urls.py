@@ -1,7 +1,10 @@
-from django.urls import path
+from django.urls import path, register_converter
 from django.views.generic import TemplateView
 
 from . import views
+from .converters import UnicodeSlugConverter
+
+register_converter(UnicodeSlugConverter, "uslug")
 
 app_name = "clarifications"
 
@@ -9,7 +12,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("clarifications/", views.clarification_list, name="list"),
     path("clarifications/<int:pk>/", views.clarification_detail, name="detail"),
-    path("topics/<str:slug>/", views.topic_detail, name="topic"),
+    path("topics/<uslug:slug>/", views.topic_detail, name="topic"),
     path("notices/", views.notice_list, name="notices"),
     path("notices/<int:pk>/", views.notice_detail, name="notice"),
     path("about/", TemplateView.as_view(template_name="pages/about.html"), name="about"),

@@ -55,7 +55,7 @@ def make_rows():
 def fill_and_back_up(backup_path):
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
+    from django.db import connection, transaction
 
     from tests.factories import ClarificationFactory
 
@@ -65,9 +65,12 @@ def fill_and_back_up(backup_path):
     written = []
 
     def keep_writing():
+        # Each write is one transaction (a clarification and its history row), as an admin save is:
+        # the backup must hold both or neither.
         try:
             while not stop.is_set():
-                written.append(ClarificationFactory().pk)
+                with transaction.atomic():
+                    written.append(ClarificationFactory().pk)
         finally:
             connection.close()
 

@@ -73,7 +73,8 @@ def test_a_backup_taken_while_the_site_writes_restores_every_row_elsewhere(live_
     for model, keys in before.items():
         assert keys, f"{model} had no rows: give it some in tests/backup_scenario.make_rows()"
         assert set(keys) <= set(restored[model]), f"rows of {model} are missing from the restored database"
-    # The snapshot is consistent: every clarification it holds has its history row.
+    # The snapshot is consistent: every clarification it holds, including those written during the
+    # backup, has the history row written in the same transaction.
     clarifications = set(restored["clarifications.Clarification"])
     history = sqlite3.connect(fresh / "db.sqlite3").execute(
         "SELECT DISTINCT id FROM clarifications_historicalclarification"

@@ -11,7 +11,7 @@ answering 500, so a failure shows the traceback and hypothesis' smallest failing
 from urllib.parse import quote, urlencode
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from clarifications.models import Language, Verdict
@@ -137,6 +137,7 @@ def query_case(endpoints):
 
 @FUZZ
 @given(case=query_case(QUERY_ENDPOINTS))
+@example(case=("/clarifications/", dict.fromkeys(LIST_FILTERS, "\x00"), ""))
 def test_query_parameters_never_cause_a_server_error(client, site, case):
     path, params, prefix = case
     url = f"{prefix}{path}?{urlencode(params)}"
@@ -161,10 +162,21 @@ def test_raw_malformed_query_strings_never_cause_a_server_error(client, site, pa
     ),
     prefix=st.sampled_from(LANGUAGE_PREFIXES),
 )
+# PostgreSQL refuses a NUL byte in a query with an error: it must never reach the database.
+@example(case=("/topics/{}/", "\x00"), prefix="")
+@example(case=("/topics/{}/", "health\x00"), prefix="/en")
 def test_ids_and_slugs_in_paths_never_cause_a_server_error(client, site, case, prefix):
     pattern, value = case
     url = prefix + pattern.format(quote(value, safe=""))
     assert_no_server_error(client.get(url), url)
+
+
+def test_a_topic_with_a_chinese_slug_still_has_its_page(client):
+    topic = TopicFactory(name="食品安全", name_en="", slug="食品安全")
+    ClarificationFactory(topics=[topic], title="网传某品牌奶粉含毒不实")
+    response = client.get(topic.get_absolute_url())
+    assert response.status_code == 200
+    assert "网传某品牌奶粉含毒不实" in response.content.decode()
 
 
 @FUZZ
