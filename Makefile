@@ -13,7 +13,7 @@ MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
 # axe-core for the accessibility browser tests, from package-lock.json (skipped without npm).
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: help install install-dev run test lint format check-migrations messages ci clean
+.PHONY: help install install-dev run test lint format check-migrations check-deploy bench messages ci clean
 
 help:
 	@echo "make run    start the site with demo content on http://127.0.0.1:8000/"
@@ -78,7 +78,17 @@ format: install-dev
 check-migrations: install-dev
 	DEBUG=true $(MANAGE) makemigrations --check --dry-run
 
-ci: lint check-migrations test
+# Django's deployment checklist with production settings: HTTPS on, debug off, a real key and host.
+check-deploy: install
+	HTTPS=true DEBUG=false ALLOWED_HOSTS=piyao.example.org \
+	SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	$(MANAGE) check --deploy --fail-level WARNING
+
+# Load benchmark against a hello-world Django app (needs wrk: apt-get install wrk). Takes a few minutes.
+bench: install-dev
+	$(BIN)/python benchmarks/http_bench.py $(BENCH_ARGS)
+
+ci: lint check-migrations check-deploy test
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache node_modules $(MO_FILES)

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import TemplateView
 
-from . import views
+from . import converters, views  # noqa: F401 (importing converters registers <uslug:...>)
 
 app_name = "clarifications"
 
@@ -10,7 +10,7 @@ urlpatterns = [
     path("clarifications/", views.clarification_list, name="list"),
     path("clarifications/<int:pk>/", views.clarification_detail, name="detail"),
     path("clarifications/<int:pk>/preview/", views.clarification_preview, name="preview"),
-    path("topics/<str:slug>/", views.topic_detail, name="topic"),
+    path("topics/<uslug:slug>/", views.topic_detail, name="topic"),
     path("notices/", views.notice_list, name="notices"),
     path("notices/<int:pk>/", views.notice_detail, name="notice"),
     path("about/", TemplateView.as_view(template_name="pages/about.html"), name="about"),

@@ -4,7 +4,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from clarifications import api, feeds
+from clarifications import api, converters, feeds  # noqa: F401 (converters registers <uslug:...>)
 from clarifications.sitemaps import SITEMAPS, robots_txt
 from clarifications.views import healthz
 
@@ -12,8 +12,8 @@ from clarifications.views import healthz
 feed_patterns = [
     path("latest.rss", feeds.LatestClarificationsFeed(), name="latest_rss"),
     path("latest.atom", feeds.LatestClarificationsAtomFeed(), name="latest_atom"),
-    path("topics/<str:slug>.rss", feeds.TopicFeed(), name="topic_rss"),
-    path("topics/<str:slug>.atom", feeds.TopicAtomFeed(), name="topic_atom"),
+    path("topics/<uslug:slug>.rss", feeds.TopicFeed(), name="topic_rss"),
+    path("topics/<uslug:slug>.atom", feeds.TopicAtomFeed(), name="topic_atom"),
 ]
 api_patterns = [
     path("clarifications/", api.ClarificationList.as_view(), name="clarification-list"),

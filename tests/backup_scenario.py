@@ -1,0 +1,107 @@
+"""The live site's side of test_backup, run in its own process against a throwaway SQLite DATA_DIR.
+
+``fill_and_back_up`` puts rows in every table of the project's apps, then backs the database up
+while another thread keeps publishing clarifications; ``dump`` lists what a database holds. Each
+prints JSON on standard output for the test to compare.
+"""
+
+import io
+import json
+import sys
+import threading
+import time
+from pathlib import Path
+
+import django
+
+
+def project_models():
+    from django.apps import apps
+    from django.conf import settings
+
+    # The project's own apps sit at the top of the repository (a virtualenv inside it does not count).
+    return [
+        model
+        for model in apps.get_models()
+        if Path(model._meta.app_config.path).parent == Path(settings.BASE_DIR) and model._meta.managed
+    ]
+
+
+def rows_by_model():
+    return {model._meta.label: sorted(model._base_manager.values_list("pk", flat=True)) for model in project_models()}
+
+
+def make_rows():
+    """At least one row of every kind. A new model gets its rows here (test_backup says so when not)."""
+    from tests.factories import (
+        ClarificationFactory,
+        NoticeFactory,
+        SourceFactory,
+        TipFactory,
+        TopicFactory,
+        UpdateFactory,
+        UserFactory,
+    )
+
+    author = UserFactory()
+    topics = [TopicFactory(), TopicFactory()]
+    for number in range(20):
+        clarification = ClarificationFactory(topics=topics, author=author, region=f"区{number}")
+        SourceFactory(clarification=clarification)
+        UpdateFactory(clarification=clarification)
+    ClarificationFactory(draft=True)
+    ClarificationFactory(withdrawn=True)
+    NoticeFactory()
+    from django.utils import timezone
+
+    from tips.models import RateLimitCounter
+
+    first = TipFactory(with_contact=True)
+    TipFactory(rumor=first.rumor)
+    RateLimitCounter.objects.create(key="tips:test", count=1, expires_at=timezone.now())
+
+
+def fill_and_back_up(backup_path):
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from tests.factories import ClarificationFactory
+
+    make_rows()
+    before = rows_by_model()
+    stop = threading.Event()
+    written = []
+
+    def keep_writing():
+        # Each write is one transaction (a clarification and its history row), as an admin save is:
+        # the backup must hold both or neither.
+        try:
+            while not stop.is_set():
+                with transaction.atomic():
+                    written.append(ClarificationFactory().pk)
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=keep_writing)
+    writer.start()
+    # Make sure the backup overlaps real writes, not an idle database.
+    while len(written) < 5:
+        time.sleep(0.01)
+    call_command("backup_database", output=backup_path, stdout=io.StringIO())
+    during = len(written)
+    stop.set()
+    writer.join()
+    print(json.dumps({"before": before, "written_before_backup_ended": during, "written": len(written)}))
+
+
+def dump():
+    django.setup()
+    print(json.dumps(rows_by_model()))
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "fill_and_back_up":
+        fill_and_back_up(sys.argv[2])
+    else:
+        dump()
