@@ -128,5 +128,9 @@ def compiled_translations():
     """The .mo files are build output: compile them from the .po catalogues, so that running pytest
     straight after editing a catalogue tests what was just written."""
     from django.core.management import call_command
+    from django.utils.translation import trans_real
 
     call_command("compile_translations", verbosity=0)
+    # django.setup() may already have loaded the old catalogue: forget it, so the new one is read.
+    trans_real._translations = {}
+    trans_real._default = None

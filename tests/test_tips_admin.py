@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
 
 from clarifications.models import Clarification, Status
 from tips.models import Rumor, Tip, TipStatus
@@ -171,7 +172,8 @@ def test_a_draft_cannot_answer_a_tip(client, triager):
     draft = ClarificationFactory(draft=True)
     tip = TipFactory()
     response = client.post(reverse("admin:tips_tip_answer") + f"?ids={tip.pk}", {"clarification_id": draft.pk})
-    assert "Choose a published clarification." in response.text
+    with translation.override("zh-hans"):
+        assert translation.gettext("Choose a published clarification.") in response.text
     tip.refresh_from_db()
     assert tip.status == TipStatus.NEW
 
