@@ -46,7 +46,90 @@ class Platform(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Topic(models.Model):
+class ContentVersion(models.Model):
+    """One row: the version of everything the public pages show (see pagecache.py).
+
+    Every change to public content increases ``number``; ``next_publication_at`` is the moment the
+    next scheduled clarification or notice appears, when the first request after it bumps again.
+    """
+
+    number = models.PositiveBigIntegerField(default=1)
+    changed_at = models.DateTimeField(default=timezone.now)
+    next_publication_at = models.DateTimeField(null=True, blank=True)
+
+    ROW = 1
+
+    def __str__(self):
+        return f"content version {self.number}"
+
+    @classmethod
+    def current(cls):
+        """(number, changed_at), bumping first when a scheduled item's time has come."""
+        row = cls.objects.filter(pk=cls.ROW).values_list("number", "changed_at", "next_publication_at").first()
+        if row is None:
+            cls.bump()
+            return cls.current()
+        number, changed_at, next_publication_at = row
+        now = timezone.now()
+        if next_publication_at is not None and next_publication_at <= now:
+            # Only one request wins the conditional update; the others read its result.
+            cls.bump(at=now, only_if_next_publication_at=next_publication_at)
+            return cls.current()
+        return number, changed_at
+
+    @classmethod
+    def bump(cls, *, at=None, only_if_next_publication_at=None):
+        at = at or timezone.now()
+        upcoming = [
+            Clarification.objects.scheduled().aggregate(next=models.Min("published_at"))["next"],
+            Notice.objects.filter(is_published=True, published_at__gt=at).aggregate(next=models.Min("published_at"))[
+                "next"
+            ],
+        ]
+        next_publication_at = min((moment for moment in upcoming if moment), default=None)
+        rows = cls.objects.filter(pk=cls.ROW)
+        if only_if_next_publication_at is not None:
+            rows = rows.filter(next_publication_at=only_if_next_publication_at)
+        changed = rows.update(number=models.F("number") + 1, changed_at=at, next_publication_at=next_publication_at)
+        if not changed and only_if_next_publication_at is None:
+            cls.objects.get_or_create(
+                pk=cls.ROW, defaults={"changed_at": at, "next_publication_at": next_publication_at}
+            )
+
+
+class PublicContentQuerySet(models.QuerySet):
+    """Bulk writes to public content also make cached pages stale (see pagecache.py)."""
+
+    def update(self, **kwargs):
+        result = super().update(**kwargs)
+        ContentVersion.bump()
+        return result
+
+    def delete(self):
+        result = super().delete()
+        ContentVersion.bump()
+        return result
+
+
+class PublicContentModel(models.Model):
+    """A model whose rows appear on public pages: saving or deleting one bumps the content version."""
+
+    objects = PublicContentQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        ContentVersion.bump()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        ContentVersion.bump()
+        return result
+
+
+class Topic(PublicContentModel):
     name = models.CharField(_("name"), max_length=80, unique=True, help_text=_("Chinese name."))
     name_en = models.CharField(_("English name"), max_length=80, blank=True)
     slug = models.SlugField(_("slug"), max_length=80, unique=True, allow_unicode=True)
@@ -86,7 +169,7 @@ def new_external_id():
     return uuid.uuid4().hex
 
 
-class ClarificationQuerySet(models.QuerySet):
+class ClarificationQuerySet(PublicContentQuerySet):
     def published(self, *, include_withdrawn=False):
         """What the public may see: published and its publish time reached.
 
@@ -109,7 +192,7 @@ class ClarificationQuerySet(models.QuerySet):
         return self.prefetch_related("topics")
 
 
-class Clarification(models.Model):
+class Clarification(PublicContentModel):
     title = models.CharField(_("title"), max_length=200)
     claim = models.TextField(_("claim"), help_text=_("The rumor as it circulated, quoted as seen."))
     claim_platform = models.CharField(
@@ -225,7 +308,7 @@ class Clarification(models.Model):
         return bool(self.review_by and self.status == Status.PUBLISHED and self.review_by <= timezone.localdate())
 
 
-class Source(models.Model):
+class Source(PublicContentModel):
     """A piece of evidence the clarification rests on."""
 
     clarification = models.ForeignKey(Clarification, on_delete=models.CASCADE, related_name="sources")
@@ -246,7 +329,7 @@ class Source(models.Model):
         return self.title
 
 
-class Update(models.Model):
+class Update(PublicContentModel):
     """A public entry in the updates log: corrections are shown, never silent."""
 
     clarification = models.ForeignKey(Clarification, on_delete=models.CASCADE, related_name="updates")
@@ -264,12 +347,12 @@ class Update(models.Model):
         return f"{self.date:%Y-%m-%d}: {self.note[:60]}"
 
 
-class NoticeQuerySet(models.QuerySet):
+class NoticeQuerySet(PublicContentQuerySet):
     def published(self):
         return self.filter(is_published=True, published_at__lte=timezone.now())
 
 
-class Notice(models.Model):
+class Notice(PublicContentModel):
     """A dated official announcement of the office."""
 
     title = models.CharField(_("title"), max_length=200)

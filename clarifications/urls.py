@@ -2,6 +2,7 @@ from django.urls import path
 from django.views.generic import TemplateView
 
 from . import converters, views  # noqa: F401 (importing converters registers <uslug:...>)
+from .pagecache import public_page
 
 app_name = "clarifications"
 
@@ -13,7 +14,11 @@ urlpatterns = [
     path("topics/<uslug:slug>/", views.topic_detail, name="topic"),
     path("notices/", views.notice_list, name="notices"),
     path("notices/<int:pk>/", views.notice_detail, name="notice"),
-    path("about/", TemplateView.as_view(template_name="pages/about.html"), name="about"),
-    path("how-to-report/", TemplateView.as_view(template_name="pages/how_to_report.html"), name="how_to_report"),
-    path("privacy/", TemplateView.as_view(template_name="pages/privacy.html"), name="privacy"),
+    path("about/", public_page(TemplateView.as_view(template_name="pages/about.html")), name="about"),
+    path(
+        "how-to-report/",
+        public_page(TemplateView.as_view(template_name="pages/how_to_report.html")),
+        name="how_to_report",
+    ),
+    path("privacy/", public_page(TemplateView.as_view(template_name="pages/privacy.html")), name="privacy"),
 ]

@@ -7,11 +7,13 @@ from django.views.decorators.cache import never_cache
 
 from .filters import ClarificationFilter
 from .models import Clarification, Notice, Topic
+from .pagecache import public_page
 
 HOME_LATEST = 8
 RELATED_COUNT = 4
 
 
+@public_page
 def home(request):
     latest = Clarification.objects.published().for_cards()[:HOME_LATEST]
     notices = Notice.objects.published()[:3]
@@ -19,12 +21,14 @@ def home(request):
     return render(request, "clarifications/home.html", {"latest": latest, "notices": notices, "topics": topics})
 
 
+@public_page
 def clarification_list(request):
     filterset = ClarificationFilter(request.GET, queryset=Clarification.objects.published().for_cards())
     page = Paginator(filterset.qs, settings.CLARIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "clarifications/list.html", {"filter": filterset, "page": page})
 
 
+@public_page
 def clarification_detail(request, pk):
     clarification = get_object_or_404(
         Clarification.objects.published(include_withdrawn=True).prefetch_related("topics", "sources", "updates"),
@@ -60,6 +64,7 @@ def clarification_preview(request, pk):
     return response
 
 
+@public_page
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     clarifications = Clarification.objects.published().filter(topics=topic).for_cards()
@@ -67,11 +72,13 @@ def topic_detail(request, slug):
     return render(request, "clarifications/topic.html", {"topic": topic, "page": page})
 
 
+@public_page
 def notice_list(request):
     page = Paginator(Notice.objects.published(), settings.CLARIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "clarifications/notice_list.html", {"page": page})
 
 
+@public_page
 def notice_detail(request, pk):
     notice = get_object_or_404(Notice.objects.published(), pk=pk)
     return render(request, "clarifications/notice_detail.html", {"notice": notice})

@@ -92,6 +92,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     # After LocaleMiddleware so that its 413 page speaks the URL's language; before anything reads the body.
     "config.middleware.RequestSizeLimitMiddleware",
+    # After LocaleMiddleware (the URL's language is part of a page's key); a cached page skips the rest.
+    "clarifications.pagecache.PublicPageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -158,7 +160,14 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Per worker process; the page cache stays correct anyway (see clarifications/pagecache.py).
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 1000}}}
+
+# Anonymous public pages are cached whole, keyed by the content version (see clarifications/pagecache.py),
+# so they are never stale on the server. Browsers may keep a page for PUBLIC_PAGE_MAX_AGE seconds.
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+PUBLIC_PAGE_MAX_AGE = env_int("PUBLIC_PAGE_MAX_AGE", 60)
 
 # --- Authentication -----------------------------------------------------------------------------
 

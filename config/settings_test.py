@@ -15,3 +15,7 @@ WHITENOISE_AUTOREFRESH = True
 # django-axes raises on authenticate() calls without a request, which the test client's login() makes;
 # so it is off for the suite, and the lockout tests (tests/test_security.py) switch it back on.
 AXES_ENABLED = False
+
+# The page cache is keyed by a version row that every test's rollback resets, so cached pages would
+# leak from one test to the next: it is off here and switched on by the tests of the cache itself.
+PAGE_CACHE_ENABLED = False

@@ -5,15 +5,16 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from clarifications import api, converters, feeds  # noqa: F401 (converters registers <uslug:...>)
+from clarifications.pagecache import public_page
 from clarifications.sitemaps import SITEMAPS, robots_txt
 from clarifications.views import healthz
 
 # Machine URLs keep one address whatever the language (see PRODUCT.md's contracts).
 feed_patterns = [
-    path("latest.rss", feeds.LatestClarificationsFeed(), name="latest_rss"),
-    path("latest.atom", feeds.LatestClarificationsAtomFeed(), name="latest_atom"),
-    path("topics/<uslug:slug>.rss", feeds.TopicFeed(), name="topic_rss"),
-    path("topics/<uslug:slug>.atom", feeds.TopicAtomFeed(), name="topic_atom"),
+    path("latest.rss", public_page(feeds.LatestClarificationsFeed()), name="latest_rss"),
+    path("latest.atom", public_page(feeds.LatestClarificationsAtomFeed()), name="latest_atom"),
+    path("topics/<uslug:slug>.rss", public_page(feeds.TopicFeed()), name="topic_rss"),
+    path("topics/<uslug:slug>.atom", public_page(feeds.TopicAtomFeed()), name="topic_atom"),
 ]
 api_patterns = [
     path("clarifications/", api.ClarificationList.as_view(), name="clarification-list"),
@@ -24,8 +25,8 @@ api_patterns = [
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("feeds/", include((feed_patterns, "feeds"))),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
-    path("robots.txt", robots_txt, name="robots_txt"),
+    path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", public_page(robots_txt), name="robots_txt"),
     path("api/", include((api_patterns, "api"))),
 ]
 
