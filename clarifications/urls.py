@@ -8,6 +8,7 @@ app_name = "clarifications"
 urlpatterns = [
     path("", views.home, name="home"),
     path("clarifications/", views.clarification_list, name="list"),
+    path("clarifications/suggest", views.suggest, name="suggest"),
     path("clarifications/<int:pk>/", views.clarification_detail, name="detail"),
     path("topics/<str:slug>/", views.topic_detail, name="topic"),
     path("notices/", views.notice_list, name="notices"),
