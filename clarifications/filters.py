@@ -3,7 +3,8 @@
 Invalid values do not raise: django-filter leaves them out of ``cleaned_data`` and the page shows
 the form's errors beside the unfiltered field. The text match is applied after the other filters
 (so "every word required, else any word" is decided among what the filters keep), and the sort
-last; with words and no sort, the best match comes first, without words the newest.
+last. "Best match" is the first sort choice, so a search form submitted as it stands sorts by
+relevance; without words there is nothing to rank and the newest come first.
 """
 
 import django_filters
@@ -59,13 +60,6 @@ class ClarificationFilter(django_filters.FilterSet):
     class Meta:
         model = Clarification
         fields = []
-
-    def __init__(self, data=None, *args, **kwargs):
-        if data is not None and not data.get("sort"):
-            # Show the order actually used: best match when searching, newest first otherwise.
-            data = data.copy()
-            data["sort"] = RELEVANCE if data.get("q", "").strip() else "-published"
-        super().__init__(data, *args, **kwargs)
 
     @property
     def search_query(self):

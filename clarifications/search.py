@@ -54,7 +54,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 import snowballstemmer
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -400,12 +400,13 @@ def index_clarifications(clarifications, *, using=None):
     _write_rows(_connection(model, using), model, rows)
 
 
-def _write_rows(connection, model, rows):
+def _write_rows(connection, model, rows, *, replace=True):
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             fts = quote(FTS_TABLE)
-            cursor.executemany(f"DELETE FROM {fts} WHERE rowid = %s", [(row[0],) for row in rows])  # noqa: S608
+            if replace:
+                cursor.executemany(f"DELETE FROM {fts} WHERE rowid = %s", [(row[0],) for row in rows])  # noqa: S608
             cursor.executemany(
                 f"INSERT INTO {fts} (rowid, title, claim, truth, body) VALUES (%s, %s, %s, %s, %s)",  # noqa: S608
                 [(row[0], *_fts5_columns(row[1:])) for row in rows],
@@ -439,30 +440,30 @@ def unindex(ids, *, model=None, using=None):
 def rebuild_index(*, model=None, using=None, batch_size=500):
     """Rebuild the whole index from the clarification table; returns the number of rows indexed.
 
-    ``model`` may be a migration's historical model: only the id and the indexed fields are read.
+    One transaction: searches keep using the old index until the new one is complete. Rows are read
+    in primary-key batches rather than through one long-running cursor, which on SQLite would hold
+    a read snapshot open and let the write-ahead log grow to gigabytes. ``model`` may be a
+    migration's historical model: only the id and the indexed fields are read.
     """
     from .models import Clarification
 
     model = model or Clarification
-    connection = _connection(model, using)
     alias = using or router.db_for_write(model)
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {connection.ops.quote_name(FTS_TABLE)}")  # noqa: S608
-    count, batch = 0, []
+    connection = connections[alias]
     rows = model._base_manager.using(alias).order_by("pk").values_list("pk", *INDEXED_FIELDS)
-    for row in rows.iterator(chunk_size=batch_size):
-        batch.append(row)
-        if len(batch) >= batch_size:
-            _write_rows(connection, model, batch)
-            count, batch = count + len(batch), []
-    if batch:
-        _write_rows(connection, model, batch)
-        count += len(batch)
+    count, last = 0, None
+    with transaction.atomic(using=alias):
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {connection.ops.quote_name(FTS_TABLE)}")  # noqa: S608
+        while batch := list((rows if last is None else rows.filter(pk__gt=last))[:batch_size]):
+            _write_rows(connection, model, batch, replace=False)
+            count, last = count + len(batch), batch[-1][0]
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             # Merge the index's segments into one b-tree: smaller and faster to query.
-            cursor.execute(f"INSERT INTO {connection.ops.quote_name(FTS_TABLE)} ({FTS_TABLE}) VALUES ('optimize')")  # noqa: S608
+            fts = connection.ops.quote_name(FTS_TABLE)
+            cursor.execute(f"INSERT INTO {fts} ({fts}) VALUES ('optimize')")  # noqa: S608
     return count
 
 
