@@ -78,6 +78,7 @@ SNIPPET_BODY_CHARS = 5000  # a snippet comes from the start of a long body
 CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003134f"
 TOKEN_RE = re.compile(rf"(?P<cjk>[{CJK}]+)|(?P<word>[^\W_{CJK}]+)")
 WORD_RE = re.compile(r"[^\W_]+")
+CJK_RUN_RE = re.compile(rf"[{CJK}]+")
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ class Query:
     terms: tuple  # exact terms, in query order, without repeats
     prefixes: tuple  # single CJK characters, matched as the start of a term
     phrase: tuple  # the terms in order, when they can form an exact phrase (two or more)
+    covering: tuple = ()  # the fewest terms that still cover every character (地铁停运 → 地铁 停运)
 
     def __bool__(self):
         return bool(self.terms or self.prefixes)
@@ -151,7 +153,29 @@ def parse_query(text):
             bucket.append(term)
     sequence = [token[0] for token in tokens[:MAX_TERMS]]
     phrase = tuple(sequence) if len(sequence) >= 2 and not prefixes else ()
-    return Query(terms=tuple(terms), prefixes=tuple(prefixes), phrase=phrase)
+    covering = tuple(term for term in _covering_terms(tokens) if term in terms)
+    return Query(terms=tuple(terms), prefixes=tuple(prefixes), phrase=phrase, covering=covering)
+
+
+def _covering_terms(tokens):
+    """Every other bigram of each CJK run (and its last one, for an odd length), and every word.
+
+    地铁停运 is 地铁 铁停 停运; requiring only 地铁 and 停运 still finds 地铁2号线停运.
+    """
+    runs = []  # lists of terms: a CJK run's bigrams, or a word alone
+    for term, start, end, is_prefix in tokens:
+        if is_prefix:
+            continue
+        bigram = end - start == 2 and CJK_RUN_RE.fullmatch(term) is not None
+        if bigram and runs and runs[-1][0] == "cjk" and runs[-1][1] == start - 1:
+            runs[-1][2].append(term)
+            runs[-1][1] = start
+        else:
+            runs.append(["cjk" if bigram else "word", start, [term]])
+    covering = []
+    for _kind, _start, run in runs:
+        covering.extend(term for index, term in enumerate(run) if index % 2 == 0 or index == len(run) - 1)
+    return list(dict.fromkeys(covering))
 
 
 def document_terms(fields):
@@ -171,8 +195,8 @@ def _fts5_string(term):
     return '"' + term.replace('"', '""') + '"'
 
 
-def _fts5_match(query, *, match_all):
-    parts = [_fts5_string(term) for term in query.terms] + [_fts5_string(p) + " *" for p in query.prefixes]
+def _fts5_match(query, terms, *, match_all):
+    parts = [_fts5_string(term) for term in terms] + [_fts5_string(p) + " *" for p in query.prefixes]
     expression = (" AND " if match_all else " OR ").join(parts)
     if query.phrase:
         # A document with the phrase has all its terms anyway; naming the phrase lets bm25() count it.
@@ -184,8 +208,8 @@ def _ts_lexeme(term):
     return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def _tsquery(query, *, match_all):
-    parts = [_ts_lexeme(term) for term in query.terms] + [_ts_lexeme(p) + ":*" for p in query.prefixes]
+def _tsquery(query, terms, *, match_all):
+    parts = [_ts_lexeme(term) for term in terms] + [_ts_lexeme(p) + ":*" for p in query.prefixes]
     return (" & " if match_all else " | ").join(parts)
 
 
@@ -204,22 +228,28 @@ def _tsvector(fields):
 def search(queryset, query, *, match_any=False):
     """Narrow ``queryset`` to the clarifications matching ``query``, best first.
 
-    Each row gets a ``search_rank`` (higher is better). Every term is required unless nothing in
-    ``queryset`` has them all (or ``match_any``): then any term will do. A query without any
-    searchable word (only punctuation or emoji) matches nothing. Combine with
-    ``Clarification.objects.published()``: this function decides what matches, not who may see it.
+    Each row gets a ``search_rank`` (higher is better). Every term is required; when nothing in
+    ``queryset`` has them all, every character still has to be covered (地铁停运 finds 地铁2号线停运);
+    when nothing has those either (or with ``match_any``), any term will do. Each fallback costs
+    one EXISTS query. A query without any searchable word (only punctuation or emoji) matches
+    nothing. Combine with ``Clarification.objects.published()``: this function decides what
+    matches, not who may see it.
     """
     parsed = query if isinstance(query, Query) else parse_query(query)
     if not parsed:
         return queryset.none()
     if not match_any and parsed.size > 1:
-        matched = _match(queryset, parsed, match_all=True)
+        matched = _match(queryset, parsed, parsed.terms, match_all=True)
         if matched.exists():
             return matched
-    return _match(queryset, parsed, match_all=False)
+        if parsed.covering != parsed.terms:
+            matched = _match(queryset, parsed, parsed.covering, match_all=True)
+            if matched.exists():
+                return matched
+    return _match(queryset, parsed, parsed.covering or parsed.terms, match_all=False)
 
 
-def _match(queryset, query, *, match_all):
+def _match(queryset, query, terms, *, match_all):
     connection = connections[queryset.db]
     quote = connection.ops.quote_name
     table = quote(queryset.model._meta.db_table)
@@ -232,20 +262,20 @@ def _match(queryset, query, *, match_all):
         queryset = queryset.extra(  # noqa: S610 (only our own table names; the match is a parameter)
             tables=[FTS_TABLE],
             where=[f"+{fts}.rowid = {table}.id", f"{fts} MATCH %s"],
-            params=[_fts5_match(query, match_all=match_all)],
+            params=[_fts5_match(query, terms, match_all=match_all)],
             select={"search_rank": f"-bm25({fts}, {weights})"},
         )
     elif connection.vendor == "postgresql":
         document = f"{table}.{quote(PG_COLUMN)}"
         rank = f"ts_rank('{PG_WEIGHTS}', {document}, %s::tsquery, 1)"
-        select_params = [_tsquery(query, match_all=match_all)]
+        select_params = [_tsquery(query, terms, match_all=match_all)]
         if query.phrase:
             phrase = " <-> ".join(_ts_lexeme(term) for term in query.phrase)
             rank = f"{rank} * (CASE WHEN {document} @@ %s::tsquery THEN {PHRASE_BONUS} ELSE 1 END)"
             select_params.append(phrase)
         queryset = queryset.extra(  # noqa: S610 (only our own names; the query is a parameter)
             where=[f"{document} @@ %s::tsquery"],
-            params=[_tsquery(query, match_all=match_all)],
+            params=[_tsquery(query, terms, match_all=match_all)],
             select={"search_rank": rank},
             select_params=select_params,
         )

@@ -56,11 +56,22 @@ def test_a_chinese_phrase_ranks_the_clarification_containing_it_first():
     assert found("地铁停运") == [phrase.title, scattered.title]
 
 
-def test_when_no_clarification_has_every_word_the_best_partial_matches_come_first():
+def test_a_chinese_phrase_also_finds_its_words_apart():
+    apart = item("网传地铁2号线停运一周不实", claim="地铁2号线下周停运", days_ago=3)
+    item("网传地铁票价上涨", claim="地铁票价明天上涨", days_ago=1)
+    item("网传全市停水三天", claim="明天起全市停水")
+    assert found("地铁停运") == [apart.title]
+
+
+def test_when_no_clarification_has_every_word_those_sharing_the_most_come_first():
     both = item("网传地铁2号线停运一周不实", claim="地铁2号线下周停运", days_ago=3)
     one = item("网传地铁票价上涨", claim="地铁票价明天上涨", days_ago=1)
-    item("网传全市停水三天", claim="明天起全市停水")
-    assert found("地铁停运") == [both.title, one.title]
+    other = item("网传全市停水三天", claim="明天起全市停水")
+    for number in range(6):
+        item(f"No, vaccines are safe ({number})", claim="Vaccines contain microchips.")
+    results = found("地铁停运 停水 台风")
+    assert results[0] == both.title
+    assert set(results) == {both.title, one.title, other.title}
 
 
 def test_a_single_chinese_character_finds_it_anywhere_in_a_word():
