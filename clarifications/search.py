@@ -21,9 +21,11 @@ Analysis: the same Python code reads the stored text and the query
 
 Matching and ranking
     A query becomes at most 32 terms, each quoted by this module: user text never reaches FTS5 or
-    tsquery syntax, whatever it contains. Every term is required; when no visible clarification has
-    them all (a long message pasted whole), any term may match, and the ranking puts those sharing
-    the most words first. ``find_similar()`` always lets any term match. Title and claim weigh more
+    tsquery syntax, whatever it contains. Every term is required. When no visible clarification has
+    them all, the terms that still cover every character are required (地铁停运 → 地铁, 停运: finds
+    地铁2号线停运); when none has those either (a long message pasted whole), any term may match,
+    and the ranking puts those sharing the most, and the rarest, words first. Each step down costs
+    one EXISTS query. ``find_similar()`` always lets any term match. Title and claim weigh more
     than truth and body (FTS5 ``bm25()`` weights 10/8/3/1; PostgreSQL ``ts_rank()`` weights
     A/B/C/D = 1.0/0.8/0.3/0.1); the query's terms as an exact phrase add a bonus, so the item
     containing 地铁停运 comes before one where 地铁 and 停运 stand apart; recency breaks ties.
