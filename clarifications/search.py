@@ -2,8 +2,8 @@
 
 This module is the only place that knows how each database searches. The rest of the code calls
 ``search()`` (narrow and rank a queryset), ``find_similar()`` (best matches for a free text),
-``add_snippets()`` (highlighted title and snippet), ``index_clarifications()`` / ``unindex()`` and
-``rebuild_index()``.
+``snippet()`` / ``add_snippets()`` / ``highlight()`` (matched words in <mark>),
+``index_clarifications()`` / ``unindex()`` and ``rebuild_index()``.
 
 Analysis: the same Python code reads the stored text and the query
     Text is NFKC-normalised (full-width letters and digits become ASCII) and case-folded. Chinese
@@ -36,10 +36,16 @@ Speed with filters
     PostgreSQL the GIN index on the ``tsvector`` column finds the rows. ``QuerySet.extra()`` is the
     one ORM call that can add a virtual table to FROM; it is used here and nowhere else.
 
+Snippets
+    Built in Python from the stored text (never with FTS5's ``snippet()``): the same analysis finds
+    the matched words' offsets, every piece of text is HTML-escaped, and only our own <mark> tags
+    are added. The snippet comes from the claim, truth or body with the most matched terms, cut
+    around the densest group of matches.
+
 Storage and keeping it in sync
     SQLite: the FTS5 table ``clarifications_search`` (rowid = clarification id). PostgreSQL: a
     ``search_document tsvector`` column on the clarification table itself, with a GIN index, so a
-    delete or a TRUNCATE takes it along. Migration 0002 creates each only on its own database.
+    delete or a TRUNCATE takes it along. Migration 0002_search_index creates each only on its own database.
     ``Clarification.save()`` calls ``index_clarifications()`` explicitly (not from a signal, so that
     reading ``save()`` shows every effect), and deletes (one or a queryset) call ``unindex()``.
     Everything is indexed, whatever its status: publishing or withdrawing needs no re-index because
