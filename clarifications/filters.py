@@ -1,15 +1,20 @@
 """The FilterSet behind the clarification list (and, later, the API).
 
 Invalid values do not raise: django-filter leaves them out of ``cleaned_data`` and the page shows
-the form's errors beside the unfiltered field.
+the form's errors beside the unfiltered field. The text match is applied after the other filters
+(so "every word required, else any word" is decided among what the filters keep), and the sort
+last. "Best match" is the first sort choice, so a search form submitted as it stands sorts by
+relevance; without words there is nothing to rank and the newest come first.
 """
 
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from . import search
 from .models import Clarification, Language, Topic, Verdict
-from .search import search
+
+RELEVANCE = "relevance"
 
 
 class ClarificationFilter(django_filters.FilterSet):
@@ -41,17 +46,42 @@ class ClarificationFilter(django_filters.FilterSet):
         lookup_expr="date__lte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    sort = django_filters.OrderingFilter(
+    sort = django_filters.ChoiceFilter(
         label=_("Sort"),
-        fields=(("published_at", "published"),),
-        field_labels={"published": _("Oldest first"), "-published": _("Newest first")},
+        choices=[
+            (RELEVANCE, _("Best match")),
+            ("-published", _("Newest first")),
+            ("published", _("Oldest first")),
+        ],
         empty_label=None,
-        null_label=None,
+        method="filter_sort",
     )
 
     class Meta:
         model = Clarification
         fields = []
 
+    @property
+    def search_query(self):
+        """The words actually searched for (empty when there are none or they were invalid)."""
+        if not self.is_bound:
+            return ""
+        self.errors  # noqa: B018 (validates the form, which fills cleaned_data)
+        return self.form.cleaned_data.get("q") or ""
+
+    def filter_queryset(self, queryset):
+        last = ("q", "sort")
+        values = self.form.cleaned_data
+        for name in [name for name in values if name not in last] + [name for name in last if name in values]:
+            queryset = self.filters[name].filter(queryset, values[name])
+        return queryset
+
     def filter_text(self, queryset, name, value):
-        return search(queryset, value)
+        return search.search(queryset, value)
+
+    def filter_sort(self, queryset, name, value):
+        if value == "published":
+            return queryset.order_by("published_at", "id")
+        if value == RELEVANCE and search.is_ranked(queryset):
+            return search.order_by_relevance(queryset)
+        return queryset.order_by("-published_at", "-id")

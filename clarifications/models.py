@@ -191,6 +191,15 @@ class ClarificationQuerySet(PublicContentQuerySet):
         """What a list of clarification cards needs, in a fixed number of queries."""
         return self.prefetch_related("topics")
 
+    def delete(self):
+        """Delete, and drop the rows from the search index (the admin's bulk delete comes here)."""
+        from . import search  # search imports this module
+
+        ids = list(self.values_list("pk", flat=True))
+        result = super().delete()
+        search.unindex(ids, model=self.model, using=self.db)
+        return result
+
 
 class Clarification(PublicContentModel):
     title = models.CharField(_("title"), max_length=200)
@@ -276,8 +285,26 @@ class Clarification(PublicContentModel):
     def __str__(self):
         return self.title
 
+    # The search index is kept in sync by explicit calls here rather than by signals, so that reading
+    # save() and delete() shows every effect. Status changes need no re-index: visibility is applied
+    # when searching. Writes that bypass save() call search.index_clarifications() themselves.
+    def save(self, *args, **kwargs):
+        from . import search  # search imports this module
+
+        super().save(*args, **kwargs)
+        if search.needs_reindex(kwargs.get("update_fields")):
+            search.index_clarifications([self], using=self._state.db)
+
     def get_absolute_url(self):
         return reverse("clarifications:detail", args=[self.pk])
+
+    def delete(self, *args, **kwargs):
+        from . import search
+
+        pk = self.pk
+        result = super().delete(*args, **kwargs)
+        search.unindex([pk], model=type(self), using=self._state.db)
+        return result
 
     @property
     def is_withdrawn(self):

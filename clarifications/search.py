@@ -1,23 +1,520 @@
-"""Full-text search over public clarifications.
+"""Ranked full-text search over clarifications, in Chinese and English, on SQLite and PostgreSQL.
 
-This first version scans with ``icontains``; the ranked, indexed search replaces the inside of these
-functions and keeps their signatures.
+This module is the only place that knows how each database searches. The rest of the code calls
+``search()`` (narrow and rank a queryset), ``find_similar()`` (best matches for a free text),
+``snippet()`` / ``add_snippets()`` / ``highlight()`` (matched words in <mark>),
+``index_clarifications()`` / ``unindex()`` and ``rebuild_index()``.
+
+Analysis: the same Python code reads the stored text and the query
+    Text is NFKC-normalised (full-width letters and digits become ASCII) and case-folded. Chinese
+    has no spaces, so each run of Chinese characters (and kana, hangul) becomes overlapping
+    character bigrams, as Lucene's CJK analyzer does: 地铁停运 → 地铁 铁停 停运. A two-character
+    query (疫苗) is then one exact term, and a phrase is a sequence of adjacent terms. In the stored
+    text each run also ends with its last character alone, so that every character begins some
+    term: a one-character query (水) is a prefix query and finds 停水 as well as 水质. Other words
+    (letters, digits) are stemmed with the Snowball English stemmer (vaccines, vaccinated →
+    vaccin) and cut at 40 characters. The databases never tokenise text themselves: SQLite's FTS5
+    table uses the plain ``ascii`` tokenizer over our space-separated terms, and the PostgreSQL
+    ``tsvector`` is written as a literal with positions and weights (the equivalent of
+    ``setweight(to_tsvector('simple', ...), 'A') || ...``), so that no locale-dependent parser can
+    split a term differently from Python.
+
+Matching and ranking
+    A query becomes at most 32 terms, each quoted by this module: user text never reaches FTS5 or
+    tsquery syntax, whatever it contains. Every term is required. When no visible clarification has
+    them all, the terms that still cover every character are required (地铁停运 → 地铁, 停运: finds
+    地铁2号线停运); when none has those either (a long message pasted whole), any term may match,
+    and the ranking puts those sharing the most, and the rarest, words first. Each step down costs
+    one EXISTS query. ``find_similar()`` always lets any term match. Title and claim weigh more
+    than truth and body (FTS5 ``bm25()`` weights 10/8/3/1; PostgreSQL ``ts_rank()`` weights
+    A/B/C/D = 1.0/0.8/0.3/0.1); the query's terms as an exact phrase add a bonus, so the item
+    containing 地铁停运 comes before one where 地铁 and 停运 stand apart; recency breaks ties.
+
+Speed with filters
+    The database drives the query from the match set. On SQLite the FTS5 table is joined in the
+    same statement (so ``bm25()`` is available and the planner starts from the MATCH); on
+    PostgreSQL the GIN index on the ``tsvector`` column finds the rows. ``QuerySet.extra()`` is the
+    one ORM call that can add a virtual table to FROM; it is used here and nowhere else.
+
+Snippets
+    Built in Python from the stored text (never with FTS5's ``snippet()``): the same analysis finds
+    the matched words' offsets, every piece of text is HTML-escaped, and only our own <mark> tags
+    are added. The snippet comes from the claim, truth or body with the most matched terms, cut
+    around the densest group of matches.
+
+Storage and keeping it in sync
+    SQLite: the FTS5 table ``clarifications_search`` (rowid = clarification id). PostgreSQL: a
+    ``search_document tsvector`` column on the clarification table itself, with a GIN index, so a
+    delete or a TRUNCATE takes it along. Migration 0002_search_index creates each only on its own database.
+    ``Clarification.save()`` calls ``index_clarifications()`` explicitly (not from a signal, so that
+    reading ``save()`` shows every effect), and deletes (one or a queryset) call ``unindex()``.
+    Everything is indexed, whatever its status: publishing or withdrawing needs no re-index because
+    visibility (``Clarification.objects.published()``) is applied at query time. Writes that bypass
+    ``save()`` (``bulk_create()``, ``update()`` of a text field, raw SQL) call
+    ``index_clarifications()`` themselves, or run ``manage.py rebuild_search_index``.
 """
 
-from django.db.models import Q
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
 
-from .models import Clarification
+import snowballstemmer
+from django.db import connections, router, transaction
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+INDEXED_FIELDS = ("title", "claim", "truth", "body")
+FTS_TABLE = "clarifications_search"
+PG_COLUMN = "search_document"
+
+MAX_QUERY_CHARS = 1000  # a longer query is cut: the terms are capped anyway
+MAX_TERMS = 32
+MAX_WORD_CHARS = 40
+MAX_DOCUMENT_TERMS = 16000  # PostgreSQL positions stop at 16383; both databases keep the same prefix
+MAX_POSITIONS_PER_TERM = 255  # PostgreSQL keeps at most 256 positions per lexeme
+SQLITE_WEIGHTS = (10.0, 8.0, 3.0, 1.0)  # title, claim, truth, body
+PG_WEIGHTS = "{0.1,0.3,0.8,1.0}"  # D (body), C (truth), B (claim), A (title)
+PG_FIELD_WEIGHTS = "ABCD"  # title, claim, truth, body
+PHRASE_BONUS = 2  # PostgreSQL: an exact phrase doubles the rank (FTS5 counts the phrase in bm25)
+SNIPPET_CHARS = 120
+SNIPPET_BODY_CHARS = 5000  # a snippet comes from the start of a long body
+
+# Han (with extensions and compatibility ideographs), kana and hangul: scripts written without spaces.
+CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003134f"
+TOKEN_RE = re.compile(rf"(?P<cjk>[{CJK}]+)|(?P<word>[^\W_{CJK}]+)")
+WORD_RE = re.compile(r"[^\W_]+")
+CJK_RUN_RE = re.compile(rf"[{CJK}]+")
 
 
-def search(queryset, query):
-    """Narrow ``queryset`` to the clarifications matching every word of ``query``."""
-    for word in query.split()[:10]:
-        queryset = queryset.filter(
-            Q(title__icontains=word) | Q(claim__icontains=word) | Q(truth__icontains=word) | Q(body__icontains=word)
+@dataclass(frozen=True)
+class Query:
+    terms: tuple  # exact terms, in query order, without repeats
+    prefixes: tuple  # single CJK characters, matched as the start of a term
+    phrase: tuple  # the terms in order, when they can form an exact phrase (two or more)
+    covering: tuple = ()  # the fewest terms that still cover every character (地铁停运 → 地铁 停运)
+
+    def __bool__(self):
+        return bool(self.terms or self.prefixes)
+
+    @property
+    def size(self):
+        return len(self.terms) + len(self.prefixes)
+
+
+# --- Analysis -------------------------------------------------------------------------------------
+
+_stemmer = snowballstemmer.stemmer("english")
+_stemmer_lock = threading.Lock()  # a Snowball stemmer keeps state between calls
+
+
+@lru_cache(maxsize=50_000)
+def _stem(word):
+    with _stemmer_lock:
+        return _stemmer.stemWord(word)
+
+
+@lru_cache(maxsize=20_000)
+def _fold_char(char):
+    folded = unicodedata.normalize("NFKC", char)
+    return folded if len(folded) == 1 else char
+
+
+@lru_cache(maxsize=50_000)
+def _word_terms(word):
+    """The terms of one non-CJK word: NFKC can turn one word into several (½ → 1⁄2)."""
+    folded = unicodedata.normalize("NFKC", word).casefold()
+    return tuple(_stem(part[:MAX_WORD_CHARS]) for part in WORD_RE.findall(folded))
+
+
+def tokenize(text, *, for_query=False):
+    """The tokens of ``text`` in order, as (term, start, end, is_prefix) tuples.
+
+    For a query, a lone CJK character is a prefix token; in stored text, each CJK run also ends
+    with its last character alone (see the module docstring).
+    """
+    tokens = []
+    for match in TOKEN_RE.finditer(text):
+        start = match.start()
+        if match.lastgroup == "cjk":
+            chars = [_fold_char(char) for char in match.group()]
+            if len(chars) == 1:
+                tokens.append((chars[0], start, start + 1, for_query))
+                continue
+            tokens.extend((a + b, start + i, start + i + 2, False) for i, (a, b) in enumerate(pairwise(chars)))
+            if not for_query:
+                tokens.append((chars[-1], match.end() - 1, match.end(), False))
+        else:
+            tokens.extend((term, start, match.end(), False) for term in _word_terms(match.group()))
+    return tokens
+
+
+def parse_query(text):
+    """The Query for a user's text: any string is accepted, at most MAX_TERMS terms come out."""
+    tokens = tokenize(str(text)[:MAX_QUERY_CHARS], for_query=True)
+    terms, prefixes = [], []
+    for term, _start, _end, is_prefix in tokens:
+        bucket = prefixes if is_prefix else terms
+        if term not in bucket and len(terms) + len(prefixes) < MAX_TERMS:
+            bucket.append(term)
+    sequence = [token[0] for token in tokens[:MAX_TERMS]]
+    phrase = tuple(sequence) if len(sequence) >= 2 and not prefixes else ()
+    covering = tuple(term for term in _covering_terms(tokens) if term in terms)
+    return Query(terms=tuple(terms), prefixes=tuple(prefixes), phrase=phrase, covering=covering)
+
+
+def _covering_terms(tokens):
+    """Every other bigram of each CJK run (and its last one, for an odd length), and every word.
+
+    地铁停运 is 地铁 铁停 停运; requiring only 地铁 and 停运 still finds 地铁2号线停运.
+    """
+    runs = []  # lists of terms: a CJK run's bigrams, or a word alone
+    for term, start, end, is_prefix in tokens:
+        if is_prefix:
+            continue
+        bigram = end - start == 2 and CJK_RUN_RE.fullmatch(term) is not None
+        if bigram and runs and runs[-1][0] == "cjk" and runs[-1][1] == start - 1:
+            runs[-1][2].append(term)
+            runs[-1][1] = start
+        else:
+            runs.append(["cjk" if bigram else "word", start, [term]])
+    covering = []
+    for _kind, _start, run in runs:
+        covering.extend(term for index, term in enumerate(run) if index % 2 == 0 or index == len(run) - 1)
+    return list(dict.fromkeys(covering))
+
+
+def document_terms(fields):
+    """(term, field index) for the indexed fields of one clarification, capped at MAX_DOCUMENT_TERMS."""
+    out = []
+    for index, text in enumerate(fields):
+        out.extend((token[0], index) for token in tokenize(text or ""))
+        if len(out) >= MAX_DOCUMENT_TERMS:
+            return out[:MAX_DOCUMENT_TERMS]
+    return out
+
+
+# --- Query syntax, built from our own terms only ---------------------------------------------------
+
+
+def _fts5_string(term):
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _fts5_match(query, terms, *, match_all):
+    parts = [_fts5_string(term) for term in terms] + [_fts5_string(p) + " *" for p in query.prefixes]
+    expression = (" AND " if match_all else " OR ").join(parts)
+    if query.phrase:
+        # A document with the phrase has all its terms anyway; naming the phrase lets bm25() count it.
+        expression = f"({expression}) OR {_fts5_string(' '.join(query.phrase))}"
+    return expression
+
+
+def _ts_lexeme(term):
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _tsquery(query, terms, *, match_all):
+    parts = [_ts_lexeme(term) for term in terms] + [_ts_lexeme(p) + ":*" for p in query.prefixes]
+    return (" & " if match_all else " | ").join(parts)
+
+
+def _tsvector(fields):
+    positions = {}
+    for position, (term, field) in enumerate(document_terms(fields), start=1):
+        entry = positions.setdefault(term, [])
+        if len(entry) < MAX_POSITIONS_PER_TERM:
+            entry.append(f"{position}{PG_FIELD_WEIGHTS[field]}")
+    return " ".join(f"{_ts_lexeme(term)}:{','.join(entry)}" for term, entry in positions.items())
+
+
+# --- Searching ------------------------------------------------------------------------------------
+
+
+def search(queryset, query, *, match_any=False):
+    """Narrow ``queryset`` to the clarifications matching ``query``, best first.
+
+    Each row gets a ``search_rank`` (higher is better). Every term is required; when nothing in
+    ``queryset`` has them all, every character still has to be covered (地铁停运 finds 地铁2号线停运);
+    when nothing has those either (or with ``match_any``), any term will do. Each fallback costs
+    one EXISTS query. A query without any searchable word (only punctuation or emoji) matches
+    nothing. Combine with ``Clarification.objects.published()``: this function decides what
+    matches, not who may see it.
+    """
+    parsed = query if isinstance(query, Query) else parse_query(query)
+    if not parsed:
+        return queryset.none()
+    if not match_any and parsed.size > 1:
+        matched = _match(queryset, parsed, parsed.terms, match_all=True)
+        if matched.exists():
+            return matched
+        if parsed.covering != parsed.terms:
+            matched = _match(queryset, parsed, parsed.covering, match_all=True)
+            if matched.exists():
+                return matched
+    return _match(queryset, parsed, parsed.covering or parsed.terms, match_all=False)
+
+
+def _match(queryset, query, terms, *, match_all):
+    connection = connections[queryset.db]
+    quote = connection.ops.quote_name
+    table = quote(queryset.model._meta.db_table)
+    if connection.vendor == "sqlite":
+        fts = quote(FTS_TABLE)
+        weights = ", ".join(str(weight) for weight in SQLITE_WEIGHTS)
+        # The unary + hides the rowid from FTS5 as a lookup key, so the planner cannot run the
+        # full-text query once per clarification row (what it chose for COUNT(*), taking seconds at
+        # 100,000 rows): it starts from the MATCH and fetches each clarification by primary key.
+        queryset = queryset.extra(  # noqa: S610 (only our own table names; the match is a parameter)
+            tables=[FTS_TABLE],
+            where=[f"+{fts}.rowid = {table}.id", f"{fts} MATCH %s"],
+            params=[_fts5_match(query, terms, match_all=match_all)],
+            select={"search_rank": f"-bm25({fts}, {weights})"},
         )
-    return queryset
+    elif connection.vendor == "postgresql":
+        document = f"{table}.{quote(PG_COLUMN)}"
+        rank = f"ts_rank('{PG_WEIGHTS}', {document}, %s::tsquery, 1)"
+        select_params = [_tsquery(query, terms, match_all=match_all)]
+        if query.phrase:
+            phrase = " <-> ".join(_ts_lexeme(term) for term in query.phrase)
+            rank = f"{rank} * (CASE WHEN {document} @@ %s::tsquery THEN {PHRASE_BONUS} ELSE 1 END)"
+            select_params.append(phrase)
+        queryset = queryset.extra(  # noqa: S610 (only our own names; the query is a parameter)
+            where=[f"{document} @@ %s::tsquery"],
+            params=[_tsquery(query, terms, match_all=match_all)],
+            select={"search_rank": rank},
+            select_params=select_params,
+        )
+    else:
+        raise NotImplementedError(f"No full-text search for the {connection.vendor} database.")
+    return queryset.order_by("-search_rank", "-published_at", "-id")
 
 
-def find_similar(text, limit=5):
-    """The public clarifications most similar to a piece of text, best first (for tips and suggestions)."""
-    return list(search(Clarification.objects.published(), text)[:limit])
+def is_ranked(queryset):
+    """True when ``queryset`` came from ``search()`` (so it can be ordered by relevance)."""
+    return "search_rank" in queryset.query.extra_select
+
+
+def order_by_relevance(queryset):
+    return queryset.order_by("-search_rank", "-published_at", "-id")
+
+
+def find_similar(text, limit=5, *, queryset=None):
+    """The public clarifications most similar to a free text, best first (for tips and suggestions).
+
+    Any word of the text may match, so a whole message pasted by a citizen still finds the
+    clarifications that share the most (and the rarest) words with it.
+    """
+    from .models import Clarification  # models.py calls into this module from save()
+
+    queryset = Clarification.objects.published() if queryset is None else queryset
+    return list(search(queryset, text, match_any=True)[:limit])
+
+
+# --- Snippets -------------------------------------------------------------------------------------
+
+MARKDOWN_LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+MARKDOWN_MARKUP_RE = re.compile(r"[*_`#>|~]+|^\s*[-+]\s+", re.MULTILINE)
+SPACE_RE = re.compile(r"\s+")
+
+
+def _plain(markdown_text):
+    """Readable text of a Markdown body, good enough for a snippet (links keep their words)."""
+    text = MARKDOWN_LINK_RE.sub(r"\1", markdown_text)
+    return SPACE_RE.sub(" ", MARKDOWN_MARKUP_RE.sub(" ", text)).strip()
+
+
+def _matched_spans(text, query):
+    """Merged (start, end) spans of ``text`` matching the query, and the number of distinct terms hit.
+
+    The same analysis as tokenize(), inlined: it runs on every result shown, so it makes no token list.
+    """
+    terms, prefixes = set(query.terms), set(query.prefixes)
+    spans, hit = [], set()
+    for match in TOKEN_RE.finditer(text):
+        start = match.start()
+        if match.lastgroup == "cjk":
+            previous = None
+            for offset, char in enumerate(match.group(), start=start):
+                char = _fold_char(char)
+                # Every character starts a stored term, so a prefix matches wherever the character is.
+                if char in prefixes:
+                    spans.append((offset, offset + 1))
+                    hit.add(char)
+                if previous is not None and previous + char in terms:
+                    spans.append((offset - 1, offset + 1))
+                    hit.add(previous + char)
+                previous = char
+        else:
+            for term in _word_terms(match.group()):
+                if term in terms:
+                    spans.append((start, match.end()))
+                    hit.add(term)
+    merged = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged, len(hit)
+
+
+def _marked(text, spans, start=0, end=None):
+    """HTML of text[start:end]: everything escaped, the spans inside <mark>."""
+    end = len(text) if end is None else end
+    parts, position = [], start
+    for span_start, span_end in spans:
+        span_start, span_end = max(span_start, start), min(span_end, end)
+        if span_start >= span_end:
+            continue
+        parts.append(escape(text[position:span_start]))
+        parts.append(f"<mark>{escape(text[span_start:span_end])}</mark>")
+        position = span_end
+    parts.append(escape(text[position:end]))
+    return "".join(parts)
+
+
+def highlight(text, query):
+    """All of ``text``, HTML-escaped, with the words matching ``query`` in <mark>."""
+    parsed = query if isinstance(query, Query) else parse_query(query)
+    spans, _ = _matched_spans(text, parsed)
+    return mark_safe(_marked(text, spans))  # noqa: S308 (every piece of text went through escape())
+
+
+def snippet(clarification, query, length=SNIPPET_CHARS):
+    """About ``length`` characters of claim, truth or body around the matched words, highlighted."""
+    parsed = query if isinstance(query, Query) else parse_query(query)
+    best = None
+    for text in (clarification.claim, clarification.truth, _plain(clarification.body[:SNIPPET_BODY_CHARS])):
+        spans, hits = _matched_spans(text, parsed)
+        if hits and (best is None or hits > best[2]):
+            best = (text, spans, hits)
+            if hits == parsed.size:
+                break
+    if best is None:
+        text, spans = clarification.truth, []
+    else:
+        text, spans, _ = best
+    start = 0
+    if len(text) > length and spans:
+        # Start a little before the densest group of matches.
+        densest = max(spans, key=lambda span: sum(1 for other in spans if span[0] <= other[0] < span[0] + length))
+        start = max(0, min(densest[0] - length // 5, len(text) - length))
+    end = min(len(text), start + length)
+    html = _marked(text, spans, start, end)
+    html = ("…" if start > 0 else "") + html + ("…" if end < len(text) else "")
+    return mark_safe(html)  # noqa: S308 (every piece of text went through escape())
+
+
+def add_snippets(clarifications, query):
+    """Set ``search_snippet`` (safe HTML) on each clarification of a result page."""
+    parsed = query if isinstance(query, Query) else parse_query(query)
+    for clarification in clarifications:
+        clarification.search_snippet = snippet(clarification, parsed)
+    return clarifications
+
+
+# --- Keeping the index in sync --------------------------------------------------------------------
+
+
+def needs_reindex(update_fields):
+    """Whether a save with these ``update_fields`` (None: all) changes indexed text."""
+    return update_fields is None or bool(set(update_fields) & set(INDEXED_FIELDS))
+
+
+def _connection(model, using):
+    return connections[using or router.db_for_write(model)]
+
+
+def index_clarifications(clarifications, *, using=None):
+    """(Re)index the given clarifications (objects with an id and the indexed fields)."""
+    clarifications = list(clarifications)
+    if not clarifications:
+        return
+    model = type(clarifications[0])
+    rows = [(item.pk, *(getattr(item, field) or "" for field in INDEXED_FIELDS)) for item in clarifications]
+    _write_rows(_connection(model, using), model, rows)
+
+
+def _write_rows(connection, model, rows, *, replace=True):
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            fts = quote(FTS_TABLE)
+            if replace:
+                cursor.executemany(f"DELETE FROM {fts} WHERE rowid = %s", [(row[0],) for row in rows])  # noqa: S608
+            cursor.executemany(
+                f"INSERT INTO {fts} (rowid, title, claim, truth, body) VALUES (%s, %s, %s, %s, %s)",  # noqa: S608
+                [(row[0], *_fts5_columns(row[1:])) for row in rows],
+            )
+        elif connection.vendor == "postgresql":
+            cursor.executemany(
+                f"UPDATE {quote(model._meta.db_table)} SET {quote(PG_COLUMN)} = %s::tsvector WHERE id = %s",  # noqa: S608
+                [(_tsvector(row[1:]), row[0]) for row in rows],
+            )
+
+
+def _fts5_columns(fields):
+    columns = [[] for _ in INDEXED_FIELDS]
+    for term, field in document_terms(fields):
+        columns[field].append(term)
+    return [" ".join(terms) for terms in columns]
+
+
+def unindex(ids, *, model=None, using=None):
+    """Forget deleted clarifications (PostgreSQL keeps the document in the row, so only SQLite needs it)."""
+    from .models import Clarification
+
+    connection = _connection(model or Clarification, using)
+    ids = list(ids)
+    if connection.vendor == "sqlite" and ids:
+        with connection.cursor() as cursor:
+            fts = connection.ops.quote_name(FTS_TABLE)
+            cursor.executemany(f"DELETE FROM {fts} WHERE rowid = %s", [(pk,) for pk in ids])  # noqa: S608
+
+
+def rebuild_index(*, model=None, using=None, batch_size=500):
+    """Rebuild the whole index from the clarification table; returns the number of rows indexed.
+
+    One transaction: searches keep using the old index until the new one is complete. Rows are read
+    in primary-key batches rather than through one long-running cursor, which on SQLite would hold
+    a read snapshot open and let the write-ahead log grow to gigabytes. ``model`` may be a
+    migration's historical model: only the id and the indexed fields are read.
+    """
+    from .models import Clarification
+
+    model = model or Clarification
+    alias = using or router.db_for_write(model)
+    connection = connections[alias]
+    rows = model._base_manager.using(alias).order_by("pk").values_list("pk", *INDEXED_FIELDS)
+    count, last = 0, None
+    with transaction.atomic(using=alias):
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {connection.ops.quote_name(FTS_TABLE)}")  # noqa: S608
+        while batch := list((rows if last is None else rows.filter(pk__gt=last))[:batch_size]):
+            _write_rows(connection, model, batch, replace=False)
+            count, last = count + len(batch), batch[-1][0]
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            # Merge the index's segments into one b-tree: smaller and faster to query.
+            fts = connection.ops.quote_name(FTS_TABLE)
+            cursor.execute(f"INSERT INTO {fts} ({fts}) VALUES ('optimize')")  # noqa: S608
+    return count
+
+
+def indexed_ids(*, model=None, using=None):
+    """The ids of the clarifications that have a document in the index (for checks and tests)."""
+    from .models import Clarification
+
+    model = model or Clarification
+    connection = _connection(model, using)
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"SELECT rowid FROM {quote(FTS_TABLE)}")  # noqa: S608
+        else:
+            cursor.execute(f"SELECT id FROM {quote(model._meta.db_table)} WHERE {quote(PG_COLUMN)} <> ''")  # noqa: S608
+        return {row[0] for row in cursor.fetchall()}

@@ -9,6 +9,7 @@ app_name = "clarifications"
 urlpatterns = [
     path("", views.home, name="home"),
     path("clarifications/", views.clarification_list, name="list"),
+    path("clarifications/suggest", views.suggest, name="suggest"),
     path("clarifications/<int:pk>/", views.clarification_detail, name="detail"),
     path("clarifications/<int:pk>/preview/", views.clarification_preview, name="preview"),
     path("topics/<uslug:slug>/", views.topic_detail, name="topic"),

@@ -1,16 +1,19 @@
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 
+from . import search
 from .filters import ClarificationFilter
 from .models import Clarification, Notice, Topic
 from .pagecache import public_page
 
 HOME_LATEST = 8
 RELATED_COUNT = 4
+SUGGESTIONS = 5
+SUGGEST_MIN_CHARS = 2
 
 
 @public_page
@@ -25,7 +28,36 @@ def home(request):
 def clarification_list(request):
     filterset = ClarificationFilter(request.GET, queryset=Clarification.objects.published().for_cards())
     page = Paginator(filterset.qs, settings.CLARIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    if filterset.search_query:
+        page.object_list = search.add_snippets(list(page.object_list), filterset.search_query)
     return render(request, "clarifications/list.html", {"filter": filterset, "page": page})
+
+
+@public_page
+def suggest(request):
+    """The best public matches for a few words, as JSON, for as-you-type suggestions.
+
+    ``{"results": [{"title", "url", "verdict", "verdict_label", "truth", "snippet"}]}``; ``snippet``
+    is HTML, escaped except for the <mark> around matched words. Fewer than two characters give an
+    empty list. Cached like the public pages, so a new clarification is suggested at once.
+    """
+    query = request.GET.get("q", "")[: search.MAX_QUERY_CHARS].strip()
+    results = []
+    if len(query) >= SUGGEST_MIN_CHARS:
+        matches = search.search(Clarification.objects.published(), query)[:SUGGESTIONS]
+        parsed = search.parse_query(query)
+        results = [
+            {
+                "title": clarification.title,
+                "url": clarification.get_absolute_url(),
+                "verdict": clarification.verdict,
+                "verdict_label": clarification.get_verdict_display(),
+                "truth": clarification.truth,
+                "snippet": search.snippet(clarification, parsed),
+            }
+            for clarification in matches
+        ]
+    return JsonResponse({"results": results})
 
 
 @public_page

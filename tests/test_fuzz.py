@@ -88,7 +88,7 @@ QUERY_ENDPOINTS = {
     "topic page": ("/topics/health/", PAGE),
     "notice list": ("/notices/", PAGE),
     "tip lookup": ("/tips/", {"code": text}),
-    "tip suggestions": ("/tips/suggest/", {"q": text}),
+    "suggestions": ("/clarifications/suggest", {"q": text}),
     "API list": ("/api/clarifications/", {**LIST_FILTERS, "page_size": number}),
 }
 

@@ -93,14 +93,3 @@ def test_the_header_and_home_page_lead_to_the_tip_form(client):
 def test_the_privacy_page_states_how_long_personal_data_is_kept(client, settings):
     settings.TIPS_PERSONAL_DATA_DAYS = 45
     assert "deleted after 45 days" in client.get("/en/privacy/").text
-
-
-def test_suggestions_are_published_clarifications_as_json(client):
-    ClarificationFactory(title="全市停水三天的消息不实", claim="明天起全市停水三天", truth="供水正常。")
-    ClarificationFactory(title="草稿", claim="明天起全市停水三天", draft=True)
-    response = client.get("/tips/suggest/", {"q": "全市停水"})
-    assert response.status_code == 200
-    data = response.json()
-    assert [item["title"] for item in data] == ["全市停水三天的消息不实"]
-    assert set(data[0]) == {"title", "url", "verdict", "truth"}
-    assert client.get("/tips/suggest/", {"q": "停"}).json() == []

@@ -7,6 +7,5 @@ app_name = "tips"
 urlpatterns = [
     path("tips/", views.tip_lookup, name="lookup"),
     path("tips/new/", views.tip_new, name="new"),
-    path("tips/suggest/", views.suggest, name="suggest"),
     path("tips/<str:code>/", views.tip_status, name="status"),
 ]

@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -67,15 +67,7 @@ def tip_form(request):
             return redirect(tip)
     else:
         form = TipForm()
-    return render(request, "tips/new.html", {"form": form, "suggest_url": suggest_url()})
-
-
-def suggest_url():
-    """The search app's suggestion endpoint when it has one, else the small one here."""
-    try:
-        return reverse("clarifications:suggest")
-    except NoReverseMatch:
-        return reverse("tips:suggest")
+    return render(request, "tips/new.html", {"form": form, "suggest_url": reverse("clarifications:suggest")})
 
 
 @never_cache
@@ -102,22 +94,3 @@ def tip_lookup(request):
     if normalised:
         return redirect("tips:status", code=normalised)
     return render(request, "tips/lookup.html", {"code": code, "invalid": bool(code)}, status=404 if code else 200)
-
-
-@require_GET
-def suggest(request):
-    """Published clarifications matching what the citizen is typing, as JSON for tip-suggest.js."""
-    query = request.GET.get("q", "").strip()[:200]
-    results = find_similar(query, limit=SUGGESTIONS) if len(query) >= 2 else []
-    return JsonResponse(
-        [
-            {
-                "title": item.title,
-                "url": item.get_absolute_url(),
-                "verdict": item.get_verdict_display(),
-                "truth": item.truth,
-            }
-            for item in results
-        ],
-        safe=False,
-    )

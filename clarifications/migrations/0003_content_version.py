@@ -7,6 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
+        ('clarifications', '0002_search_index'),
         ('clarifications', '0002_workflow'),
     ]
 

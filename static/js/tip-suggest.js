@@ -23,10 +23,10 @@
       link.target = "_blank";
       link.rel = "noopener";
       li.appendChild(link);
-      if (item.verdict) {
+      if (item.verdict_label) {
         var verdict = document.createElement("span");
         verdict.className = "tip-suggestion-verdict";
-        verdict.textContent = " · " + item.verdict;
+        verdict.textContent = " · " + item.verdict_label;
         li.appendChild(verdict);
       }
       if (item.truth) {
@@ -48,9 +48,9 @@
     controller = window.AbortController ? new AbortController() : null;
     var address = url + (url.indexOf("?") === -1 ? "?" : "&") + "q=" + encodeURIComponent(query);
     fetch(address, { headers: { Accept: "application/json" }, signal: controller ? controller.signal : undefined })
-      .then(function (response) { return response.ok ? response.json() : []; })
+      .then(function (response) { return response.ok ? response.json() : {}; })
       .then(function (data) {
-        var items = Array.isArray(data) ? data : (data && data.results) || [];
+        var items = (data && data.results) || [];
         render(items);
       })
       .catch(function () { /* Suggestions are a bonus: on any failure the form simply carries on. */ });
