@@ -7,7 +7,8 @@ from django.shortcuts import render
 
 
 def client_ip(request):
-    """The address of whoever sent the request (axes counts failures per username and address).
+    """The address of whoever sent the request: axes counts login failures per username and address,
+    and the tip rate limit counts per address.
 
     Without a proxy it is the peer address. Behind ``TRUSTED_PROXY_COUNT`` reverse proxies, each of
     which appends the address it received from to ``X-Forwarded-For``, it is the entry the outermost

@@ -194,8 +194,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "config.login.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "config.login.client_ip"
-# How many reverse proxies stand in front of gunicorn (and append to X-Forwarded-For); 0 means the
-# peer address is the visitor's.
+# How many reverse proxies stand in front of gunicorn (and append to X-Forwarded-For); 0 ignores the
+# header, since any client can send it, and the peer address is the visitor's. Used by the login
+# lockout and the tip rate limit (config.login.client_ip).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # Staff sessions end after a working day; the public site sets no session cookie.
@@ -342,9 +343,6 @@ TIPS_MAX_UPLOAD_BYTES = env_int("TIPS_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 # Contact e-mail and address hash of a closed tip are deleted this many days after it was closed
 # (manage.py purge_tip_personal_data, run daily).
 TIPS_PERSONAL_DATA_DAYS = env_int("TIPS_PERSONAL_DATA_DAYS", 90)
-# How many reverse proxies in front of the app append to X-Forwarded-For. 0 (the default) ignores
-# the header, since any client can send it; the rate limit then keys on the connection's address.
-TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # --- Read-only JSON API (Django REST framework) -------------------------------------------------
 # Anonymous clients are throttled per IP address (clarifications/api.py). The counts live in the

@@ -11,9 +11,10 @@ from django.views.decorators.http import require_GET
 
 from clarifications.models import Clarification
 from clarifications.search import find_similar
+from config.login import client_ip
 
 from . import ratelimit
-from .clients import client_address, client_hash
+from .clients import client_hash
 from .forms import TipForm
 from .models import Tip, TipStatus, normalise_tip_code
 from .services import tip_submit
@@ -45,7 +46,7 @@ def tip_new(request):
 @csrf_protect
 def tip_form(request):
     if request.method == "POST":
-        client = client_hash(client_address(request))
+        client = client_hash(client_ip(request))
         # Every post counts, valid or not: decoding uploads is the costly part a flood would aim at.
         if not ratelimit.hit("tips", client, rate=settings.TIPS_RATE):
             return render(request, "tips/too_many.html", {"rate": settings.TIPS_RATE}, status=429)
