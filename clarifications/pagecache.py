@@ -25,7 +25,6 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.urls import Resolver404, resolve
-from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 from django.utils.translation import get_language
@@ -112,8 +111,3 @@ class PublicPageCacheMiddleware:
             and "cookie" not in response.get("Vary", "").lower()
             and not response.has_header("Cache-Control")
         )
-
-
-def content_changed():
-    """Make every cached public page stale, in every process (the models call this on save/delete)."""
-    ContentVersion.bump(at=timezone.now())
