@@ -6,9 +6,10 @@ the future is *scheduled*; no job flips it, the query condition simply starts to
 """
 
 import uuid
+from datetime import UTC
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -64,12 +65,20 @@ class ContentVersion(models.Model):
 
     @classmethod
     def current(cls):
-        """(number, changed_at), bumping first when a scheduled item's time has come."""
-        row = cls.objects.filter(pk=cls.ROW).values_list("number", "changed_at", "next_publication_at").first()
+        """(number, changed_at), bumping first when a scheduled item's time has come.
+
+        Read on every public request, so it is one plain SQL statement rather than an ORM query.
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT number, changed_at, next_publication_at FROM {cls._meta.db_table} WHERE id = %s",  # noqa: S608
+                [cls.ROW],
+            )
+            row = cursor.fetchone()
         if row is None:
             cls.bump()
             return cls.current()
-        number, changed_at, next_publication_at = row
+        number, changed_at, next_publication_at = row[0], _aware(row[1]), _aware(row[2])
         now = timezone.now()
         if next_publication_at is not None and next_publication_at <= now:
             # Only one request wins the conditional update; the others read its result.
@@ -95,6 +104,13 @@ class ContentVersion(models.Model):
             cls.objects.get_or_create(
                 pk=cls.ROW, defaults={"changed_at": at, "next_publication_at": next_publication_at}
             )
+
+
+def _aware(value):
+    """A datetime column read with plain SQL: PostgreSQL gives it aware, SQLite naive (in UTC)."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
 
 
 class PublicContentQuerySet(models.QuerySet):

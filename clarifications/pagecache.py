@@ -25,6 +25,7 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.urls import Resolver404, resolve
+from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 from django.utils.translation import get_language
@@ -44,7 +45,12 @@ def public_page(view):
 
 
 class PublicPageCacheMiddleware:
-    """Serves and stores ``@public_page`` responses; placed right after LocaleMiddleware."""
+    """Serves and stores ``@public_page`` responses.
+
+    It is the outermost middleware, so a cached page skips all the others: what it stores is the
+    final response, with the headers they added (security headers, CSP, Content-Language), none of
+    which depends on anything but the URL.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -71,6 +77,10 @@ class PublicPageCacheMiddleware:
     def _eligible(request):
         if request.method != "GET" or settings.SESSION_COOKIE_NAME in request.COOKIES:
             return False
+        if request.path_info.startswith(settings.STATIC_URL):
+            return False
+        # LocaleMiddleware's part, done first: the URL's language decides which page this is.
+        translation.activate(translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE)
         try:
             match = resolve(request.path_info)
         except Resolver404:
