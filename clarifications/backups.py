@@ -16,6 +16,8 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from .models import ContentVersion
+
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
@@ -61,12 +63,20 @@ def copy_database(source, destination):
 
 def project_tables():
     """The tables of this project's own apps (not Django's or libraries'), which a backup must hold."""
-    base = str(settings.BASE_DIR)
+    # The project's apps sit at the top of the repository (a virtualenv inside it does not count).
     return sorted(
         model._meta.db_table
         for model in apps.get_models()
-        if str(model._meta.app_config.path).startswith(base) and model._meta.managed
+        if Path(model._meta.app_config.path).parent == Path(settings.BASE_DIR) and model._meta.managed
     )
+
+
+def _content_version(connection):
+    try:
+        row = connection.execute(f"SELECT number FROM {ContentVersion._meta.db_table}").fetchone()  # noqa: S608
+    except sqlite3.OperationalError:
+        return 0
+    return row[0] if row else 0
 
 
 def check_backup(path):
@@ -98,7 +108,22 @@ def restore_database(backup, target):
     source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
     destination = sqlite3.connect(target, timeout=30)
     try:
+        version = _content_version(destination)
         source.backup(destination)
+        # The restored content version is older than pages the workers may have cached since: move it
+        # past every number used before, so that no cached page of the replaced database is served.
+        now = timezone.now().replace(tzinfo=None).isoformat(sep=" ")
+        table = ContentVersion._meta.db_table
+        with destination:
+            moved = destination.execute(
+                f"UPDATE {table} SET number = MAX(number, ?) + 1, changed_at = ?",  # noqa: S608
+                [version, now],
+            ).rowcount
+            if not moved:
+                destination.execute(
+                    f"INSERT INTO {table} (id, number, changed_at) VALUES (1, ?, ?)",  # noqa: S608
+                    [version + 1, now],
+                )
     finally:
         destination.close()
         source.close()

@@ -152,3 +152,19 @@ def test_on_postgresql_the_commands_point_to_pg_dump_and_fail(tmp_path, command)
     assert result.returncode != 0
     assert "pg_dump -Fc" in result.stderr
     assert "pg_restore" in result.stderr
+
+
+def test_a_restore_moves_the_content_version_past_every_number_used_before(live_site, tmp_path):
+    """Workers may have cached pages of the replaced database: none of their keys may come back."""
+    backup = tmp_path / "older.sqlite3"
+    manage(live_site, "backup_database", "--output", str(backup))
+    database = live_site / "db.sqlite3"
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE clarifications_contentversion SET number = number + 40")
+        (before,) = connection.execute("SELECT number FROM clarifications_contentversion").fetchone()
+
+    manage(live_site, "restore_database", str(backup), "--no-input")
+
+    with sqlite3.connect(database) as connection:
+        (after,) = connection.execute("SELECT number FROM clarifications_contentversion").fetchone()
+    assert after > before

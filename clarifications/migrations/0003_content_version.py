@@ -4,6 +4,10 @@ import django.utils.timezone
 from django.db import migrations, models
 
 
+def create_row(apps, schema_editor):
+    apps.get_model("clarifications", "ContentVersion").objects.get_or_create(pk=1)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -21,4 +25,5 @@ class Migration(migrations.Migration):
                 ('next_publication_at', models.DateTimeField(blank=True, null=True)),
             ],
         ),
+        migrations.RunPython(create_row, migrations.RunPython.noop),
     ]
