@@ -52,6 +52,21 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 
 
 @pytest.fixture(autouse=True)
+def connection_kept_open():
+    """The WSGI application closes the database connection after each request, as it should in
+    production; inside a test that would end the test's transaction (PostgreSQL). Django's test client
+    avoids it the same way."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture(autouse=True)
 def generous_throttle(settings):
     # Hundreds of requests from one address: the anonymous throttle must not turn them into 429s.
     settings.API_ANON_RATE = "100000/min"
