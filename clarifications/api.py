@@ -7,8 +7,11 @@ and the public note, as the site's page does, so that a partner can take down wh
 """
 
 from django.conf import settings
+from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
-from rest_framework import generics
+from django.views import defaults
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.throttling import AnonRateThrottle
 
@@ -34,6 +37,30 @@ class ClarificationPagination(PageNumberPagination):
 RELATED = ("topics", "sources", "updates")
 
 
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="Why the request was not answered, in the request's language.")
+
+
+# The answers other than 200 are part of the contract too: a partner's client must be able to parse
+# them, and the schema test (tests/test_api_schemathesis.py) fails on any status the schema omits.
+TOO_MANY = OpenApiResponse(ErrorSerializer, description="Too many requests from this address (`API_ANON_RATE`).")
+LIST_RESPONSES = {
+    200: ClarificationSerializer(many=True),
+    400: OpenApiResponse(
+        {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+        description="A filter value is invalid: each such parameter with its messages.",
+    ),
+    404: OpenApiResponse(ErrorSerializer, description="The page number is beyond the last page."),
+    429: TOO_MANY,
+}
+DETAIL_RESPONSES = {
+    200: ClarificationSerializer,
+    404: OpenApiResponse(ErrorSerializer, description="No published or withdrawn clarification has this id."),
+    429: TOO_MANY,
+}
+
+
+@extend_schema(responses=LIST_RESPONSES)
 class ClarificationList(generics.ListAPIView):
     """Published clarifications, newest first, with the site's filters (`q`, `verdict`, `topic`, ...)."""
 
@@ -46,6 +73,7 @@ class ClarificationList(generics.ListAPIView):
         return Clarification.objects.published().prefetch_related(*RELATED)
 
 
+@extend_schema(responses=DETAIL_RESPONSES)
 class ClarificationDetail(generics.RetrieveAPIView):
     """One clarification; a withdrawn one answers with its status and withdrawal note."""
 
@@ -54,3 +82,12 @@ class ClarificationDetail(generics.RetrieveAPIView):
 
     def get_queryset(self):
         return Clarification.objects.published(include_withdrawn=True).prefetch_related(*RELATED)
+
+
+def not_found(request, exception):
+    """The 404 handler: JSON under ``/api/`` (an address no API route matches, e.g. a detail URL whose
+    id is not a number), so that a partner's client always gets the documented body; the site's page
+    elsewhere."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": str(_("Not found."))}, status=404)
+    return defaults.page_not_found(request, exception)

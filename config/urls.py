@@ -30,6 +30,8 @@ urlpatterns = [
     path("api/", include((api_patterns, "api"))),
 ]
 
+handler404 = "clarifications.api.not_found"
+
 # Chinese (the default LANGUAGE_CODE) at unprefixed URLs, English under /en/.
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),

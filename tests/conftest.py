@@ -19,6 +19,18 @@ def private_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: the tip rate-limit counters (with Redis), the API
+    throttle's counts and cached pages live there. With ``REDIS_URL`` the cache is shared and outlives
+    the test process, so without this one test's requests would count against the next (or the next
+    run's) limit, and a page cached under a content version that a rollback reset could be served again.
+    """
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def default_language(settings):
     """Each test starts in the default language: a request to /en/ must not leak into the next reverse()."""
     from django.utils import translation

@@ -67,7 +67,13 @@ def test_a_trusted_proxy_s_forwarded_address_is_used(client, settings):
     assert post_tip(client, HTTP_X_FORWARDED_FOR="10.0.0.7, 198.51.100.2").status_code == 429
 
 
-def test_finished_windows_are_cleaned_up(settings, time_machine):
+@pytest.fixture
+def database_counter(settings):
+    """The counter without Redis (a suite run with REDIS_URL set would otherwise count in Redis)."""
+    settings.REDIS_URL = None
+
+
+def test_finished_windows_are_cleaned_up(settings, time_machine, database_counter):
     settings.TIPS_RATE = "5/1m"
     time_machine.move_to("2026-01-01 10:00:00+00:00", tick=False)
     ratelimit.hit("tips", "a", rate=settings.TIPS_RATE)
@@ -97,7 +103,7 @@ def test_the_cache_counter_is_used_when_redis_is_configured(settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_database_counter_is_shared_by_several_connections(settings):
+def test_the_database_counter_is_shared_by_several_connections(settings, database_counter):
     """Each thread has its own database connection, as each gunicorn worker has.
 
     On PostgreSQL the threads run at once. SQLite's in-memory test database (shared cache) locks
