@@ -19,21 +19,20 @@ import random
 import re
 import secrets
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
-REPO = Path(__file__).resolve().parent.parent
+# Run as a script from the repository, or imported by the tests as benchmarks.*.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.local_server import REPO, fetch, start_gunicorn, stop_gunicorn  # noqa: E402
+
 SEARCH_WORDS = "疫苗"
 
 # What is measured: (name, path). A page that does not answer 200 yet (the tip form before it
@@ -81,7 +80,7 @@ def main():
         notes = []
         for name, path in PAGES:
             url = site.url(path.format(detail=detail))
-            status = http_status(url)
+            status = fetch(url)[0]
             if status == 200:
                 targets.append((name, url))
             else:
@@ -131,50 +130,25 @@ def run_python(environment, *arguments):
     ).stdout
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def http_status(url):
-    try:
-        with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 (our own local server)
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
-
-
 class Server:
     """gunicorn with the repo's gunicorn.conf.py, and a sampler of its workers' memory."""
 
     def __init__(self, name, environment):
         self.name = name
-        self.port = free_port()
-        self.environment = {**environment, "BIND": f"127.0.0.1:{self.port}"}
+        self.environment = environment
         self.process = None
+        self.base_url = None
         self.peak_rss = {}
         self._stop = threading.Event()
 
     def url(self, path):
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"{self.base_url}{path}"
 
     def start(self):
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
-            env=self.environment,
-            cwd=REPO,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                http_status(self.url("/"))
-                break
-            except OSError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(f"the {self.name} server did not start") from None
-                time.sleep(0.2)
+        try:
+            self.process, self.base_url = start_gunicorn(self.environment, ready_path="/")
+        except RuntimeError as error:
+            raise SystemExit(f"the {self.name} server did not start: {error}") from None
         threading.Thread(target=self._sample_memory, daemon=True).start()
 
     def _sample_memory(self):
@@ -192,9 +166,8 @@ class Server:
 
     def stop(self):
         self._stop.set()
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=30)
+        if self.process:
+            stop_gunicorn(self.process)
 
 
 # --- Load and report -----------------------------------------------------------------------------
@@ -320,7 +293,6 @@ CLAIMS_EN = ["will close for a week", "is unsafe to drink", "will shut next week
 
 def generate(count):
     """``count`` clarifications with topics and a source each, bulk-inserted; prints a detail URL."""
-    sys.path.insert(0, str(REPO))
     import django
 
     django.setup()

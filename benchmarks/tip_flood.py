@@ -17,7 +17,6 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -30,13 +29,11 @@ from pathlib import Path
 
 from PIL import Image
 
-ROOT = Path(__file__).resolve().parent.parent
+# Run as a script from the repository, or imported by the tests as benchmarks.*.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.local_server import REPO, start_gunicorn, stop_gunicorn  # noqa: E402
 
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+ROOT = REPO
 
 
 def small_png():
@@ -72,29 +69,6 @@ def prepare(data_dir, env):
     # Fixed commands of this repository, no outside input (hence the noqa).
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)  # noqa: S603
     subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)  # noqa: S603
-
-
-def start_server(env, port, log_path):
-    log = open(log_path, "ab")  # noqa: SIM115 (closed when the server stops)
-    process = subprocess.Popen(  # noqa: S603 (our own gunicorn, fixed arguments)
-        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py")],
-        cwd=ROOT,
-        env={**env, "BIND": f"127.0.0.1:{port}"},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited; see {log_path}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:  # noqa: S310
-                if response.status == 200:
-                    return process, log
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.2)
-    process.terminate()
-    raise RuntimeError(f"gunicorn did not answer in 30 s; see {log_path}")
 
 
 def flood(base_url, tips, threads, with_screenshots=True):
@@ -167,14 +141,11 @@ def run(*, tips=200, threads=32, workers=4, rate="100000/1m", screenshots=True, 
     if own_dir or not (Path(data_dir) / "db.sqlite3").exists():
         prepare(data_dir, env)
     before = count_stored(data_dir)[0]
-    port = free_port()
-    process, log = start_server(env, port, Path(data_dir) / "gunicorn.log")
+    process, base_url = start_gunicorn(env, log_path=Path(data_dir) / "gunicorn.log")
     try:
-        outcomes, elapsed = flood(f"http://127.0.0.1:{port}", tips, threads, screenshots)
+        outcomes, elapsed = flood(base_url, tips, threads, screenshots)
     finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
+        stop_gunicorn(process)
     stored, with_screenshot, files = count_stored(data_dir)
     figures = {
         "sent": tips,

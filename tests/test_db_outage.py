@@ -7,17 +7,15 @@ suite runs on PostgreSQL (DATABASE_URL), as a superuser may alter and drop datab
 """
 
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 import uuid
 
 import pytest
 from django.conf import settings
+
+from benchmarks.local_server import fetch, start_gunicorn, stop_gunicorn
 
 pytestmark = pytest.mark.skipif(
     settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
@@ -48,28 +46,11 @@ def database_url(name):
     return f"postgres://{database['USER']}{password}@{database['HOST']}:{database['PORT'] or 5432}/{name}"
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def get(url):
-    """Status and body of a GET, whatever the status."""
-    try:
-        with urllib.request.urlopen(url, timeout=15) as response:  # noqa: S310 (a local test server)
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
-
-
-def wait_for(url, status, seconds=30, server=None):
+def wait_for(url, status, seconds=30):
     deadline = time.monotonic() + seconds
     while True:
-        if server is not None and server.poll() is not None:
-            raise AssertionError(f"gunicorn exited with {server.returncode}; see gunicorn.log")
         try:
-            if get(url)[0] == status:
+            if fetch(url)[0] == status:
                 return
         except OSError:
             pass
@@ -109,7 +90,6 @@ def let_back_in(name):
 @pytest.fixture
 def site(outage_database, tmp_path):
     """gunicorn (the repo's configuration, two workers, DEBUG off) serving the outage database."""
-    port = free_port()
     environment = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "REDIS_URL")}
     environment.update(
         {
@@ -119,7 +99,6 @@ def site(outage_database, tmp_path):
             "DATA_DIR": str(tmp_path),
             "DEBUG": "false",
             "SECRET_KEY": "outage-test-key-" + "x" * 40,
-            "BIND": f"127.0.0.1:{port}",
             "WEB_CONCURRENCY": "2",
             "LOG_LEVEL": "WARNING",
             "GUNICORN_ACCESS_LOG": os.devnull,
@@ -133,35 +112,23 @@ def site(outage_database, tmp_path):
         text=True,
     )
     assert migrate.returncode == 0, migrate.stderr
-    log = (tmp_path / "gunicorn.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
-        env=environment,
-        cwd=settings.BASE_DIR,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+    server, base = start_gunicorn(environment, log_path=tmp_path / "gunicorn.log")
     try:
-        wait_for(f"{base}/healthz", 200, server=server)
         yield base
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-        log.close()
+        stop_gunicorn(server)
 
 
 def test_with_the_database_cut_off_the_site_says_so_and_recovers_without_a_restart(site, outage_database):
     # Every worker holds a live connection before the outage.
     for _ in range(4):
-        assert get(f"{site}/healthz") == (200, "ok\n")
-        assert get(f"{site}/en/")[0] == 200
+        assert fetch(f"{site}/healthz") == (200, "ok\n")
+        assert fetch(f"{site}/en/")[0] == 200
 
     cut_off(outage_database)
     for _ in range(4):
-        assert get(f"{site}/healthz") == (503, "database unavailable\n")
-        status, page = get(f"{site}/en/")
+        assert fetch(f"{site}/healthz") == (503, "database unavailable\n")
+        status, page = fetch(f"{site}/en/")
         assert status == 500
         assert FRIENDLY_500 in page
         assert "Traceback" not in page
@@ -169,7 +136,7 @@ def test_with_the_database_cut_off_the_site_says_so_and_recovers_without_a_resta
     let_back_in(outage_database)
     wait_for(f"{site}/healthz", 200, seconds=15)
     for _ in range(4):
-        assert get(f"{site}/healthz") == (200, "ok\n")
-        status, page = get(f"{site}/en/")
+        assert fetch(f"{site}/healthz") == (200, "ok\n")
+        status, page = fetch(f"{site}/en/")
         assert status == 200
         assert FRIENDLY_500 not in page

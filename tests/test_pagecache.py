@@ -4,7 +4,6 @@ import os
 import secrets
 import subprocess
 import sys
-import urllib.request
 from datetime import timedelta
 
 import pytest
@@ -12,7 +11,8 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from benchmarks.tip_flood import ROOT, free_port, prepare, start_server
+from benchmarks.local_server import REPO, fetch, start_gunicorn, stop_gunicorn
+from benchmarks.tip_flood import prepare
 from clarifications.models import Clarification, Status
 
 from .factories import ClarificationFactory, NoticeFactory, SourceFactory, TopicFactory, UpdateFactory
@@ -166,11 +166,6 @@ def test_each_language_has_its_own_cached_page(client):
     assert chinese["ETag"] != english["ETag"]
 
 
-def fetch(url):
-    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (our own local server)
-        return response.read().decode()
-
-
 def test_a_change_reaches_every_gunicorn_worker_without_a_shared_cache(tmp_path):
     """Four workers, each with its own local-memory cache and no Redis, all stop serving the old page."""
     env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}}
@@ -184,7 +179,7 @@ def test_a_change_reaches_every_gunicorn_worker_without_a_shared_cache(tmp_path)
         LOG_LEVEL="WARNING",
     )
     prepare(tmp_path, env)
-    manage = [sys.executable, str(ROOT / "manage.py")]
+    manage = [sys.executable, str(REPO / "manage.py")]
     record = (
         '{"external_id": "cache-1", "title": "TITLE", "claim": "c", "verdict": "false", "truth": "t", '
         '"language": "zh-hans", "status": "published", "published_at": "2025-01-01T10:00:00+08:00"}'
@@ -195,23 +190,20 @@ def test_a_change_reaches_every_gunicorn_worker_without_a_shared_cache(tmp_path)
             [*manage, "import_clarifications", "-"],
             input=record.replace("TITLE", title),
             text=True,
-            cwd=ROOT,
+            cwd=REPO,
             env=env,
             check=True,
             capture_output=True,
         )
 
     import_title("第一版标题")
-    port = free_port()
-    process, log = start_server(env, port, tmp_path / "gunicorn.log")
+    process, base_url = start_gunicorn(env, log_path=tmp_path / "gunicorn.log")
     try:
-        url = f"http://127.0.0.1:{port}/clarifications/"
-        warm = [fetch(url) for _ in range(40)]  # enough for every worker to have cached the page
+        url = f"{base_url}/clarifications/"
+        warm = [fetch(url)[1] for _ in range(40)]  # enough for every worker to have cached the page
         assert all("第一版标题" in html for html in warm)
         import_title("第二版标题")
-        after = [fetch(url) for _ in range(40)]
+        after = [fetch(url)[1] for _ in range(40)]
         assert all("第二版标题" in html and "第一版标题" not in html for html in after)
     finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
+        stop_gunicorn(process)
