@@ -77,7 +77,9 @@ class ClarificationFilter(django_filters.FilterSet):
         return queryset
 
     def filter_text(self, queryset, name, value):
-        return search.search(queryset, value)
+        # Sorted by date, every match is a candidate for the first page, not only the newest ones.
+        by_date = self.form.cleaned_data.get("sort") in ("published", "-published")
+        return search.search(queryset, value, window=not by_date)
 
     def filter_sort(self, queryset, name, value):
         if value == "published":

@@ -58,11 +58,13 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import pairwise
 
 import snowballstemmer
+from django.core.paginator import Paginator
 from django.db import connections, router, transaction
+from django.db.models import ExpressionWrapper, F, IntegerField, Subquery
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -80,6 +82,8 @@ PG_WEIGHTS = "{0.1,0.3,0.8,1.0}"  # D (body), C (truth), B (claim), A (title)
 PG_FIELD_WEIGHTS = "ABCD"  # title, claim, truth, body
 PHRASE_BONUS = 2  # PostgreSQL: an exact phrase doubles the rank (FTS5 counts the phrase in bm25)
 SNIPPET_CHARS = 120
+RESULT_CAP = 500  # more matches than this: the newest RESULT_CAP + 1 are ranked, the count says "500+"
+RECENT_SLICE = 2000  # PostgreSQL: the newest rows looked at first for the newest matches
 SNIPPET_BODY_CHARS = 5000  # a snippet comes from the start of a long body
 
 # Han (with extensions and compatibility ideographs), kana and hangul: scripts written without spaces.
@@ -233,31 +237,84 @@ def _tsvector(fields):
 # --- Searching ------------------------------------------------------------------------------------
 
 
-def search(queryset, query, *, match_any=False):
+def search(queryset, query, *, match_any=False, window=True):
     """Narrow ``queryset`` to the clarifications matching ``query``, best first.
 
     Each row gets a ``search_rank`` (higher is better). Every term is required; when nothing in
     ``queryset`` has them all, every character still has to be covered (地铁停运 finds 地铁2号线停运);
-    when nothing has those either (or with ``match_any``), any term will do. Each fallback costs
-    one EXISTS query. A query without any searchable word (only punctuation or emoji) matches
-    nothing. Combine with ``Clarification.objects.published()``: this function decides what
-    matches, not who may see it.
+    when nothing has those either (or with ``match_any``), any term will do. A query without any
+    searchable word (only punctuation or emoji) matches nothing. Combine with
+    ``Clarification.objects.published()``: this function decides what matches, not who may see it.
+
+    When more than RESULT_CAP clarifications of ``queryset`` match, only the RESULT_CAP + 1 most
+    recently added of them are kept and ranked ("Bounded work" in the module docstring): a
+    one-character query then costs about what a rare word does. ``window=False`` keeps every
+    match, for a caller that orders them by date rather than by relevance.
     """
     parsed = query if isinstance(query, Query) else parse_query(query)
     if not parsed:
         return queryset.none()
+    levels = [(parsed.covering or parsed.terms, False)]
     if not match_any and parsed.size > 1:
-        matched = _match(queryset, parsed, parsed.terms, match_all=True)
-        if matched.exists():
-            return matched
-        if parsed.covering != parsed.terms:
-            matched = _match(queryset, parsed, parsed.covering, match_all=True)
-            if matched.exists():
+        stricter = [parsed.terms] + ([parsed.covering] if parsed.covering != parsed.terms else [])
+        levels[:0] = [(terms, True) for terms in stricter]
+    for number, (terms, match_all) in enumerate(levels, start=1):
+        last = number == len(levels)
+        if not window:
+            matched = _match(queryset, parsed, terms, match_all=match_all)
+            if last or matched.exists():
                 return matched
-    return _match(queryset, parsed, parsed.covering or parsed.terms, match_all=False)
+            continue
+        # One query finds the newest matches: it tells whether this level matches at all (in place
+        # of an EXISTS) and, when there are too many, where the window starts.
+        newest = _newest_matches(queryset, parsed, terms, match_all=match_all)
+        if newest or last:
+            return _match(queryset, parsed, terms, match_all=match_all, newest=newest)
+    raise AssertionError("a search has at least one level")  # pragma: no cover
 
 
-def _match(queryset, query, terms, *, match_all):
+def _newest_matches(queryset, query, terms, *, match_all):
+    """The ids of the RESULT_CAP + 1 most recently added matches in ``queryset``, newest first."""
+    connection = connections[queryset.db]
+    quote = connection.ops.quote_name
+    table = quote(queryset.model._meta.db_table)
+    if connection.vendor == "sqlite":
+        fts = quote(FTS_TABLE)
+        # FTS5 walks its doclists backwards in rowid order and stops after RESULT_CAP + 1 rows that
+        # pass the queryset's conditions: no score is computed and no later match is read.
+        newest = queryset.extra(  # noqa: S610 (only our own table names; the match is a parameter)
+            tables=[FTS_TABLE],
+            where=[f"+{fts}.rowid = {table}.id", f"{fts} MATCH %s"],
+            params=[_fts5_match(query, terms, match_all=match_all)],
+            select={"search_rowid": f"{fts}.rowid"},
+        ).order_by("-search_rowid")
+        return list(newest.values_list("pk", flat=True)[: RESULT_CAP + 1])
+    if connection.vendor == "postgresql":
+        # Two halves, the second read only when the first has too few rows (a LIMIT over UNION ALL
+        # stops pulling): the matches among the newest RECENT_SLICE rows in primary-key order,
+        # cheap when matches are dense (水); then the older ones found through the GIN index and
+        # sorted. "+ 0" keeps the planner off the primary key there: it would test the tsvector of
+        # every older row in turn (seconds for a long pasted message, whose words are everywhere).
+        matched = queryset.extra(  # noqa: S610 (only our own names; the query is a parameter)
+            where=[f"{table}.{quote(PG_COLUMN)} @@ %s::tsquery"],
+            params=[_tsquery(query, terms, match_all=match_all)],
+        )
+        newest_id = queryset.model._base_manager.using(queryset.db).order_by("-pk").values("pk")[:1]
+        start = ExpressionWrapper(Subquery(newest_id) - RECENT_SLICE, output_field=IntegerField())
+        recent = matched.filter(pk__gt=start).order_by("-pk").values_list("pk", flat=True)
+        older = matched.alias(pk_plus_0=F("pk") + 0).filter(pk_plus_0__lte=start).order_by((F("pk") + 0).desc())
+        older = older.values_list("pk", flat=True)
+        found = recent[: RESULT_CAP + 1].union(older[: RESULT_CAP + 1], all=True)
+        return sorted(found[: RESULT_CAP + 1], reverse=True)
+    raise NotImplementedError(f"No full-text search for the {connection.vendor} database.")
+
+
+def _match(queryset, query, terms, *, match_all, newest=None):
+    """``queryset`` narrowed to the matches and ranked.
+
+    With ``newest`` (from _newest_matches()) holding more than RESULT_CAP ids, only those are kept.
+    """
+    windowed = newest is not None and len(newest) > RESULT_CAP
     connection = connections[queryset.db]
     quote = connection.ops.quote_name
     table = quote(queryset.model._meta.db_table)
@@ -267,10 +324,17 @@ def _match(queryset, query, terms, *, match_all):
         # The unary + hides the rowid from FTS5 as a lookup key, so the planner cannot run the
         # full-text query once per clarification row (what it chose for COUNT(*), taking seconds at
         # 100,000 rows): it starts from the MATCH and fetches each clarification by primary key.
+        # A window is a rowid range, which FTS5 seeks to: bm25() is computed in the window only.
+        where = [f"+{fts}.rowid = {table}.id", f"{fts} MATCH %s"]
+        params = [_fts5_match(query, terms, match_all=match_all)]
+        if windowed:
+            where.append(f"{fts}.rowid >= %s")
+            params.append(newest[-1])
+            queryset = queryset.filter(pk__gte=newest[-1])
         queryset = queryset.extra(  # noqa: S610 (only our own table names; the match is a parameter)
             tables=[FTS_TABLE],
-            where=[f"+{fts}.rowid = {table}.id", f"{fts} MATCH %s"],
-            params=[_fts5_match(query, terms, match_all=match_all)],
+            where=where,
+            params=params,
             select={"search_rank": f"-bm25({fts}, {weights})"},
         )
     elif connection.vendor == "postgresql":
@@ -281,15 +345,44 @@ def _match(queryset, query, terms, *, match_all):
             phrase = " <-> ".join(_ts_lexeme(term) for term in query.phrase)
             rank = f"{rank} * (CASE WHEN {document} @@ %s::tsquery THEN {PHRASE_BONUS} ELSE 1 END)"
             select_params.append(phrase)
+        if windowed:
+            # The window's rows are known: fetched by primary key, each tsvector read once (to rank).
+            queryset = queryset.filter(pk__in=newest)
+            where, params = [], []
+        else:
+            where, params = [f"{document} @@ %s::tsquery"], [_tsquery(query, terms, match_all=match_all)]
         queryset = queryset.extra(  # noqa: S610 (only our own names; the query is a parameter)
-            where=[f"{document} @@ %s::tsquery"],
-            params=[_tsquery(query, terms, match_all=match_all)],
+            where=where,
+            params=params,
             select={"search_rank": rank},
             select_params=select_params,
         )
     else:
         raise NotImplementedError(f"No full-text search for the {connection.vendor} database.")
     return queryset.order_by("-search_rank", "-published_at", "-id")
+
+
+class ResultPaginator(Paginator):
+    """A Paginator for search results that counts at most RESULT_CAP of them.
+
+    Counting every match of a common word costs as much as ranking them all; past RESULT_CAP the
+    page says "1,000+" (``count_is_capped``) and offers the first RESULT_CAP results in pages.
+    """
+
+    @cached_property
+    def _found(self):
+        object_list = self.object_list
+        if hasattr(object_list, "order_by"):
+            return object_list.order_by()[: RESULT_CAP + 1].count()
+        return len(object_list[: RESULT_CAP + 1])
+
+    @cached_property
+    def count(self):
+        return min(self._found, RESULT_CAP)
+
+    @property
+    def count_is_capped(self):
+        return self._found > RESULT_CAP
 
 
 def is_ranked(queryset):
