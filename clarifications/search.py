@@ -25,7 +25,7 @@ Matching and ranking
     them all, the terms that still cover every character are required (地铁停运 → 地铁, 停运: finds
     地铁2号线停运); when none has those either (a long message pasted whole), any term may match,
     and the ranking puts those sharing the most, and the rarest, words first. Each step down costs
-    one EXISTS query. ``find_similar()`` always lets any term match. Title and claim weigh more
+    one query (the newest matches, below). ``find_similar()`` always lets any term match. Title and claim weigh more
     than truth and body (FTS5 ``bm25()`` weights 10/8/3/1; PostgreSQL ``ts_rank()`` weights
     A/B/C/D = 1.0/0.8/0.3/0.1); the query's terms as an exact phrase add a bonus, so the item
     containing 地铁停运 comes before one where 地铁 and 停运 stand apart; recency breaks ties.
@@ -36,6 +36,33 @@ Speed with filters
     PostgreSQL the GIN index on the ``tsvector`` column finds the rows. ``QuerySet.extra()`` is the
     one ORM call that can add a virtual table to FROM; it is used here and nowhere else.
 
+Bounded work for common words
+    Scoring every match and checking each against the visibility rule made a search cost about
+    3 µs (SQLite) to 9 µs (PostgreSQL) per match: 水 (39% of the rows) took 140 / 387 ms (p95) at 100,000
+    clarifications. So a search first fetches the ids of the RESULT_CAP + 1 (501) most recently
+    added matches that ``queryset`` keeps (its filters and ``published()`` included), newest id
+    first, without any score; that query also replaces the EXISTS of each step above. At most
+    RESULT_CAP of them: that is every match, ranked as before. More: only those 501 are ranked, and
+    the list says "500+" (``ResultPaginator`` counts at most RESULT_CAP + 1 rows; the API's count
+    stops at 500 too), with the first 500 results in pages. For a common word the best match
+    among the newest 501 is what a reader of a rumour site most likely wants; a rare word, a
+    phrase or a filter brings older ones back in. Sorted by date (``window=False``) every match
+    counts. The window follows the id (the order clarifications were added), not ``published_at``,
+    because that is the order both engines can walk cheaply:
+    - SQLite: FTS5 reads its doclists backwards in rowid order and stops after 501 visible rows;
+      ranking then starts the FTS5 scan at the window's first rowid (bm25() for 501 rows). A
+      one-character query is a prefix query: the FTS5 table keeps a one-character prefix index
+      (migration 0004), without which merging the doclists of every term starting with 水 cost
+      more than the rest of the search.
+    - PostgreSQL: the newest RECENT_SLICE rows are read in primary-key order, testing each
+      tsvector (cheap when matches are dense), and only when they hold too few matches the older
+      ones are found through the GIN index and sorted. The window's rows are then fetched by
+      primary key and ranked (one ``ts_rank()`` per row, the cost that used to grow with the
+      matches). The planner's own choice was the primary-key order for words in one row out of
+      twenty, testing the tsvector of tens of thousands of rows (see _newest_matches()).
+    Costs then depend on the density of the matches rather than their number; see the README for
+    the figures and what still misses the 20 ms target.
+
 Snippets
     Built in Python from the stored text (never with FTS5's ``snippet()``): the same analysis finds
     the matched words' offsets, every piece of text is HTML-escaped, and only our own <mark> tags
@@ -43,7 +70,8 @@ Snippets
     around the densest group of matches.
 
 Storage and keeping it in sync
-    SQLite: the FTS5 table ``clarifications_search`` (rowid = clarification id). PostgreSQL: a
+    SQLite: the FTS5 table ``clarifications_search`` (rowid = clarification id, with a prefix
+    index for one character, migration 0004). PostgreSQL: a
     ``search_document tsvector`` column on the clarification table itself, with a GIN index, so a
     delete or a TRUNCATE takes it along. Migration 0002_search_index creates each only on its own database.
     ``Clarification.save()`` calls ``index_clarifications()`` explicitly (not from a signal, so that
@@ -312,9 +340,11 @@ def _newest_matches(queryset, query, terms, *, match_all):
 def _match(queryset, query, terms, *, match_all, newest=None):
     """``queryset`` narrowed to the matches and ranked.
 
-    With ``newest`` (from _newest_matches()) holding more than RESULT_CAP ids, only those are kept.
+    ``newest`` (from _newest_matches()) is every match when it holds at most RESULT_CAP ids, the
+    window otherwise: either way the rows are known, and found by primary key.
     """
-    windowed = newest is not None and len(newest) > RESULT_CAP
+    if newest is not None:
+        queryset = queryset.filter(pk__in=newest)
     connection = connections[queryset.db]
     quote = connection.ops.quote_name
     table = quote(queryset.model._meta.db_table)
@@ -324,13 +354,13 @@ def _match(queryset, query, terms, *, match_all, newest=None):
         # The unary + hides the rowid from FTS5 as a lookup key, so the planner cannot run the
         # full-text query once per clarification row (what it chose for COUNT(*), taking seconds at
         # 100,000 rows): it starts from the MATCH and fetches each clarification by primary key.
-        # A window is a rowid range, which FTS5 seeks to: bm25() is computed in the window only.
+        # Known rows start at a rowid, which FTS5 seeks to: bm25() is computed from there on only,
+        # and rows outside the list are dropped by their id before any of their columns is read.
         where = [f"+{fts}.rowid = {table}.id", f"{fts} MATCH %s"]
         params = [_fts5_match(query, terms, match_all=match_all)]
-        if windowed:
+        if newest:
             where.append(f"{fts}.rowid >= %s")
             params.append(newest[-1])
-            queryset = queryset.filter(pk__gte=newest[-1])
         queryset = queryset.extra(  # noqa: S610 (only our own table names; the match is a parameter)
             tables=[FTS_TABLE],
             where=where,
@@ -345,9 +375,7 @@ def _match(queryset, query, terms, *, match_all, newest=None):
             phrase = " <-> ".join(_ts_lexeme(term) for term in query.phrase)
             rank = f"{rank} * (CASE WHEN {document} @@ %s::tsquery THEN {PHRASE_BONUS} ELSE 1 END)"
             select_params.append(phrase)
-        if windowed:
-            # The window's rows are known: fetched by primary key, each tsvector read once (to rank).
-            queryset = queryset.filter(pk__in=newest)
+        if newest is not None:  # known rows: no second @@, each tsvector is read once, to rank
             where, params = [], []
         else:
             where, params = [f"{document} @@ %s::tsquery"], [_tsquery(query, terms, match_all=match_all)]
