@@ -46,8 +46,9 @@ Bounded work for common words
     the list says "500+" (``ResultPaginator`` counts at most RESULT_CAP + 1 rows; the API's count
     stops at 500 too), with the first 500 results in pages. For a common word the best match
     among the newest 501 is what a reader of a rumour site most likely wants; a rare word, a
-    phrase or a filter brings older ones back in. Sorted by date (``window=False``) every match
-    counts. The window follows the id (the order clarifications were added), not ``published_at``,
+    phrase or a filter brings older ones back in. Sorted by date, and in ``find_similar()`` (tips
+    grouped with the clarification that answered the same rumour years ago), every match counts
+    (``window=False``). The window follows the id (the order clarifications were added), not ``published_at``,
     because that is the order both engines can walk cheaply:
     - SQLite: FTS5 reads its doclists backwards in rowid order and stops after 501 visible rows;
       ranking then starts the FTS5 scan at the window's first rowid (bm25() for 501 rows). A
@@ -426,12 +427,14 @@ def find_similar(text, limit=5, *, queryset=None):
     """The public clarifications most similar to a free text, best first (for tips and suggestions).
 
     Any word of the text may match, so a whole message pasted by a citizen still finds the
-    clarifications that share the most (and the rarest) words with it.
+    clarifications that share the most (and the rarest) words with it. Every match is ranked (no
+    window): rumours come back years later, and grouping a tip with the old clarification that
+    answered it matters more here than the speed of a search box.
     """
     from .models import Clarification  # models.py calls into this module from save()
 
     queryset = Clarification.objects.published() if queryset is None else queryset
-    return list(search(queryset, text, match_any=True)[:limit])
+    return list(search(queryset, text, match_any=True, window=False)[:limit])
 
 
 # --- Snippets -------------------------------------------------------------------------------------

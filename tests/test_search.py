@@ -453,6 +453,15 @@ def test_sorted_by_date_a_common_word_still_finds_its_oldest_match(client):
 
 
 @pytest.mark.usefixtures("cap_of_three")
+def test_find_similar_still_finds_an_old_clarification_behind_many_newer_partial_matches():
+    answered = item("网传自来水被污染不能喝", claim="网传全市自来水被污染，三天不能喝", days_ago=900)
+    for number in range(5):
+        item(f"网传消息{number}", claim="今天全市天气晴朗")
+    similar = search.find_similar("紧急通知！全市自来水被污染，三天不能喝，请转发")
+    assert similar[0] == answered
+
+
+@pytest.mark.usefixtures("cap_of_three")
 def test_the_api_counts_a_search_up_to_the_cap_and_pages_through_it(client):
     for number in range(6):
         item(f"网传疫苗消息{number}", days_ago=number + 1)
