@@ -83,6 +83,7 @@ Storage and keeping it in sync
     ``index_clarifications()`` themselves, or run ``manage.py rebuild_search_index``.
 """
 
+import json
 import re
 import threading
 import unicodedata
@@ -319,15 +320,19 @@ def _newest_matches(queryset, query, terms, *, match_all):
         ).order_by("-search_rowid")
         return list(newest.values_list("pk", flat=True)[: RESULT_CAP + 1])
     if connection.vendor == "postgresql":
-        # Two halves, the second read only when the first has too few rows (a LIMIT over UNION ALL
-        # stops pulling): the matches among the newest RECENT_SLICE rows in primary-key order,
-        # cheap when matches are dense (水); then the older ones found through the GIN index and
-        # sorted. "+ 0" keeps the planner off the primary key there: it would test the tsvector of
-        # every older row in turn (seconds for a long pasted message, whose words are everywhere).
+        # Matches found through the GIN index, sorted by id ("+ 0" keeps the planner off the
+        # primary-key order: it would test the tsvector of row after row, seconds for a long pasted
+        # message). For a query likely to match densely (one character, or any of several words),
+        # the newest RECENT_SLICE rows are read first in primary-key order, testing each tsvector,
+        # and the GIN half runs only when they hold too few matches (a LIMIT over UNION ALL stops
+        # pulling). Every word required is usually rare enough for the GIN half alone.
         matched = queryset.extra(  # noqa: S610 (only our own names; the query is a parameter)
             where=[f"{table}.{quote(PG_COLUMN)} @@ %s::tsquery"],
             params=[_tsquery(query, terms, match_all=match_all)],
         )
+        if (match_all or len(terms) == 1) and not query.prefixes:
+            everything = matched.order_by((F("pk") + 0).desc()).values_list("pk", flat=True)
+            return list(everything[: RESULT_CAP + 1])
         newest_id = queryset.model._base_manager.using(queryset.db).order_by("-pk").values("pk")[:1]
         start = ExpressionWrapper(Subquery(newest_id) - RECENT_SLICE, output_field=IntegerField())
         recent = matched.filter(pk__gt=start).order_by("-pk").values_list("pk", flat=True)
@@ -344,21 +349,27 @@ def _match(queryset, query, terms, *, match_all, newest=None):
     ``newest`` (from _newest_matches()) is every match when it holds at most RESULT_CAP ids, the
     window otherwise: either way the rows are known, and found by primary key.
     """
-    if newest is not None:
-        queryset = queryset.filter(pk__in=newest)
     connection = connections[queryset.db]
     quote = connection.ops.quote_name
     table = quote(queryset.model._meta.db_table)
+    if newest is not None and connection.vendor == "postgresql":
+        # One array parameter rather than 501 placeholders: building and binding those cost more
+        # than the query.
+        queryset = queryset.extra(where=[f"{table}.id = ANY(%s)"], params=[newest])  # noqa: S610
     if connection.vendor == "sqlite":
         fts = quote(FTS_TABLE)
         weights = ", ".join(str(weight) for weight in SQLITE_WEIGHTS)
         # The unary + hides the rowid from FTS5 as a lookup key, so the planner cannot run the
         # full-text query once per clarification row (what it chose for COUNT(*), taking seconds at
         # 100,000 rows): it starts from the MATCH and fetches each clarification by primary key.
-        # Known rows start at a rowid, which FTS5 seeks to: bm25() is computed from there on only,
-        # and rows outside the list are dropped by their id before any of their columns is read.
+        # Known rows start at a rowid, which FTS5 seeks to: bm25() is computed from there on only.
         where = [f"+{fts}.rowid = {table}.id", f"{fts} MATCH %s"]
         params = [_fts5_match(query, terms, match_all=match_all)]
+        if newest is not None:
+            # Tested on the FTS5 row (the + keeps it from being a lookup key), before the
+            # clarification's row is read; one JSON parameter rather than 501 placeholders.
+            where.append(f"+{fts}.rowid IN (SELECT value FROM json_each(%s))")  # noqa: S608 (our table name)
+            params.append(json.dumps(newest))
         if newest:
             where.append(f"{fts}.rowid >= %s")
             params.append(newest[-1])
