@@ -38,31 +38,33 @@ Speed with filters
 
 Bounded work for common words
     Scoring every match and checking each against the visibility rule made a search cost about
-    3 µs (SQLite) to 9 µs (PostgreSQL) per match: 水 (39% of the rows) took 140 / 387 ms (p95) at 100,000
-    clarifications. So a search first fetches the ids of the RESULT_CAP + 1 (501) most recently
-    added matches that ``queryset`` keeps (its filters and ``published()`` included), newest id
-    first, without any score; that query also replaces the EXISTS of each step above. At most
-    RESULT_CAP of them: that is every match, ranked as before. More: only those 501 are ranked, and
-    the list says "500+" (``ResultPaginator`` counts at most RESULT_CAP + 1 rows; the API's count
-    stops at 500 too), with the first 500 results in pages. For a common word the best match
-    among the newest 501 is what a reader of a rumour site most likely wants; a rare word, a
-    phrase or a filter brings older ones back in. Sorted by date, and in ``find_similar()`` (tips
-    grouped with the clarification that answered the same rumour years ago), every match counts
-    (``window=False``). The window follows the id (the order clarifications were added), not ``published_at``,
-    because that is the order both engines can walk cheaply:
-    - SQLite: FTS5 reads its doclists backwards in rowid order and stops after 501 visible rows;
-      ranking then starts the FTS5 scan at the window's first rowid (bm25() for 501 rows). A
-      one-character query is a prefix query: the FTS5 table keeps a one-character prefix index
-      (migration 0004), without which merging the doclists of every term starting with 水 cost
-      more than the rest of the search.
-    - PostgreSQL: the newest RECENT_SLICE rows are read in primary-key order, testing each
-      tsvector (cheap when matches are dense), and only when they hold too few matches the older
-      ones are found through the GIN index and sorted. The window's rows are then fetched by
-      primary key and ranked (one ``ts_rank()`` per row, the cost that used to grow with the
-      matches). The planner's own choice was the primary-key order for words in one row out of
-      twenty, testing the tsvector of tens of thousands of rows (see _newest_matches()).
-    Costs then depend on the density of the matches rather than their number; see the README for
-    the figures and what still misses the 20 ms target.
+    3 µs (SQLite) to 9 µs (PostgreSQL) per match: 水 (39% of the rows) took 140 / 387 ms (p95)
+    at 100,000 clarifications. So a search first fetches the ids of the RESULT_CAP + 1 (501) most
+    recently added matches that ``queryset`` keeps (its filters and ``published()`` included),
+    newest first, without any score; that query also replaces the EXISTS of each step above. At
+    most RESULT_CAP ids: that is every match, ranked as before. More: only those 501 are ranked,
+    and the list says "500+" (``ResultPaginator`` counts at most RESULT_CAP + 1 rows; the API's
+    count stops at 500 too), with the first 500 results in pages. For a common word the best
+    match among the newest 501 is what a reader most likely wants; a rarer word, a phrase or a
+    filter brings older ones back in. Sorted by date, and in ``find_similar()`` (a tip grouped
+    with the clarification that answered the same rumour years ago), every match counts
+    (``window=False``). The window follows the id (the order clarifications were added), not
+    ``published_at``, because that is the order both engines can walk cheaply. The count and the
+    page then fetch the known ids (one JSON or array parameter, not 501 placeholders).
+    - SQLite: FTS5 reads its doclists backwards in rowid order and stops after 501 rows that pass
+      the queryset's conditions; ranking starts the FTS5 scan at the oldest known rowid, so bm25()
+      runs for the window only. A one-character query is a prefix query: the FTS5 table keeps a
+      one-character prefix index (migration 0004), without which merging the doclists of every
+      term starting with 水 cost more than the rest of the search.
+    - PostgreSQL: matches are found through the GIN index and sorted by id, which visits the
+      table row of every match. For a query likely to match densely (one character, or any of
+      several words), the newest RECENT_SLICE rows are first read in primary-key order, testing
+      each tsvector, and the GIN half runs only when they hold too few matches. The known rows are
+      then fetched by primary key and ranked (one ``ts_rank()`` each, the cost that used to grow
+      with the matches). Left to itself the planner walked the primary key for words found in
+      one row out of twenty, testing the tsvector of tens of thousands of rows.
+    Costs now grow with the density of the matches rather than their number; the README has the
+    figures and the queries that still miss the 20 ms target.
 
 Snippets
     Built in Python from the stored text (never with FTS5's ``snippet()``): the same analysis finds
