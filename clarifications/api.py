@@ -7,6 +7,7 @@ and the public note, as the site's page does, so that a partner can take down wh
 """
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
@@ -15,6 +16,7 @@ from rest_framework import generics, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.throttling import AnonRateThrottle
 
+from . import search
 from .filters import ClarificationFilter
 from .models import Clarification
 from .serializers import ClarificationSerializer
@@ -32,6 +34,11 @@ class ClarificationPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
     invalid_page_message = _("There is no such page.")
+
+    def paginate_queryset(self, queryset, request, view=None):
+        # A search counts at most search.RESULT_CAP matches, as the list page does.
+        self.django_paginator_class = search.ResultPaginator if request.query_params.get("q") else Paginator
+        return super().paginate_queryset(queryset, request, view)
 
 
 RELATED = ("topics", "sources", "updates")

@@ -27,7 +27,8 @@ def home(request):
 @public_page
 def clarification_list(request):
     filterset = ClarificationFilter(request.GET, queryset=Clarification.objects.published().for_cards())
-    page = Paginator(filterset.qs, settings.CLARIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    paginator = search.ResultPaginator if filterset.search_query else Paginator
+    page = paginator(filterset.qs, settings.CLARIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
     if filterset.search_query:
         page.object_list = search.add_snippets(list(page.object_list), filterset.search_query)
     return render(request, "clarifications/list.html", {"filter": filterset, "page": page})

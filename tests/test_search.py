@@ -383,11 +383,100 @@ def test_the_rebuild_command_indexes_what_bypassed_save():
     assert search.indexed_ids() >= set(Clarification.objects.values_list("pk", flat=True))
 
 
+# --- Bounded work for common words -----------------------------------------------------------------
+
+
+@pytest.fixture
+def cap_of_three(monkeypatch):
+    """RESULT_CAP is 500 in production; 3 here, so that a few rows are "too many"."""
+    monkeypatch.setattr(search, "RESULT_CAP", 3)
+
+
+@pytest.mark.usefixtures("cap_of_three")
+@pytest.mark.parametrize("recent_slice", [2, 2000])  # PostgreSQL: the newest rows looked at before the rest
+def test_beyond_the_cap_the_most_recently_added_matches_are_ranked(monkeypatch, recent_slice):
+    monkeypatch.setattr(search, "RECENT_SLICE", recent_slice)
+    item("网传疫苗最早的标题")  # the best match, but added before the four newest matches
+    for number in range(3):
+        item(f"网传消息{number}", body="接种疫苗", days_ago=10 - number)
+    item("网传疫苗较新的标题", days_ago=30)
+    assert found("疫苗") == ["网传疫苗较新的标题", "网传消息2", "网传消息1", "网传消息0"]
+
+
+@pytest.mark.usefixtures("cap_of_three")
+def test_hidden_clarifications_take_no_place_among_the_newest_matches():
+    shown = [item(f"网传疫苗消息{number}", days_ago=number + 1) for number in range(4)]
+    ClarificationFactory(title="网传疫苗草稿", status=Status.DRAFT, published_at=None)
+    item("网传疫苗定时", days_ago=-1)  # scheduled for tomorrow
+    assert found("疫苗") == [clarification.title for clarification in shown]
+
+
+@pytest.mark.usefixtures("cap_of_three")
+def test_filters_apply_before_the_newest_matches_are_taken(client):
+    item("网传疫苗旧闻甲", days_ago=40, verdict="misleading")
+    item("网传疫苗旧闻乙", days_ago=41, verdict="misleading")
+    for number in range(5):
+        item(f"网传疫苗新闻{number}", verdict="false")
+    page = list_page(client, q="疫苗", verdict="misleading")
+    assert "2 clarifications" in page
+    assert "网传疫苗旧闻甲" in page and "网传疫苗旧闻乙" in page
+
+
+@pytest.mark.usefixtures("cap_of_three")
+def test_beyond_the_cap_the_list_says_so_and_pages_through_the_first_results(client, settings):
+    settings.CLARIFICATIONS_PER_PAGE = 2
+    for number in range(6):
+        item(f"网传疫苗消息{number}", days_ago=number + 1)
+    first = list_page(client, q="疫苗")
+    assert "3+ clarifications" in first and "Page 1 of 2" in first
+    second = list_page(client, q="疫苗", page=2)
+    assert "Page 2 of 2" in second
+    assert len([number for number in range(6) if f"消息{number}" in first + second]) == 3
+    assert "6 clarifications" in list_page(client)  # without words the count stays exact
+
+
+@pytest.mark.usefixtures("cap_of_three")
+def test_below_the_cap_the_count_is_exact(client):
+    for number in range(3):
+        item(f"网传疫苗消息{number}")
+    assert "3 clarifications" in list_page(client, q="疫苗")
+
+
+@pytest.mark.usefixtures("cap_of_three")
+def test_sorted_by_date_a_common_word_still_finds_its_oldest_match(client):
+    item("网传疫苗最老的一条", days_ago=400)
+    for number in range(5):
+        item(f"网传疫苗消息{number}", days_ago=number + 1)
+    page = list_page(client, q="疫苗", sort="published")
+    assert "3+ clarifications" in page
+    assert page.index("网传疫苗最老的一条") < page.index("网传疫苗消息4")
+
+
+@pytest.mark.usefixtures("cap_of_three")
+def test_find_similar_still_finds_an_old_clarification_behind_many_newer_partial_matches():
+    answered = item("网传自来水被污染不能喝", claim="网传全市自来水被污染，三天不能喝", days_ago=900)
+    for number in range(5):
+        item(f"网传消息{number}", claim="今天全市天气晴朗")
+    similar = search.find_similar("紧急通知！全市自来水被污染，三天不能喝，请转发")
+    assert similar[0] == answered
+
+
+@pytest.mark.usefixtures("cap_of_three")
+def test_the_api_counts_a_search_up_to_the_cap_and_pages_through_it(client):
+    for number in range(6):
+        item(f"网传疫苗消息{number}", days_ago=number + 1)
+    first = client.get("/api/clarifications/", {"q": "疫苗", "page_size": 2}).json()
+    assert first["count"] == 3 and len(first["results"]) == 2 and first["next"]
+    second = client.get(first["next"]).json()
+    assert len(second["results"]) == 1 and second["next"] is None
+    assert client.get("/api/clarifications/").json()["count"] == 6
+
+
 # --- Query counts ---------------------------------------------------------------------------------
 
-# count, page of rows, topics of those rows, topic choices of the filter form; several words add the
-# check whether any clarification has all of them.
-ONE_WORD_QUERIES = 4
+# the newest matches (whether any clarification has all the words, and the window when there are
+# too many), count, page of rows, topics of those rows, topic choices of the filter form.
+ONE_WORD_QUERIES = 5
 SEVERAL_WORDS_QUERIES = 5
 
 
