@@ -13,8 +13,8 @@ timeout = 30
 graceful_timeout = 20
 keepalive = 5
 # Recycle workers now and then so a slow leak can never take the site down.
-max_requests = 5000
-max_requests_jitter = 500
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 50000))
+max_requests_jitter = max_requests // 10
 # Django runs its app-registry setup once in the master, then forks.
 preload_app = True
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")

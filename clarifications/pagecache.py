@@ -20,10 +20,13 @@ do not vary on the cookie (a page with a CSRF token is never stored).
 """
 
 import hashlib
+import threading
+from collections import OrderedDict
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpResponse, HttpResponseNotModified
 from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.cache import patch_cache_control
@@ -52,8 +55,14 @@ class PublicPageCacheMiddleware:
     which depends on anything but the URL.
     """
 
+    # The hottest pages of this worker, kept in front of the shared cache as body and headers. Keys
+    # carry the content version, so an entry is only ever dropped for room, never stale.
+    LOCAL_PAGES = 256
+
     def __init__(self, get_response):
         self.get_response = get_response
+        self.local = OrderedDict()
+        self.lock = threading.Lock()
 
     def __call__(self, request):
         if not (settings.PAGE_CACHE_ENABLED and self._eligible(request)):
@@ -63,15 +72,36 @@ class PublicPageCacheMiddleware:
         etag = f'"{key.rsplit(":", 1)[-1]}"'
         if self._not_modified(request, etag, changed_at):
             return self._not_modified_response(etag, changed_at)
-        response = cache.get(key)
-        if response is None:
-            response = self.get_response(request)
-            if self._storable(response):
-                response["ETag"] = etag
-                response["Last-Modified"] = http_date(changed_at.timestamp())
-                patch_cache_control(response, public=True, max_age=settings.PUBLIC_PAGE_MAX_AGE)
-                cache.set(key, response, settings.PAGE_CACHE_SECONDS)
+        page = self._cached(key)
+        if page is not None:
+            content, headers = page
+            return HttpResponse(content, headers=headers)
+        response = self.get_response(request)
+        if self._storable(response):
+            response["ETag"] = etag
+            response["Last-Modified"] = http_date(changed_at.timestamp())
+            patch_cache_control(response, public=True, max_age=settings.PUBLIC_PAGE_MAX_AGE)
+            page = (response.content, dict(response.items()))
+            cache.set(key, page, settings.PAGE_CACHE_SECONDS)
+            self._remember(key, page)
         return response
+
+    def _cached(self, key):
+        with self.lock:
+            page = self.local.get(key)
+            if page is not None:
+                self.local.move_to_end(key)
+                return page
+        page = cache.get(key)
+        if page is not None:
+            self._remember(key, page)
+        return page
+
+    def _remember(self, key, page):
+        with self.lock:
+            self.local[key] = page
+            if len(self.local) > self.LOCAL_PAGES:
+                self.local.popitem(last=False)
 
     @staticmethod
     def _eligible(request):
@@ -104,8 +134,6 @@ class PublicPageCacheMiddleware:
 
     @staticmethod
     def _not_modified_response(etag, changed_at):
-        from django.http import HttpResponseNotModified
-
         response = HttpResponseNotModified()
         response["ETag"] = etag
         response["Last-Modified"] = http_date(changed_at.timestamp())
