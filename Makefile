@@ -58,8 +58,8 @@ run: install $(DATA)/secret_key
 	@$(RUN_ENV) $(MANAGE) load_demo --if-empty --create-admin
 	@$(RUN_ENV) $(MANAGE) collectstatic --noinput -v0
 	@echo
-	@echo "  Piyao is starting on http://127.0.0.1:8000/  (English: http://127.0.0.1:8000/en/)"
-	@echo "  Staff back end: http://127.0.0.1:8000/admin/  user 'admin', password printed above on the first run."
+	@echo "  Piyao is starting on http://$${BIND:-127.0.0.1:8000}/  (English: http://$${BIND:-127.0.0.1:8000}/en/)"
+	@echo "  Staff back end: http://$${BIND:-127.0.0.1:8000}/admin/  user 'admin', password printed above on the first run."
 	@echo "  Lost it? $(MANAGE) changepassword admin   Stop with Ctrl+C."
 	@echo
 	@$(RUN_ENV) exec $(BIN)/gunicorn
