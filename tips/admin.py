@@ -31,6 +31,18 @@ from .forms import AnswerTipsForm
 from .models import OPEN_STATUSES, Rumor, Tip, TipStatus
 from .storage import private_storage
 
+TIP_FIELDS = [
+    "code",
+    "status",
+    "text",
+    "platform",
+    "seen_on",
+    "link",
+    "screenshot_preview",
+    "language",
+    "submitted_at",
+    "closed_at",
+]
 CONTACT_FIELDS = ["contact_email", "contact_consent", "client_hash", "personal_data_purged_at"]
 
 
@@ -123,20 +135,7 @@ class TipAdmin(admin.ModelAdmin):
         fieldsets = [
             (
                 None,
-                {
-                    "fields": [
-                        "code",
-                        "status",
-                        "text",
-                        "platform",
-                        "seen_on",
-                        "link",
-                        "screenshot_preview",
-                        "language",
-                        "submitted_at",
-                        "closed_at",
-                    ]
-                },
+                {"fields": TIP_FIELDS},
             ),
             (_("Triage"), {"fields": ["rumor", "clarification_link", "duplicate_of_link", "staff_notes"]}),
             (_("Similar"), {"fields": ["similar_clarifications", "similar_tips"]}),
@@ -146,17 +145,9 @@ class TipAdmin(admin.ModelAdmin):
         return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
+        # What the citizen sent is evidence and stays as sent; triage changes only group and notes.
         readonly = [
-            "code",
-            "status",
-            "text",
-            "platform",
-            "seen_on",
-            "link",
-            "screenshot_preview",
-            "language",
-            "submitted_at",
-            "closed_at",
+            *TIP_FIELDS,
             "clarification_link",
             "duplicate_of_link",
             "similar_clarifications",
