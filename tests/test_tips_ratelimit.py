@@ -133,3 +133,17 @@ def test_the_database_counter_is_shared_by_several_connections(settings, databas
     assert len(results) == 20
     assert results.count(True) == 10
     assert RateLimitCounter.objects.get().count == 20
+
+
+def test_a_citizen_who_hits_the_limit_gets_the_form_back_with_what_they_wrote(client, settings):
+    settings.TIPS_RATE = "1/10m"
+    assert post_tip(client, "/en").status_code == 302
+    response = client.post(
+        "/en/tips/new/",
+        {"text": "群里说地铁2号线停运一周", "platform": "weibo", "link": "https://weibo.example/p/1"},
+    )
+    assert response.status_code == 429
+    assert "群里说地铁2号线停运一周</textarea>" in response.text
+    assert 'value="https://weibo.example/p/1"' in response.text
+    assert '<option value="weibo" selected>' in response.text
+    assert Tip.objects.count() == 1

@@ -22,6 +22,7 @@ from .services import tip_submit
 # Room for the text fields and the multipart envelope on top of the screenshot itself.
 FORM_OVERHEAD_BYTES = 256 * 1024
 SUGGESTIONS = 5
+KEPT_ON_RATE_LIMIT = ["text", "platform", "seen_on", "link", "contact_email"]
 
 
 @csrf_exempt
@@ -49,7 +50,10 @@ def tip_form(request):
         client = client_hash(client_ip(request))
         # Every post counts, valid or not: decoding uploads is the costly part a flood would aim at.
         if not ratelimit.hit("tips", client, rate=settings.TIPS_RATE):
-            return render(request, "tips/too_many.html", {"rate": settings.TIPS_RATE}, status=429)
+            # The form comes back with what the citizen wrote, so that waiting loses nothing.
+            kept = {name: request.POST.get(name, "") for name in KEPT_ON_RATE_LIMIT}
+            context = {"form": TipForm(initial=kept), "suggest_url": reverse("clarifications:suggest")}
+            return render(request, "tips/new.html", {**context, "rate_limited": True}, status=429)
         form = TipForm(request.POST, request.FILES)
         if form.is_valid():
             data = form.cleaned_data
