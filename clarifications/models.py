@@ -10,7 +10,7 @@ from datetime import UTC
 
 from django.conf import settings
 from django.db import connection, models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -145,11 +145,19 @@ class PublicContentModel(models.Model):
         return result
 
 
+class TopicQuerySet(PublicContentQuerySet):
+    def in_use(self):
+        """Topics with at least one public clarification (a semi-join: no DISTINCT over the join)."""
+        return self.filter(Exists(Clarification.objects.published().filter(topics=OuterRef("pk"))))
+
+
 class Topic(PublicContentModel):
     name = models.CharField(_("name"), max_length=80, unique=True, help_text=_("Chinese name."))
     name_en = models.CharField(_("English name"), max_length=80, blank=True)
     slug = models.SlugField(_("slug"), max_length=80, unique=True, allow_unicode=True)
     description = models.TextField(_("description"), blank=True)
+
+    objects = TopicQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max
+from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import translation
@@ -36,11 +36,8 @@ class TopicSitemap(LanguageSitemap):
 
     def items(self):
         # Topics with at least one public clarification; empty ones are not worth a visit.
-        return (
-            Topic.objects.filter(clarifications__in=Clarification.objects.published())
-            .annotate(latest=Max("clarifications__published_at"))
-            .order_by("slug")
-        )
+        latest = Clarification.objects.published().filter(topics=OuterRef("pk")).order_by("-published_at")
+        return Topic.objects.in_use().annotate(latest=Subquery(latest.values("published_at")[:1])).order_by("slug")
 
     def lastmod(self, topic):
         return topic.latest

@@ -20,7 +20,7 @@ SUGGEST_MIN_CHARS = 2
 def home(request):
     latest = Clarification.objects.published().for_cards()[:HOME_LATEST]
     notices = Notice.objects.published()[:3]
-    topics = Topic.objects.filter(clarifications__in=Clarification.objects.published()).distinct()
+    topics = Topic.objects.in_use()
     return render(request, "clarifications/home.html", {"latest": latest, "notices": notices, "topics": topics})
 
 
