@@ -46,7 +46,7 @@ install-dev: $(VENV)/.installed-dev $(MO_FILES)
 
 # After adding or changing translatable strings: update the catalogue, translate, then make install.
 messages: install-dev
-	DEBUG=true $(MANAGE) makemessages -l zh_Hans --ignore=.venv --ignore=node_modules --ignore=data
+	DEBUG=true $(MANAGE) makemessages -l zh_Hans --no-location --ignore=.venv --ignore=node_modules --ignore=data
 
 $(DATA)/secret_key:
 	@mkdir -p $(DATA)
