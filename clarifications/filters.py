@@ -1,10 +1,11 @@
-"""The FilterSet behind the clarification list (and, later, the API).
+"""The FilterSet behind the clarification list and the API.
 
 Invalid values do not raise: django-filter leaves them out of ``cleaned_data`` and the page shows
 the form's errors beside the unfiltered field. The text match is applied after the other filters
-(so "every word required, else any word" is decided among what the filters keep), and the sort
-last. "Best match" is the first sort choice, so a search form submitted as it stands sorts by
-relevance; without words there is nothing to rank and the newest come first.
+(so the ranking is computed among what the filters keep), and the sort last; the ranking itself
+(match strengths, the terms to highlight) stays on the FilterSet as ``ranking`` for the page.
+"Best match" is the first sort choice, so a search form submitted as it stands sorts by relevance;
+without words there is nothing to rank and the newest come first.
 """
 
 from datetime import datetime, time, timedelta
@@ -24,7 +25,10 @@ class ClarificationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Words from the rumor"),
         method="filter_text",
-        max_length=500,
+        max_length=search.MAX_QUERY_CHARS,
+        error_messages={
+            "max_length": _("Paste at most %(limit_value)s characters: the first lines of the message are enough.")
+        },
         widget=forms.TextInput(attrs={"type": "search", "enterkeyhint": "search"}),
     )
     verdict = django_filters.ChoiceFilter(label=_("Verdict"), choices=Verdict.choices, empty_label=_("Any verdict"))
@@ -88,10 +92,11 @@ class ClarificationFilter(django_filters.FilterSet):
     def filter_published_before(self, queryset, name, value):
         return queryset.filter(published_at__lt=_start_of(value + timedelta(days=1)))
 
+    ranking = None
+
     def filter_text(self, queryset, name, value):
-        # Sorted by date, every match is a candidate for the first page, not only the newest ones.
-        by_date = self.form.cleaned_data.get("sort") in ("published", "-published")
-        return search.search(queryset, value, window=not by_date)
+        self.ranking = search.rank(queryset, value)
+        return self.ranking.apply(queryset)
 
     def filter_sort(self, queryset, name, value):
         if value == "published":

@@ -18,6 +18,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from . import search
+
 
 class Language(models.TextChoices):
     ZH_HANS = "zh-hans", "简体中文"
@@ -217,8 +219,6 @@ class ClarificationQuerySet(PublicContentQuerySet):
 
     def delete(self):
         """Delete, and drop the rows from the search index (the admin's bulk delete comes here)."""
-        from . import search  # search imports this module
-
         ids = list(self.values_list("pk", flat=True))
         result = super().delete()
         search.unindex(ids, model=self.model, using=self.db)
@@ -313,8 +313,6 @@ class Clarification(PublicContentModel):
     # save() and delete() shows every effect. Status changes need no re-index: visibility is applied
     # when searching. Writes that bypass save() call search.index_clarifications() themselves.
     def save(self, *args, **kwargs):
-        from . import search  # search imports this module
-
         super().save(*args, **kwargs)
         if search.needs_reindex(kwargs.get("update_fields")):
             search.index_clarifications([self], using=self._state.db)
@@ -323,8 +321,6 @@ class Clarification(PublicContentModel):
         return reverse("clarifications:detail", args=[self.pk])
 
     def delete(self, *args, **kwargs):
-        from . import search
-
         pk = self.pk
         result = super().delete(*args, **kwargs)
         search.unindex([pk], model=type(self), using=self._state.db)
@@ -427,3 +423,20 @@ class Notice(PublicContentModel):
 
     def get_absolute_url(self):
         return reverse("clarifications:notice", args=[self.pk])
+
+
+class SearchTerm(models.Model):
+    """In how many clarifications a search term occurs (maintained by ``clarifications.search``).
+
+    The ranking's document frequencies, on both databases; see ``clarifications/search/statistics.py``.
+    Never edited by hand: ``manage.py rebuild_search_index`` recomputes it.
+    """
+
+    term = models.CharField(primary_key=True, max_length=64)
+    documents = models.IntegerField(default=0)
+
+    class Meta:
+        db_table = "clarifications_searchterm"
+
+    def __str__(self):
+        return f"{self.term}: {self.documents}"

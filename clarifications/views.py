@@ -1,9 +1,14 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
 
 from . import search
 from .filters import ClarificationFilter
@@ -24,29 +29,98 @@ def home(request):
     return render(request, "clarifications/home.html", {"latest": latest, "notices": notices, "topics": topics})
 
 
+# A search whose address would be longer than this is answered from the POST itself (no redirect):
+# gunicorn refuses request lines over 4 KB and proxies usually over 8 KB, and a pasted Chinese message
+# is nine bytes a character once in a URL.
+MAX_GET_QUERY_BYTES = 1800
+FILTER_FIELDS = ("q", "verdict", "topic", "region", "language", "published_after", "published_before", "sort")
+
+
+@csrf_exempt  # searching changes nothing, and the cached pages that hold the form carry no token
+@require_http_methods(["GET", "HEAD", "POST"])
 @public_page
 def clarification_list(request):
-    filterset = ClarificationFilter(request.GET, queryset=Clarification.objects.published().for_cards())
-    paginator = search.ResultPaginator if filterset.search_query else Paginator
-    page = paginator(filterset.qs, settings.CLARIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
-    if filterset.search_query:
-        page.object_list = search.add_snippets(list(page.object_list), filterset.search_query)
-    return render(request, "clarifications/list.html", {"filter": filterset, "page": page})
+    """The list with its filters; a search is ranked and tells how well its best result matches.
+
+    The search forms post, so that a whole forwarded message (up to 2,000 characters) fits: a short
+    search is redirected to its bookmarkable ``?q=`` address, a long one is answered at once.
+    """
+    data, truncated = request.GET, False
+    if request.method == "POST":
+        data = request.POST.copy()
+        if len(data.get("q", "")) > search.MAX_QUERY_CHARS:
+            data["q"], truncated = data["q"][: search.MAX_QUERY_CHARS], True
+        address = urlencode([(name, data[name]) for name in FILTER_FIELDS if data.get(name)])
+        if not truncated and len(address) <= MAX_GET_QUERY_BYTES:
+            return redirect(reverse("clarifications:list") + (f"?{address}" if address else ""), permanent=False)
+    filterset = ClarificationFilter(data, queryset=Clarification.objects.published().for_cards())
+    results = filterset.qs  # filtering ranks the search, which sets filterset.ranking
+    ranking = filterset.ranking
+    if ranking is not None:
+        paginator = search.ResultPaginator(results, settings.CLARIFICATIONS_PER_PAGE, capped=ranking.capped)
+    else:
+        paginator = Paginator(results, settings.CLARIFICATIONS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    if ranking is not None:
+        page.object_list = search.add_snippets(list(page.object_list), ranking.highlight)
+    context = {
+        "filter": filterset,
+        "page": page,
+        "ranking": ranking,
+        "match": _match_summary(filterset, ranking, page),
+        "first_related": _first_related(filterset, ranking, page),
+        "truncated": truncated,
+        "posted": request.method == "POST",
+    }
+    return render(request, "clarifications/list.html", context)
 
 
+def _match_summary(filterset, ranking, page):
+    """How the page presents a search: "strong" (announce the first result), "none" (nothing close), or None."""
+    if ranking is None or not ranking.ids or page.number != 1:
+        return "none" if ranking is not None and not ranking.ids else None
+    if filterset.form.cleaned_data.get("sort") not in ("", None, "relevance"):
+        return None
+    if ranking.best_strength == search.Strength.STRONG:
+        return "strong"
+    if ranking.best_strength == search.Strength.RELATED:
+        return "none"
+    return None
+
+
+def _first_related(filterset, ranking, page):
+    """The position on the page of the first result that is only "possibly related", if any."""
+    if ranking is None or filterset.form.cleaned_data.get("sort") not in ("", None, "relevance"):
+        return None
+    return next(
+        (index for index, item in enumerate(page.object_list) if item.search_strength == search.Strength.RELATED),
+        None,
+    )
+
+
+@csrf_exempt  # as for the list: nothing changes, and long texts are posted
+@require_http_methods(["GET", "HEAD", "POST"])
 @public_page
 def suggest(request):
-    """The best public matches for a few words, as JSON, for as-you-type suggestions.
+    """The best public matches for a text, as JSON, for as-you-type suggestions.
 
-    ``{"results": [{"title", "url", "verdict", "verdict_label", "truth", "snippet"}]}``; ``snippet``
-    is HTML, escaped except for the <mark> around matched words. Fewer than two characters give an
-    empty list. Cached like the public pages, so a new clarification is suggested at once.
+    ``{"results": [{"title", "url", "verdict", "verdict_label", "truth", "snippet", "strength"}]}``;
+    ``snippet`` is HTML, escaped except for the <mark> around matched words; ``strength`` is
+    ``strong`` or ``match`` (weaker results are not suggested). Fewer than two characters give an
+    empty list. ``q`` comes from the query string, or from the POST body for a long text. GETs are
+    cached like the public pages, so a new clarification is suggested at once.
     """
-    query = request.GET.get("q", "")[: search.MAX_QUERY_CHARS].strip()
+    data = request.POST if request.method == "POST" else request.GET
+    query = data.get("q", "")[: search.MAX_QUERY_CHARS].strip()
     results = []
     if len(query) >= SUGGEST_MIN_CHARS:
-        matches = search.search(Clarification.objects.published(), query)[:SUGGESTIONS]
-        parsed = search.parse_query(query)
+        matches = search.find_similar(
+            query,
+            queryset=Clarification.objects.published(),
+            limit=SUGGESTIONS,
+            at_least=search.Strength.MATCH,
+            snippets=True,
+        )
         results = [
             {
                 "title": clarification.title,
@@ -54,7 +128,8 @@ def suggest(request):
                 "verdict": clarification.verdict,
                 "verdict_label": clarification.get_verdict_display(),
                 "truth": clarification.truth,
-                "snippet": search.snippet(clarification, parsed),
+                "snippet": clarification.search_snippet,
+                "strength": clarification.match_strength.name.lower(),
             }
             for clarification in matches
         ]

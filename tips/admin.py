@@ -24,6 +24,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from clarifications.models import Clarification
 from clarifications.search import find_similar
 
 from . import grouping, services
@@ -217,7 +218,7 @@ class TipAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("similar published clarifications"))
     def similar_clarifications(self, tip):
-        found = find_similar(tip.text, limit=5)
+        found = find_similar(tip.text, queryset=Clarification.objects.published(), limit=5)
         if not found:
             return _("None found.")
         return format_html(
@@ -294,7 +295,7 @@ class TipAdmin(admin.ModelAdmin):
             return redirect("admin:tips_tip_changelist")
         suggestions = []
         for tip in tips:
-            for item in find_similar(tip.text, limit=5):
+            for item in find_similar(tip.text, queryset=Clarification.objects.published(), limit=5):
                 if item not in suggestions:
                     suggestions.append(item)
         form = AnswerTipsForm(request.POST or None)

@@ -7,16 +7,16 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from clarifications.models import Clarification
-from clarifications.search import find_similar
+from clarifications.search import Strength, find_similar
 from config.login import client_ip
 
 from . import ratelimit
 from .clients import client_hash
 from .forms import TipForm
-from .models import Tip, TipStatus, normalise_tip_code
+from .models import TEXT_MAX_LENGTH, Tip, TipStatus, normalise_tip_code
 from .services import tip_submit
 
 # Room for the text fields and the multipart envelope on top of the screenshot itself.
@@ -75,6 +75,19 @@ def tip_form(request):
     return render(request, "tips/new.html", {"form": form, "suggest_url": reverse("clarifications:suggest")})
 
 
+@csrf_exempt  # it only renders the form (which carries its own token); the results page posting here has none
+@require_POST
+def tip_prefill(request):
+    """The tip form with the text a visitor searched for and found no clarification of.
+
+    Posted from the search results ("report this rumor"), so that a whole pasted message is carried
+    whatever its length; nothing is stored or counted until the citizen sends the form itself.
+    """
+    text = request.POST.get("text", "")[:TEXT_MAX_LENGTH]
+    form = TipForm(initial={"text": text})
+    return render(request, "tips/new.html", {"form": form, "suggest_url": reverse("clarifications:suggest")})
+
+
 @never_cache
 def tip_status(request, code):
     normalised = normalise_tip_code(code)
@@ -87,7 +100,12 @@ def tip_status(request, code):
     if tip.status == TipStatus.DUPLICATE and tip.duplicate_of and tip.duplicate_of.status == TipStatus.ANSWERED:
         answer_id = tip.duplicate_of.clarification_id
     answer = Clarification.objects.published(include_withdrawn=True).filter(pk=answer_id).first() if answer_id else None
-    matches = [] if answer or tip.is_closed else find_similar(tip.text, limit=SUGGESTIONS)
+    matches = []
+    if not (answer or tip.is_closed):
+        # Only what really matches: a receipt must not offer unrelated items as possible answers.
+        matches = find_similar(
+            tip.text, queryset=Clarification.objects.published(), limit=SUGGESTIONS, at_least=Strength.MATCH
+        )
     return render(request, "tips/status.html", {"tip": tip, "answer": answer, "matches": matches})
 
 

@@ -1,10 +1,12 @@
 """The full-text index: an FTS5 table on SQLite, a tsvector column with a GIN index on PostgreSQL.
 
-Each database gets only its own part (see clarifications/search.py for the design). Existing
+Each database gets only its own part (see clarifications/search/ for the design). Existing
 clarifications are indexed at the end, through the historical model.
 """
 
 from django.db import migrations
+
+from ._search_frozen import rebuild
 
 SQLITE_CREATE = (
     "CREATE VIRTUAL TABLE clarifications_search USING fts5(title, claim, truth, body, tokenize = 'ascii')"
@@ -21,8 +23,6 @@ POSTGRESQL_DROP = [
 
 
 def create_index(apps, schema_editor):
-    from clarifications.search import rebuild_index
-
     vendor = schema_editor.connection.vendor
     if vendor == "sqlite":
         schema_editor.execute(SQLITE_CREATE)
@@ -31,7 +31,7 @@ def create_index(apps, schema_editor):
             schema_editor.execute(statement)
     else:
         return
-    rebuild_index(model=apps.get_model("clarifications", "Clarification"), using=schema_editor.connection.alias)
+    rebuild(apps.get_model("clarifications", "Clarification"), schema_editor.connection, with_statistics=False)
 
 
 def drop_index(apps, schema_editor):

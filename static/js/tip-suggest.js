@@ -40,14 +40,16 @@
   }
 
   function lookUp() {
-    var query = field.value.trim().slice(0, 200);
+    var query = field.value.trim().slice(0, 2000);
     if (query === lastQuery) { return; }
     lastQuery = query;
     if (query.length < 2) { render([]); return; }
     if (controller) { controller.abort(); }
     controller = window.AbortController ? new AbortController() : null;
-    var address = url + (url.indexOf("?") === -1 ? "?" : "&") + "q=" + encodeURIComponent(query);
-    fetch(address, { headers: { Accept: "application/json" }, signal: controller ? controller.signal : undefined })
+    // Posted, not in the address: a whole pasted message is longer than a server takes in a URL.
+    var body = new URLSearchParams();
+    body.append("q", query);
+    fetch(url, { method: "POST", body: body, headers: { Accept: "application/json" }, signal: controller ? controller.signal : undefined })
       .then(function (response) { return response.ok ? response.json() : {}; })
       .then(function (data) {
         var items = (data && data.results) || [];

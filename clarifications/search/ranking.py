@@ -1,0 +1,299 @@
+"""Ranking a text against the clarifications: noise-tolerant, the same on both databases.
+
+A citizen pastes a whole forwarded message: a preamble ("【重要通知，请务必转发】各位亲朋好友"), the
+rumor, emoji, a link, "不转不是中国人". So a clarification matches on ANY term of the text, and its
+score is a BM25 sum in which each term weighs by its rarity in the archive (its IDF, from the term
+statistics): the rumor's words weigh far more than greetings, "转发" or "家人们".
+
+Two stages, both bounded whatever the length of the text:
+
+1. Candidates. The query's terms are looked up in the statistics (one query) and the most
+   informative ones are kept, rarest first, up to RETRIEVAL_TERMS terms or ROW_BUDGET matching
+   rows; never simply the first terms of the text. One UNION query asks the database for the
+   clarifications of ``queryset`` (its filters and visibility included) holding each kept term; a
+   common term contributes only its TERM_ROWS newest matches. Each candidate scores the sum of the
+   IDFs of the kept terms it holds.
+2. Reranking. The RERANK best candidates are scored with BM25F over title, claim, truth and body
+   (field weights FIELD_WEIGHTS, k1 = 1.2, b = 0.75, lengths relative to the candidates' own
+   average) using every term of the query, plus a bonus for each pair of terms that stand side by
+   side both in the query and in the clarification (a phrase: 地铁停运, "vaccine microchips").
+   Their texts are analysed in Python (and the analysis kept in a small per-process cache).
+
+The databases only say which rows hold which term; all the arithmetic is this module's, so SQLite
+and PostgreSQL rank alike by construction.
+
+Match strength (``Strength``) says how far a result answers the text, for an honest page:
+- STRONG: the text contains most of the clarification's claim (CLAIM_COVERAGE_STRONG of the claim's
+  distinct terms, and at least STRONG_MIN_TERMS of them): "this message matches the clarification".
+- MATCH: most of what was typed is in the clarification (QUERY_COVERAGE_MATCH of the text, each
+  character or word weighted by its rarity: ``_Coverage``), or a good part of its claim is in the text.
+- RELATED: anything else that shares a word: shown only as "possibly related".
+Tips, the receipt, suggestions and triage all read the same strengths.
+"""
+
+import math
+from collections import Counter, OrderedDict, defaultdict
+from dataclasses import dataclass, field
+from enum import IntEnum
+from threading import Lock
+
+from django.db import connections
+from django.db.models import Case, FloatField, IntegerField, Value, When
+
+from . import statistics
+from .analysis import INDEXED_FIELDS, RECENCY_FIELD, Query, adjacent_pairs, parse_query, tokenize
+from .backends import backend_for
+
+RETRIEVAL_TERMS = 64
+ROW_BUDGET = 20_000
+TERM_ROWS = 1_000
+RERANK = 50
+RESULT_CAP = 200  # more candidates than this: the list says "200+"
+SCORED_BODY_CHARS = 4000
+K1 = 1.2
+B = 0.75
+FIELD_WEIGHTS = (2.0, 2.0, 1.0, 0.5)  # title, claim, truth, body
+PAIR_WEIGHT = 0.5
+CLAIM = INDEXED_FIELDS.index("claim")
+TITLE = INDEXED_FIELDS.index("title")
+CLAIM_COVERAGE_STRONG = 0.6
+STRONG_MIN_TERMS = 3
+QUERY_COVERAGE_MATCH = 0.5
+CLAIM_COVERAGE_MATCH = 0.3
+PROFILE_CACHE_SIZE = 2_000
+
+
+class Strength(IntEnum):
+    RELATED = 0
+    MATCH = 1
+    STRONG = 2
+
+
+@dataclass
+class Ranking:
+    """The ranked ids of the clarifications matching a text, best first, with their strengths."""
+
+    query: Query
+    ids: list = field(default_factory=list)
+    scores: dict = field(default_factory=dict)
+    strengths: dict = field(default_factory=dict)
+    highlight: Query = None  # the informative terms, for snippets
+    capped: bool = False  # more clarifications hold some term than were ranked
+
+    @property
+    def best_strength(self):
+        return self.strengths.get(self.ids[0], Strength.RELATED) if self.ids else None
+
+    def apply(self, queryset):
+        """``queryset`` narrowed to the ranked ids, best first, with ``search_rank`` and ``search_strength``."""
+        if not self.ids:
+            return queryset.none()
+        count = len(self.ids)
+        rank = Case(
+            *[When(pk=pk, then=Value(float(count - position))) for position, pk in enumerate(self.ids)],
+            default=Value(0.0),
+            output_field=FloatField(),
+        )
+        strength = Case(
+            *[When(pk=pk, then=Value(int(self.strengths[pk]))) for pk in self.ids if self.strengths[pk]],
+            default=Value(int(Strength.RELATED)),
+            output_field=IntegerField(),
+        )
+        return (
+            queryset.filter(pk__in=self.ids)
+            .annotate(search_rank=rank, search_strength=strength)
+            .order_by("-search_rank")
+        )
+
+
+def _idf(documents, total):
+    return math.log(1 + (total - documents + 0.5) / (documents + 0.5))
+
+
+def rank(queryset, text, *, limit=None):
+    """Rank the clarifications of ``queryset`` against ``text`` (see the module docstring).
+
+    At most ``limit`` (RESULT_CAP) results; ``capped`` tells whether there were more.
+    """
+    limit = RESULT_CAP if limit is None else limit
+    query = text if isinstance(text, Query) else parse_query(text)
+    ranking = Ranking(query=query, highlight=query)
+    if not query:
+        return ranking
+    connection = connections[queryset.db]
+    counts = statistics.lookup(connection, query.terms)
+    total = max(counts.get(statistics.DOCUMENTS, 0), 1)
+    idf = {term: _idf(counts.get(term, 0), total) for term in query.terms}
+    # A one-character prefix stands for many terms: weigh it as a term found in half the documents.
+    idf.update({prefix: _idf(total / 2, total) for prefix in query.prefixes})
+    kept = _retrieval_terms(query, counts)
+    if not kept:
+        return ranking
+    ranking.highlight = query.restricted_to(term for term, _prefix, _newest in kept)
+    first, matched, cut = _candidates(queryset, kept, idf)
+    ranking.capped = cut or len(first) > limit
+    first = first[:limit]
+    reranked = _rerank(queryset, query, idf, [pk for pk, _score in first[:RERANK]])
+    coverage = _Coverage(query, idf)
+    for pk, _score in first[RERANK:]:
+        reranked.append((pk, _score, _strength(coverage.of(matched[pk]), 0.0, 0)))
+    ranking.ids = [pk for pk, _score, _strength_ in reranked]
+    ranking.scores = {pk: score for pk, score, _strength_ in reranked}
+    ranking.strengths = {pk: strength for pk, _score, strength in reranked}
+    return ranking
+
+
+def _retrieval_terms(query, counts):
+    """[(term, is_prefix, newest)] for the most informative terms: rarest first, within the budgets."""
+    found = sorted((counts[term], position, term) for position, term in enumerate(query.terms) if counts.get(term))
+    kept, rows = [], 0
+    for documents, _position, term in found:
+        take = min(documents, TERM_ROWS)
+        if kept and (len(kept) >= RETRIEVAL_TERMS or rows + take > ROW_BUDGET):
+            break
+        kept.append((term, False, TERM_ROWS if documents > TERM_ROWS else None))
+        rows += take
+    kept.extend((prefix, True, TERM_ROWS) for prefix in query.prefixes[:4])
+    return kept
+
+
+def _candidates(queryset, kept, idf):
+    """[(id, first-stage score)] of the clarifications holding any kept term, best first,
+    {id: [the kept terms it holds]}, and whether a common term's matches were cut at TERM_ROWS.
+
+    One statement: for each term, the clarifications of ``queryset`` holding it (a common term's
+    newest TERM_ROWS only, after the queryset's own filters), as UNION ALL of subqueries.
+    """
+    alias = queryset.db
+    connection, backend = connections[alias], backend_for(alias)
+    table = queryset.model._meta.db_table
+    quote = connection.ops.quote_name
+    key = f"{quote(table)}.{quote(queryset.model._meta.pk.column)}"
+    base = queryset.order_by().prefetch_related(None)
+    parts, params = [], []
+    for position, (term, prefix, newest) in enumerate(kept):
+        sql, term_params = backend.matching_ids(connection, table, term, prefix=prefix)
+        branch = base.extra(where=[f"{key} IN ({sql})"], params=term_params).values_list("pk", flat=True)  # noqa: S610 (our own SQL; terms are parameters)
+        if newest is not None:
+            branch = branch.order_by("-pk")[:newest]
+        branch_sql, branch_params = branch.query.sql_with_params()
+        parts.append(f"SELECT {position} AS search_term, found.* FROM ({branch_sql}) AS found")  # noqa: S608
+        params.extend(branch_params)
+    scores, matched, rows = Counter(), defaultdict(list), Counter()
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for position, pk in cursor.fetchall():
+            term = kept[position][0]
+            scores[pk] += idf[term]
+            matched[pk].append(term)
+            rows[position] += 1
+    # A common term that filled its quota may have had more matches: the count is then a floor.
+    cut = any(newest is not None and rows[position] >= newest for position, (_t, _p, newest) in enumerate(kept))
+    return sorted(scores.items(), key=lambda item: (-item[1], -item[0])), matched, cut
+
+
+# --- Reranking ------------------------------------------------------------------------------------
+
+_profiles = OrderedDict()
+_profiles_lock = Lock()
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What reranking needs of one clarification's text: per field, term counts, length, adjacent pairs."""
+
+    counts: tuple
+    lengths: tuple
+    pairs: frozenset
+    text: tuple  # the fields' text, for one-character prefixes
+
+
+def _profile(fields):
+    with _profiles_lock:
+        if fields in _profiles:
+            _profiles.move_to_end(fields)
+            return _profiles[fields]
+    counts, lengths, pairs = [], [], set()
+    for value in fields:
+        tokens = tokenize(value, for_query=True)
+        counts.append(Counter(token[0] for token in tokens))
+        lengths.append(len(tokens))
+        pairs |= adjacent_pairs(tokens)
+    profile = Profile(tuple(counts), tuple(lengths), frozenset(pairs), fields)
+    with _profiles_lock:
+        _profiles[fields] = profile
+        while len(_profiles) > PROFILE_CACHE_SIZE:
+            _profiles.popitem(last=False)
+    return profile
+
+
+def _rerank(queryset, query, idf, ids):
+    """[(id, score, strength)] for ``ids``, best first: BM25F over every term, plus phrases."""
+    if not ids:
+        return []
+    rows = queryset.model._base_manager.using(queryset.db).filter(pk__in=ids)
+    rows = rows.values_list("pk", RECENCY_FIELD, *INDEXED_FIELDS)
+    profiles, recency = {}, {}
+    for pk, when, *fields in rows:
+        profiles[pk] = _profile((*(value or "" for value in fields[:-1]), (fields[-1] or "")[:SCORED_BODY_CHARS]))
+        recency[pk] = when.timestamp() if when else 0.0
+    if not profiles:
+        return []
+    average = [
+        max(sum(p.lengths[f] for p in profiles.values()) / len(profiles), 1.0) for f in range(len(FIELD_WEIGHTS))
+    ]
+    coverage = _Coverage(query, idf)
+    terms = set(query.terms)
+    scored = []
+    for pk, profile in profiles.items():
+        score, hits = 0.0, []
+        norms = [1 - B + B * profile.lengths[f] / average[f] for f in range(len(FIELD_WEIGHTS))]
+        for term in query.terms:
+            weighted = sum(FIELD_WEIGHTS[f] * profile.counts[f].get(term, 0) / norms[f] for f in range(len(norms)))
+            if weighted:
+                score += idf[term] * weighted * (K1 + 1) / (weighted + K1)
+                hits.append(term)
+        for prefix in query.prefixes:
+            weighted = sum(FIELD_WEIGHTS[f] * profile.text[f].count(prefix) / norms[f] for f in range(len(norms)))
+            if weighted:
+                score += idf[prefix] * weighted * (K1 + 1) / (weighted + K1)
+                hits.append(prefix)
+        score += PAIR_WEIGHT * sum(min(idf[a], idf[b]) for a, b in query.pairs & profile.pairs)
+        claim = profile.counts[CLAIM] or profile.counts[TITLE]
+        claim_hits = sum(1 for term in claim if term in terms)
+        claim_coverage = claim_hits / len(claim) if claim else 0.0
+        scored.append((pk, score, _strength(coverage.of(hits), claim_coverage, claim_hits)))
+    # Equal scores: the more recently published first, then the more recently added.
+    scored.sort(key=lambda item: (-round(item[1], 9), -recency[item[0]], -item[0]))
+    return scored
+
+
+class _Coverage:
+    """How much of the query's text a result's matched terms cover, weighted by rarity.
+
+    Each character of a Chinese run (each word of other text) weighs the IDF of the rarest term
+    covering it; a result covers it when it holds any term covering it. So 地铁停运 is fully covered
+    by a text with 地铁 and 停运 apart, and 火星人入侵本市 is barely covered by one with only 本市.
+    """
+
+    def __init__(self, query, idf):
+        self.spans = dict(query.spans)
+        self.weights = {}
+        for term, offsets in query.spans:
+            for offset in offsets:
+                self.weights[offset] = max(self.weights.get(offset, 0.0), idf.get(term, 0.0))
+        self.total = sum(self.weights.values()) or 1.0
+
+    def of(self, matched_terms):
+        covered = set()
+        for term in matched_terms:
+            covered.update(self.spans.get(term, ()))
+        return sum(self.weights[offset] for offset in covered) / self.total
+
+
+def _strength(query_coverage, claim_coverage, claim_terms):
+    if claim_coverage >= CLAIM_COVERAGE_STRONG and claim_terms >= STRONG_MIN_TERMS:
+        return Strength.STRONG
+    if query_coverage >= QUERY_COVERAGE_MATCH or claim_coverage >= CLAIM_COVERAGE_MATCH:
+        return Strength.MATCH
+    return Strength.RELATED
