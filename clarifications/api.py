@@ -13,13 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
+from rest_framework.response import Response
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.throttling import AnonRateThrottle
 
 from . import search
 from .filters import ClarificationFilter
 from .models import Clarification
-from .serializers import ClarificationSerializer
+from .serializers import ClarificationSerializer, MatchRequestSerializer, MatchResponseSerializer
 
 
 class AnonymousRateThrottle(AnonRateThrottle):
@@ -89,6 +90,45 @@ class ClarificationDetail(generics.RetrieveAPIView):
 
     def get_queryset(self):
         return Clarification.objects.published(include_withdrawn=True).prefetch_related(*RELATED)
+
+
+MATCH_RESPONSES = {
+    200: MatchResponseSerializer,
+    400: OpenApiResponse(
+        {
+            "type": "object",
+            "additionalProperties": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+        },
+        description="The body is not valid: each invalid field with its messages, or `detail` when it is not JSON.",
+    ),
+    429: TOO_MANY,
+}
+
+
+@extend_schema(request=MatchRequestSerializer, responses=MATCH_RESPONSES)
+class ClarificationMatch(generics.GenericAPIView):
+    """The published clarifications that best answer a text, with how well each matches.
+
+    Post the whole forwarded message (up to 2,000 characters, which would not fit in a URL); the
+    ranking is the site's own, tolerant of forwarding phrases, greetings, emoji and links.
+    """
+
+    serializer_class = MatchRequestSerializer
+    throttle_classes = [AnonymousRateThrottle]
+    pagination_class = None
+    filter_backends = []
+
+    def post(self, request):
+        data = self.get_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        found = search.find_similar(
+            data.validated_data["text"],
+            queryset=Clarification.objects.published().prefetch_related(*RELATED),
+            limit=data.validated_data["limit"],
+        )
+        for item in found:
+            item.match_strength = item.match_strength.name.lower()
+        return Response(MatchResponseSerializer({"results": found}, context=self.get_serializer_context()).data)
 
 
 def not_found(request, exception):

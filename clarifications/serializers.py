@@ -79,3 +79,28 @@ class ClarificationSerializer(serializers.ModelSerializer):
         if not clarification.image:
             return None
         return self.context["request"].build_absolute_uri(clarification.image.url)
+
+
+class MatchRequestSerializer(serializers.Serializer):
+    """A text to check: a forwarded message as received, or a few words of it."""
+
+    text = serializers.CharField(max_length=2000, help_text="The message, up to 2,000 characters.")
+    limit = serializers.IntegerField(min_value=1, max_value=20, default=5, help_text="How many results (1-20).")
+
+
+class MatchSerializer(ClarificationSerializer):
+    match_strength = serializers.ChoiceField(
+        choices=["strong", "match", "related"],
+        read_only=True,
+        help_text=(
+            "`strong`: the text contains most of this clarification's claim; `match`: most of the text "
+            "is in the clarification; `related`: it only shares some words."
+        ),
+    )
+
+    class Meta(ClarificationSerializer.Meta):
+        fields = [*ClarificationSerializer.Meta.fields, "match_strength"]
+
+
+class MatchResponseSerializer(serializers.Serializer):
+    results = MatchSerializer(many=True, help_text="Best first; empty when nothing shares a word with the text.")

@@ -18,6 +18,7 @@ feed_patterns = [
 ]
 api_patterns = [
     path("clarifications/", api.ClarificationList.as_view(), name="clarification-list"),
+    path("clarifications/match/", api.ClarificationMatch.as_view(), name="clarification-match"),
     path("clarifications/<int:pk>/", api.ClarificationDetail.as_view(), name="clarification-detail"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]

@@ -184,7 +184,7 @@ def test_the_schema_is_valid_openapi_3_and_documents_the_filters(client):
     schema = json.loads(response.content)
     validate_schema(schema)
     assert schema["openapi"].startswith("3.")
-    assert set(schema["paths"]) == {"/api/clarifications/", "/api/clarifications/{id}/"}
+    assert set(schema["paths"]) == {"/api/clarifications/", "/api/clarifications/{id}/", "/api/clarifications/match/"}
     parameters = {parameter["name"] for parameter in schema["paths"]["/api/clarifications/"]["get"]["parameters"]}
     assert {"q", "verdict", "topic", "region", "language", "published_after", "published_before", "sort"} <= parameters
     assert {"page", "page_size"} <= parameters
