@@ -1,3 +1,4 @@
+# ruff: noqa: E501 (template strings are kept whole, one per line)
 """Writes the relevance benchmark's labelled data set: clarifications and the queries that should find them.
 
     python benchmarks/relevance_data/generate.py        # rewrites the two .jsonl.gz files beside it
@@ -33,13 +34,15 @@ CLARIFICATIONS_FILE = HERE / "clarifications.jsonl.gz"
 QUERIES_FILE = HERE / "queries.jsonl.gz"
 SEED = 20261202
 COUNTS = {"zh-hans": 1250, "en": 850}
-QUERIES_PER_CLASS = {"zh-hans": 90, "en": 60}
+QUERIES_PER_CLASS = {"zh-hans": 150, "en": 100}
 CLASSES = ("pasted", "long", "keywords", "partial")
 VERDICTS = (("false", 60), ("misleading", 14), ("partly_false", 10), ("unproven", 10), ("true", 6))
 
 # --- Chinese slots -------------------------------------------------------------------------------
 
 ZH = {
+    "亲戚": ["表哥", "表姐", "舅舅", "姨妈", "同学", "邻居", "老同事", "小舅子"],
+    "单位": ["市政府", "区政府", "街道办", "地铁公司", "水务集团", "教育局", "医保局", "疾控中心", "供电局", "派出所"],
     "区": [
         "东城区",
         "西湖区",
@@ -181,243 +184,323 @@ ZH = {
 }
 
 ZH_TEMPLATES = [
-    # (topic, claim, truth, short title, keyword slots or words)
     (
         "地铁",
-        "{线}从{月}月{日}日起全线停运{n}个月进行改造，上班的朋友提前做好准备",
+        "[{线}|地铁{线}]从{月}月{日}日起[全线停运|全线停止运营|全部停运]{n}个月[进行改造|大修|搞施工]，[上班的朋友提前做好准备|坐地铁上班的注意了|大家提前安排好出行]",
         "经向市地铁集团核实，{线}{月}月{日}日起仅在夜间对{站}站进行设备检修，运营时间和班次不变，不存在全线停运",
         "地铁{线}全线停运{n}个月",
         ["{线}", "停运", "{n}个月"],
     ),
     (
         "地铁",
-        "地铁{线}{站}站发生塌方，{站}站已经封站，列车不停靠",
+        "地铁{线}{站}站[发生塌方|塌方了|隧道塌了]，{站}站已经封站，[列车不停靠|车子都不停了|进不去了]",
         "经核实，{线}{站}站附近为市政管线施工围挡，车站正常运营，列车正常停靠，未发生塌方",
         "地铁{线}{站}站塌方封站",
         ["{线}", "{站}", "塌方"],
     ),
     (
         "地铁",
-        "地铁票价{月}月起上调，{线}起步价涨到{n}元，老人卡也要收费",
+        "地铁票价{月}月起上调，{线}起步价涨到{n}元，[老人卡也要收费|老年卡以后也不免费了|学生卡也不打折了]",
         "市发展改革委表示，地铁票价未作调整，{线}仍按现行里程计价，老年人乘车优惠政策不变",
         "地铁{线}起步价涨到{n}元",
         ["{线}", "起步价", "{n}元"],
     ),
     (
         "地铁",
-        "{区}要建地铁{线}延长线，经过{小区}门口，{小区}房价马上要涨",
+        "{区}要建地铁{线}延长线，[经过|就在|正好经过]{小区}门口，{小区}房价[马上要涨|要翻倍了|已经开始涨了]",
         "市轨道交通建设指挥部表示，{线}延长线方案仍在研究，线路走向和站点均未确定，网传线路图系拼凑",
         "{线}延长线经过{小区}",
         ["{线}", "延长线", "{小区}"],
     ),
     (
         "停水",
-        "{区}{路}一带{月}月{日}日起停水{n}天，大家赶紧储水",
+        "{区}{路}一带{月}月{日}日起停水{n}天，[大家赶紧储水|家里多备点水|赶紧接水]",
         "经向市水务集团核实，{月}月{日}日{区}{路}仅因管网维修停水约{h}小时，不存在停水{n}天的情况",
         "{区}{路}停水{n}天",
         ["{路}", "停水", "{n}天"],
     ),
     (
         "自来水",
-        "{小区}的自来水发黄发臭，检测出{有害}超标，喝了会得癌症",
+        "{小区}的自来水[发黄发臭|又黄又臭|有一股怪味]，检测出{有害}超标，[喝了会得癌症|千万别喝|孩子喝了会生病]",
         "市水务集团对{小区}末梢水进行了检测，各项指标均符合国家标准，水色发黄系小区二次供水水箱清洗后短时现象",
         "{小区}自来水{有害}超标",
         ["{小区}", "自来水", "超标"],
     ),
     (
         "学校",
-        "{学校}有学生确诊传染病，全校明天起停课一周",
+        "{学校}有学生确诊传染病，[全校明天起停课一周|明天开始全校放假一周|下周全校停课]",
         "经向{区}教育局核实，{学校}教学秩序正常，未出现传染病聚集疫情，也未安排停课",
         "{学校}停课一周",
         ["{学校}", "停课"],
     ),
     (
         "学校",
-        "今年中考取消{科目}考试，{科目}分数不再计入总分",
+        "今年中考取消{科目}考试，{科目}分数不再计入总分[|，家长们不用再花钱补课了|，初三的孩子可以松口气了]",
         "市教育考试院表示，今年中考科目和分值与去年相同，{科目}仍计入总分，请以正式公布的中考方案为准",
         "中考取消{科目}",
         ["中考", "取消", "{科目}"],
     ),
     (
         "学校",
-        "{区}小学划片范围调整，{小区}的孩子以后不能上{学校}了",
+        "{区}小学划片范围调整，{小区}的孩子以后不能上{学校}了[|，买了学区房的亏大了|，家长们赶紧想办法]",
         "{区}教育局表示，今年义务教育学校招生范围尚未公布，{小区}对口学校暂无调整，网传名单并非官方发布",
         "{小区}不再对口{学校}",
         ["{小区}", "{学校}", "划片"],
     ),
     (
         "疫苗",
-        "{医院}给孩子打的{疫苗}疫苗是过期疫苗，已经有{n}个孩子发烧住院",
+        "{医院}给孩子打的{疫苗}疫苗是过期疫苗，已经有{n}个孩子[发烧住院|出现不良反应|送去抢救]",
         "经市卫生健康委核查，{医院}使用的{疫苗}疫苗均在有效期内，批签发手续齐全，未收到相关不良反应报告",
         "{医院}{疫苗}疫苗过期",
         ["{医院}", "{疫苗}疫苗", "过期"],
     ),
     (
         "疫苗",
-        "接种{疫苗}疫苗后{n}天内不能洗澡，否则疫苗会失效",
+        "接种{疫苗}疫苗后{n}天内不能洗澡，否则疫苗会失效[|，医生都没告诉你|，很多家长不知道]",
         "市疾控中心表示，接种{疫苗}疫苗后当天注意保持接种部位清洁即可，洗澡不会导致疫苗失效",
         "打{疫苗}疫苗后{n}天不能洗澡",
         ["{疫苗}疫苗", "洗澡", "失效"],
     ),
     (
         "养老金",
-        "{年}年起养老金统一上调{pct}%，{区}已经开始补发了",
+        "{年}年起养老金统一上调{pct}%，{区}已经开始补发了[|，快查查你的账户|，退休的老人有福了]",
         "市人力资源和社会保障局表示，{年}年基本养老金调整方案尚未出台，{区}未开始补发，请以官方公布为准",
         "{年}年养老金上调{pct}%",
         ["养老金", "{年}年", "上调{pct}%"],
     ),
     (
         "养老金",
-        "退休人员必须在{月}月{日}日前到社区做资格认证，否则停发养老金",
+        "退休人员必须在{月}月{日}日前到社区做资格认证，否则[停发养老金|养老金就停发了|养老金要被冻结]",
         "养老金领取资格认证可通过手机随时办理，一年内完成即可，{月}月{日}日不是截止日期，也不会因此停发",
         "{月}月{日}日前不认证停发养老金",
         ["资格认证", "停发", "{月}月{日}日"],
     ),
     (
         "医保",
-        "医保个人账户余额{年}年底清零，赶紧去药店把钱花掉",
+        "医保个人账户余额{年}年底[清零|全部清零|作废]，[赶紧去药店把钱花掉|赶紧去药店买药|抓紧时间用掉]",
         "市医疗保障局表示，医保个人账户余额归个人所有，可以结转使用和继承，不会在年底清零",
         "医保个人账户{年}年底清零",
         ["医保", "个人账户", "清零"],
     ),
     (
         "医保",
-        "{区}的医保卡{月}月起停用，必须到{医院}重新办理电子医保卡",
+        "{区}的医保卡{月}月起停用，必须到{医院}重新办理电子医保卡[|，不办就不能报销了]",
         "医保卡不会停用，电子医保凭证可在手机上自行激活，无需到{医院}办理",
         "{区}医保卡{月}月起停用",
         ["{区}", "医保卡", "停用"],
     ),
     (
         "食品安全",
-        "{区}{市场}卖的{食品}里有{有害}，已经有人吃了住院",
+        "{区}{市场}卖的{食品}里有{有害}，已经有人吃了[住院|进医院了|上吐下泻]",
         "{区}市场监管局对{市场}销售的{食品}进行了抽检，结果合格，未发现{有害}，也未接到相关就医报告",
         "{区}{市场}{食品}含{有害}",
         ["{食品}", "{有害}", "{区}"],
     ),
     (
         "食品安全",
-        "{食品}和{食品2}一起吃会中毒，{医院}已经收治了好几个",
+        "{食品}和{食品2}一起吃会中毒，{医院}已经收治了[好几个|好几个病人|一家三口]",
         "营养专家表示，{食品}与{食品2}同食不会引起中毒，{医院}表示未收治此类病例",
         "{食品}和{食品2}同吃中毒",
         ["{食品}", "{食品2}", "中毒"],
     ),
     (
         "天气",
-        "{月}月{日}日本市将迎来{灾害}，全市停工停课三天",
+        "{月}月{日}日本市将迎来{灾害}，全市停工停课三天[|，大家提前囤好菜|，请做好准备]",
         "市气象台表示，{月}月{日}日前后本市以多云天气为主，未发布{灾害}预警，停工停课的通知系伪造",
         "{月}月{日}日{灾害}停工停课",
         ["{灾害}", "停工停课", "{月}月{日}日"],
     ),
     (
         "天气",
-        "气象台预报这个周末{区}最高气温{n}度，打破历史纪录",
+        "气象台预报这个周末{区}最高气温{n}度，打破历史纪录[|，大家注意防暑|，出门一定要注意]",
         "市气象台本周末预报{区}最高气温为{m}度左右，网传{n}度系对外地预报截图的篡改",
         "周末{区}最高气温{n}度",
         ["{区}", "气温", "{n}度"],
     ),
     (
         "交通",
-        "{月}月{日}日起{路}全天禁止电动车通行，违者罚款{金额}元",
+        "{月}月{日}日起{路}全天禁止电动车通行，违者[罚款{金额}元|一律罚款{金额}元|罚{金额}元扣车]",
         "市公安局交警支队表示，{路}未出台电动车禁行规定，网传通告系将外地旧文件改头换面",
         "{路}禁止电动车通行",
         ["{路}", "电动车", "禁止"],
     ),
     (
         "交通",
-        "{路}和{路2}路口新装的摄像头专拍{行为}，一次扣{n}分罚{金额}元",
+        "{路}和{路2}路口新装的摄像头专拍{行为}，一次扣{n}分罚{金额}元[|，开车的朋友注意了|，已经有很多人被拍了]",
         "交警部门表示，{路}与{路2}路口新装设备为交通流量监测设备，不具备抓拍{行为}的功能",
         "{路}{路2}路口拍{行为}",
         ["{路}", "{路2}", "摄像头"],
     ),
     (
         "交通",
-        "{区}{路}大桥出现裂缝，{月}月{日}日起封闭{n}个月",
+        "{区}{路}大桥出现裂缝，{月}月{日}日起封闭{n}个月[|，开车的提前绕行|，随时可能垮]",
         "{区}住建局表示，{路}大桥结构安全，近期仅进行伸缩缝例行维护，夜间短时封闭半幅，不会封闭{n}个月",
         "{路}大桥裂缝封闭",
         ["{路}", "大桥", "裂缝"],
     ),
     (
         "诈骗",
-        "社保卡{月}月{日}日前不升级就作废，点这个链接就能办理",
+        "社保卡{月}月{日}日前不升级就作废，[点这个链接就能办理|点下面链接办理|链接里填身份证号就行]",
         "社保卡无需升级，人社部门从未通过短信链接办理业务，此类链接为诈骗网站，请勿点击",
         "社保卡{月}月{日}日前不升级作废",
         ["社保卡", "升级", "作废"],
     ),
     (
         "诈骗",
-        "{区}派出所通知，{月}月起微信转账超过{金额}元要到派出所登记",
+        "{区}派出所通知，{月}月起微信转账超过{金额}元要到派出所登记[|，否则冻结账户|，不登记要罚款]",
         "{区}公安分局表示，从未发布此类通知，微信转账无需登记，冒充警方的通知多为诈骗引流",
         "微信转账超{金额}元要登记",
         ["微信转账", "登记", "{金额}元"],
     ),
     (
         "住房",
-        "{区}{小区}列入{年}年拆迁计划，每平米补偿{金额}元",
+        "{区}{小区}列入{年}年拆迁计划，每平米补偿{金额}元[|，有房的发财了|，赶紧去问问]",
         "{区}征收办表示，{小区}未列入任何征收计划，网传补偿标准不实，请勿轻信中介炒作",
         "{小区}列入{年}年拆迁计划",
         ["{小区}", "拆迁", "补偿"],
     ),
     (
         "住房",
-        "{年}年起公积金取消贷款功能，要用的赶紧提取",
+        "{年}年起公积金取消贷款功能，[要用的赶紧提取|赶紧把钱取出来|买房的抓紧办]",
         "市住房公积金管理中心表示，公积金贷款业务正常办理，没有取消的计划",
         "{年}年起公积金取消贷款",
         ["公积金", "取消", "贷款"],
     ),
     (
         "治安",
-        "{区}{路}附近有人开白色面包车抢孩子，已经抢走{n}个了",
+        "{区}{路}附近有人开白色面包车抢孩子，已经抢走{n}个了[|，家长看好孩子|，接送孩子一定要小心]",
         "{区}公安分局经调查核实，{区}{路}附近未发生抢夺儿童案件，网传视频为外地旧视频",
         "{路}面包车抢孩子",
         ["{路}", "面包车", "抢孩子"],
     ),
     (
         "医疗",
-        "{医院}{月}月{日}日起取消普通门诊，只能挂专家号",
+        "{医院}{月}月{日}日起取消普通门诊，只能挂专家号[|，看病要贵好几倍|，老人看病更难了]",
         "{医院}表示，普通门诊正常开诊，{月}月{日}日起仅调整部分科室的出诊时间，挂号方式不变",
         "{医院}取消普通门诊",
         ["{医院}", "普通门诊", "取消"],
     ),
     (
         "医疗",
-        "吃{食品}能{功效}，{医院}的专家都这么说",
+        "吃{食品}能{功效}，{医院}的专家都这么说[|，赶紧给家里老人看看|，比吃药还管用]",
         "{医院}表示，从未有专家发表此类说法，{食品}是普通食物，不能{功效}，有病请及时就医",
         "吃{食品}能{功效}",
         ["{食品}", "{功效}"],
     ),
     (
         "动物",
-        "{公园}的{动物}跑出来了，就在{区}一带，大家不要出门",
+        "{公园}的{动物}跑出来了，就在{区}一带，[大家不要出门|晚上别出门|看好孩子]",
         "{公园}表示，园内动物全部在场，未发生{动物}逃逸，网传图片为多年前外地旧图",
         "{公园}{动物}逃跑",
         ["{公园}", "{动物}", "跑出来"],
     ),
     (
         "能源",
-        "{区}今晚全区停电{n}小时，冰箱里的东西赶紧处理",
+        "{区}今晚全区停电{n}小时，[冰箱里的东西赶紧处理|提前给手机充好电|大家做好准备]",
         "供电公司表示，{区}今晚仅{路}局部线路检修，停电约{h}小时，不存在全区停电",
         "{区}全区停电{n}小时",
         ["{区}", "全区停电", "{n}小时"],
     ),
     (
         "能源",
-        "{月}月{日}日起天然气价格上涨{pct}%，{区}已经开始执行",
+        "{月}月{日}日起天然气价格上涨{pct}%，{区}已经开始执行[|，赶紧去充值|，做饭都用不起了]",
         "市发展改革委表示，居民天然气价格未作调整，{区}燃气公司仍按原价收费",
         "天然气价格上涨{pct}%",
         ["天然气", "上涨{pct}%", "{区}"],
     ),
     (
         "城市管理",
-        "{区}从{月}月起全面禁止{摊贩}，抓到就没收",
+        "{区}从{月}月起全面禁止{摊贩}，[抓到就没收|发现一次罚一次|以后买早餐难了]",
         "{区}城市管理局表示，{区}对{摊贩}实行定点规范经营，并未全面禁止，网传通知系伪造",
         "{区}全面禁止{摊贩}",
         ["{区}", "禁止", "{摊贩}"],
+    ),
+    (
+        "公交",
+        "{区}[公交|公交车]{n}路{月}月{日}日起[停运|取消]，以后{站}没有公交车了",
+        "市公交集团表示，{n}路公交仅因{路}施工临时绕行，{站}站点保留，线路没有停运计划",
+        "{n}路公交停运",
+        ["{n}路", "公交", "停运"],
+    ),
+    (
+        "出租车",
+        "{月}月起出租车起步价涨到{金额}元，[网约车也要跟着涨|夜里还要加收一倍]",
+        "市交通运输局表示，本市出租车运价未作调整，起步价仍按现行标准执行",
+        "出租车起步价涨到{金额}元",
+        ["出租车", "起步价", "{金额}元"],
+    ),
+    (
+        "快递",
+        "{区}的快递{月}月{日}日起全部停收停派，[{n}天后才恢复|要停一个月]",
+        "市邮政管理局表示，{区}快递网点正常收派，仅部分网点因仓库搬迁调整了营业时间",
+        "{区}快递停收停派",
+        ["{区}", "快递", "停收停派"],
+    ),
+    (
+        "燃气",
+        "{小区}的燃气管道老化要爆炸了，燃气公司已经通知全部停气",
+        "燃气公司表示，已对{小区}燃气管道进行检测，未发现泄漏隐患，也未通知停气",
+        "{小区}燃气管道要爆炸",
+        ["{小区}", "燃气", "爆炸"],
+    ),
+    (
+        "就业",
+        "{医院}招聘{n}名护工，包吃包住月薪{金额}元，交{pct}00元报名费就能上岗",
+        "{医院}从未发布此类招聘信息，也不收取任何报名费，请警惕以招聘为名的诈骗",
+        "{医院}招护工交报名费",
+        ["{医院}", "招聘", "报名费"],
+    ),
+    (
+        "旅游",
+        "{公园}{月}月{日}日起[永久关闭|关门改建]，[最后一个周末赶紧去|以后再也去不了了]",
+        "{公园}表示，{月}月{日}日起仅对部分区域进行改造，其他区域正常开放，没有关闭计划",
+        "{公园}{月}月{日}日起关闭",
+        ["{公园}", "关闭", "{月}月{日}日"],
+    ),
+    (
+        "消防",
+        "{区}{路}的{市场}着大火了，[烧死了{n}个人|死了好几个人]，[现在还在烧|浓烟滚滚]",
+        "{区}消防救援大队表示，{路}{市场}仅一处广告牌冒烟，很快处置完毕，无人员伤亡",
+        "{路}{市场}大火致死",
+        ["{路}", "{市场}", "大火"],
+    ),
+    (
+        "地震",
+        "[地震局预测|专家预测]{月}月{日}日{区}会发生{n}级地震，[晚上别睡太死|提前准备好应急包]",
+        "市地震局表示，目前的科学水平无法准确预测地震，从未发布此类预测，网传消息系谣言",
+        "{月}月{日}日{区}{n}级地震",
+        ["{区}", "地震", "{n}级"],
+    ),
+    (
+        "教育",
+        "{学校}{年}年起[取消住宿|不再招收住校生]，[住校的孩子要自己找房子|家长要每天接送]",
+        "{区}教育局表示，{学校}{年}年住宿安排与往年相同，并未取消住宿",
+        "{学校}取消住宿",
+        ["{学校}", "住宿", "取消"],
+    ),
+    (
+        "物价",
+        "{区}{市场}的{食品}一夜涨价{pct}倍，[大家赶紧囤货|超市都被抢空了]",
+        "{区}发展改革局监测显示，{市场}{食品}价格平稳，供应充足，未出现抢购",
+        "{区}{食品}一夜涨价{pct}倍",
+        ["{食品}", "涨价", "{区}"],
     ),
 ]
 
 # --- English slots -------------------------------------------------------------------------------
 
 EN = {
+    "relative": ["cousin", "sister-in-law", "uncle", "aunt", "classmate", "neighbour", "old colleague"],
+    "workplace": [
+        "City Hall",
+        "the district government",
+        "the Metro Group",
+        "the Water Group",
+        "the education bureau",
+        "the CDC",
+        "the power company",
+        "the police station",
+    ],
     "district": [
         "Dongcheng",
         "Xihu",
@@ -602,187 +685,162 @@ EN = {
 EN_TEMPLATES = [
     (
         "metro",
-        "Metro {line} will shut down completely from {mdate} for {n} months of renovation, commuters should plan ahead",
-        "The Metro Group says {line} runs as usual; from {mdate} only overnight maintenance takes place at "
-        "{station} station, with no change to hours or frequency",
+        "Metro {line} will [shut down completely|close entirely|stop running] from {mdate} for {n} months of [renovation|repairs|upgrades], [commuters should plan ahead|plan your commute|find another way to work]",
+        "The Metro Group says {line} runs as usual; from {mdate} only overnight maintenance takes place at {station} station, with no change to hours or frequency",
         "Metro {line} closing for {n} months",
         ["{line}", "shut down", "{n} months"],
     ),
     (
         "metro",
-        "The tunnel at {station} station on Metro {line} collapsed and trains no longer stop there",
-        "The hoarding near {station} station on {line} is for utility pipe works; the station is open and trains "
-        "stop as usual. No collapse happened",
+        "The tunnel at {station} station on Metro {line} [collapsed|caved in] and trains no longer stop there",
+        "The hoarding near {station} station on {line} is for utility pipe works; the station is open and trains stop as usual. No collapse happened",
         "{station} station on {line} collapsed",
         ["{station}", "{line}", "collapsed"],
     ),
     (
         "metro",
-        "Metro fares go up from {month}, the base fare on {line} becomes {n} yuan and seniors must pay too",
-        "The Development and Reform Commission says metro fares are unchanged; {line} still charges by distance and "
-        "free rides for seniors continue",
+        "Metro fares go up from {month}, the base fare on {line} becomes {n} yuan and [seniors must pay too|senior cards are no longer free|student discounts end]",
+        "The Development and Reform Commission says metro fares are unchanged; {line} still charges by distance and free rides for seniors continue",
         "Base fare on {line} rising to {n} yuan",
         ["{line}", "fare", "{n} yuan"],
     ),
     (
         "water",
-        "Water will be cut off around {road} Road in {district} District for {n} days from {mdate}, store water now",
-        "The Water Group says the supply around {road} Road in {district} District stops for about {h} hours on "
-        "{mdate} for pipe repairs, not for {n} days",
+        "Water will be cut off around {road} Road in {district} District for {n} days from {mdate}, [store water now|fill your bathtubs|buy bottled water]",
+        "The Water Group says the supply around {road} Road in {district} District stops for about {h} hours on {mdate} for pipe repairs, not for {n} days",
         "{n}-day water cut on {road} Road",
         ["{road} road", "water", "{n} days"],
     ),
     (
         "water",
-        "Tap water at {compound} turned yellow and tests found {harmful}, drinking it causes cancer",
-        "Tests of the tap water at {compound} met every national standard; the yellow colour came briefly after "
-        "the building's water tank was cleaned",
+        "Tap water at {compound} [turned yellow|smells strange|looks brown] and tests found {harmful}, [drinking it causes cancer|do not drink it|children got sick]",
+        "Tests of the tap water at {compound} met every national standard; the yellow colour came briefly after the building's water tank was cleaned",
         "{harmful} in tap water at {compound}",
         ["{compound}", "tap water", "{harmful}"],
     ),
     (
         "schools",
         "A student at {school} has an infectious disease and the whole school closes for a week from tomorrow",
-        "The {district} education bureau says classes at {school} continue normally; there is no outbreak and no "
-        "closure is planned",
+        "The {district} education bureau says classes at {school} continue normally; there is no outbreak and no closure is planned",
         "{school} closing for a week",
         ["{school}", "closes"],
     ),
     (
         "schools",
-        "The high school entrance exam drops {subject} this year and its score no longer counts",
-        "The exam authority says this year's subjects and points are the same as last year's and {subject} still "
-        "counts towards the total",
+        "The high school entrance exam drops {subject} this year and its score no longer counts[| anymore|, parents can stop paying for tutoring]",
+        "The exam authority says this year's subjects and points are the same as last year's and {subject} still counts towards the total",
         "{subject} dropped from the entrance exam",
         ["entrance exam", "{subject}", "drops"],
     ),
     (
         "vaccines",
-        "The {vaccine} vaccine given to children at {hospital} had expired and {n} kids are in hospital with fever",
-        "The health commission checked {hospital}: every {vaccine} vaccine dose was within its expiry date, and no "
-        "adverse reaction was reported",
+        "The {vaccine} vaccine given to children at {hospital} had expired and {n} kids are in hospital [with fever|with reactions|in serious condition]",
+        "The health commission checked {hospital}: every {vaccine} vaccine dose was within its expiry date, and no adverse reaction was reported",
         "Expired {vaccine} vaccine at {hospital}",
         ["{vaccine} vaccine", "expired", "{hospital}"],
     ),
     (
         "vaccines",
-        "You must not shower for {n} days after a {vaccine} vaccine or the vaccine stops working",
-        "The CDC says keeping the injection site clean on the day is enough; a shower does not make the "
-        "{vaccine} vaccine stop working",
+        "You must not shower for {n} days after a {vaccine} vaccine or the vaccine stops working[|, doctors never tell you this]",
+        "The CDC says keeping the injection site clean on the day is enough; a shower does not make the {vaccine} vaccine stop working",
         "No shower for {n} days after a {vaccine} shot",
         ["{vaccine}", "shower", "{n} days"],
     ),
     (
         "pensions",
-        "All pensions rise by {pct}% from {year} and {district} District has already started back payments",
-        "The human resources and social security bureau says the {year} pension adjustment has not been announced "
-        "and no back payments have started in {district} District",
+        "All pensions rise by {pct}% from {year} and {district} District has already started back payments[|, check your account]",
+        "The human resources and social security bureau says the {year} pension adjustment has not been announced and no back payments have started in {district} District",
         "Pensions up {pct}% in {year}",
         ["pensions", "{pct}%", "{year}"],
     ),
     (
         "pensions",
-        "Retirees must verify their eligibility at the community office before {mdate} or their pension stops",
-        "Pension eligibility can be verified on a phone at any time within the year; {mdate} is not a deadline "
-        "and no pension stops because of it",
+        "Retirees must verify their eligibility at the community office before {mdate} or their pension [stops|is frozen|is suspended]",
+        "Pension eligibility can be verified on a phone at any time within the year; {mdate} is not a deadline and no pension stops because of it",
         "Pension stops without verification before {mdate}",
         ["pension", "verify", "{mdate}"],
     ),
     (
         "insurance",
-        "The balance of personal medical insurance accounts will be wiped at the end of {year}, spend it at a "
-        "pharmacy now",
-        "The medical security bureau says the balance belongs to the account holder, carries over every year and "
-        "can be inherited; it is never wiped",
+        "The balance of personal medical insurance accounts will be [wiped|cleared|reset to zero] at the end of {year}, [spend it at a pharmacy now|use it before it is gone]",
+        "The medical security bureau says the balance belongs to the account holder, carries over every year and can be inherited; it is never wiped",
         "Medical insurance balances wiped at the end of {year}",
         ["medical insurance", "balance", "wiped"],
     ),
     (
         "food safety",
         "{food} sold at the {market} in {district} District contains {harmful} and people ended up in hospital",
-        "The market regulator tested {food} from the {market} in {district} District: the samples passed and no "
-        "{harmful} was found; no hospital cases were reported",
+        "The market regulator tested {food} from the {market} in {district} District: the samples passed and no {harmful} was found; no hospital cases were reported",
         "{harmful} in {food} at the {district} {market}",
         ["{food}", "{harmful}", "{district}"],
     ),
     (
         "food safety",
-        "Eating {food} together with {food2} is poisonous, {hospital} has treated several cases",
+        "Eating {food} together with {food2} is poisonous, {hospital} has treated [several cases|a family of three|many patients]",
         "Nutritionists say {food} and {food2} can be eaten together safely; {hospital} has treated no such case",
         "{food} with {food2} is poisonous",
         ["{food}", "{food2}", "poisonous"],
     ),
     (
         "weather",
-        "A {disaster} hits the city on {mdate}, all work and schools stop for three days",
-        "The meteorological observatory forecasts mostly cloudy weather around {mdate}, has issued no {disaster} "
-        "warning, and the closure notice is fake",
+        "A {disaster} hits the city on {mdate}, all work and schools stop for three days[|, stock up on food]",
+        "The meteorological observatory forecasts mostly cloudy weather around {mdate}, has issued no {disaster} warning, and the closure notice is fake",
         "{disaster} on {mdate} closes the city",
         ["{disaster}", "{mdate}", "schools"],
     ),
     (
         "weather",
         "The forecast says {district} District reaches {n} degrees this weekend, breaking the all-time record",
-        "The observatory forecasts a high of about {m} degrees in {district} District this weekend; the {n} degree "
-        "screenshot was edited from another city's forecast",
+        "The observatory forecasts a high of about {m} degrees in {district} District this weekend; the {n} degree screenshot was edited from another city's forecast",
         "{n} degrees in {district} this weekend",
         ["{district}", "{n} degrees"],
     ),
     (
         "traffic",
-        "From {mdate} e-bikes are banned on {road} Road all day, with a {amount} yuan fine",
-        "The traffic police say there is no e-bike ban on {road} Road; the notice is an old document from another "
-        "city with the names changed",
+        "From {mdate} e-bikes are banned on {road} Road all day, with a {amount} yuan fine[| and the bike confiscated]",
+        "The traffic police say there is no e-bike ban on {road} Road; the notice is an old document from another city with the names changed",
         "E-bike ban on {road} Road",
         ["e-bikes", "{road} road", "banned"],
     ),
     (
         "traffic",
         "The new cameras at {road} Road and {road2} Road catch drivers {offense}, {n} points and a {amount} yuan fine",
-        "The traffic police say the new devices at {road} Road and {road2} Road count traffic and cannot catch "
-        "drivers {offense}",
+        "The traffic police say the new devices at {road} Road and {road2} Road count traffic and cannot catch drivers {offense}",
         "Cameras at {road} and {road2} catch {offense}",
         ["cameras", "{road}", "{road2}"],
     ),
     (
         "traffic",
-        "The {road} Road bridge in {district} District has cracks and closes for {n} months from {mdate}",
-        "The {district} housing and construction bureau says the {road} Road bridge is structurally safe; only "
-        "routine joint maintenance closes half of it at night",
+        "The {road} Road bridge in {district} District has cracks and closes for {n} months from {mdate}[|, it could fall at any time]",
+        "The {district} housing and construction bureau says the {road} Road bridge is structurally safe; only routine joint maintenance closes half of it at night",
         "{road} Road bridge cracked and closing",
         ["{road} road", "bridge", "cracks"],
     ),
     (
         "scams",
-        "Social security cards not upgraded before {mdate} become invalid, upgrade through this link",
-        "Social security cards need no upgrade; the bureau never handles cards through text message links, and "
-        "such links are scams",
+        "Social security cards not upgraded before {mdate} become invalid, [upgrade through this link|click the link below|enter your ID number at this link]",
+        "Social security cards need no upgrade; the bureau never handles cards through text message links, and such links are scams",
         "Social security cards invalid after {mdate}",
         ["social security card", "upgrade", "invalid"],
     ),
     (
         "scams",
-        "Police in {district} District say WeChat transfers above {amount} yuan must be registered at a police "
-        "station from {month}",
-        "The {district} police say they never issued such a notice; WeChat transfers need no registration and "
-        "fake police notices are often scams",
+        "Police in {district} District say WeChat transfers above {amount} yuan must be registered at a police station from {month}",
+        "The {district} police say they never issued such a notice; WeChat transfers need no registration and fake police notices are often scams",
         "WeChat transfers above {amount} yuan registered",
         ["wechat transfers", "registered", "{amount} yuan"],
     ),
     (
         "housing",
-        "{compound} in {district} District will be demolished in {year} with {amount} yuan compensation per "
-        "square meter",
-        "The {district} expropriation office says {compound} is in no demolition plan and the compensation figure "
-        "is invented",
+        "{compound} in {district} District will be demolished in {year} with {amount} yuan compensation per square meter",
+        "The {district} expropriation office says {compound} is in no demolition plan and the compensation figure is invented",
         "{compound} to be demolished in {year}",
         ["{compound}", "demolished", "compensation"],
     ),
     (
         "safety",
-        "A white van is snatching children near {road} Road in {district} District, {n} already taken",
-        "The {district} police investigated: no child was snatched near {road} Road, and the video is an old one "
-        "from elsewhere",
+        "A white van is snatching children near {road} Road in {district} District, {n} already taken[|, watch your kids]",
+        "The {district} police investigated: no child was snatched near {road} Road, and the video is an old one from elsewhere",
         "White van snatching children on {road} Road",
         ["white van", "children", "{road} road"],
     ),
@@ -795,24 +853,22 @@ EN_TEMPLATES = [
     ),
     (
         "health",
-        "Eating {food} every day can {cure}, doctors at {hospital} say so",
+        "Eating {food} every day can {cure}, doctors at {hospital} say so[|, better than medicine]",
         "{hospital} says none of its doctors said this; {food} is ordinary food and cannot {cure}",
         "{food} can {cure}",
         ["{food}", "{cure}"],
     ),
     (
         "animals",
-        "A {animal} escaped from the {park} and is roaming {district} District, stay indoors",
-        "The {park} says all its animals are accounted for and no {animal} escaped; the photo is an old one from "
-        "another country",
+        "A {animal} escaped from the {park} and is roaming {district} District, [stay indoors|keep your children inside]",
+        "The {park} says all its animals are accounted for and no {animal} escaped; the photo is an old one from another country",
         "{animal} escaped from the {park}",
         ["{animal}", "escaped", "{park}"],
     ),
     (
         "power",
-        "All of {district} District loses power for {n} hours tonight, empty your fridge",
-        "The power company says only one line near {road} Road in {district} District is being repaired, with "
-        "about {h} hours without power for a few buildings",
+        "All of {district} District loses power for {n} hours tonight, [empty your fridge|charge your phones now]",
+        "The power company says only one line near {road} Road in {district} District is being repaired, with about {h} hours without power for a few buildings",
         "{district} District without power for {n} hours",
         ["{district}", "power", "{n} hours"],
     ),
@@ -826,12 +882,76 @@ EN_TEMPLATES = [
     (
         "city management",
         "{district} District bans all {vendor} from {month}, their goods will be confiscated",
-        "The {district} city management bureau says {vendor} may trade at designated spots; there is no general ban "
-        "and the notice is fake",
+        "The {district} city management bureau says {vendor} may trade at designated spots; there is no general ban and the notice is fake",
         "{district} bans {vendor}",
         ["{district}", "bans", "{vendor}"],
     ),
+    (
+        "buses",
+        "Bus route {n} in {district} District [stops running|is cancelled] from {mdate}, no more buses to {station}",
+        "The bus company says route {n} only takes a detour during works on {road} Road; the {station} stop stays "
+        "and the route is not cancelled",
+        "Bus route {n} cancelled",
+        ["route {n}", "bus", "cancelled"],
+    ),
+    (
+        "taxis",
+        "Taxi base fares rise to {amount} yuan from {month}, [ride-hailing goes up too|night fares double]",
+        "The transport bureau says taxi fares are unchanged and the base fare stays at the current rate",
+        "Taxi base fare rising to {amount} yuan",
+        ["taxi", "base fare", "{amount} yuan"],
+    ),
+    (
+        "deliveries",
+        "All parcel deliveries in {district} District stop from {mdate} for {n} days",
+        "The postal administration says couriers in {district} District deliver as usual; only some depots changed "
+        "opening hours after a move",
+        "Parcel deliveries stopped in {district}",
+        ["parcel", "{district}", "deliveries"],
+    ),
+    (
+        "jobs",
+        "{hospital} is hiring {n} caregivers with free board and {amount} yuan a month, pay a registration fee to "
+        "start",
+        "{hospital} never published this job advert and never charges any fee; beware of job scams",
+        "{hospital} caregiver jobs with a fee",
+        ["{hospital}", "hiring", "registration fee"],
+    ),
+    (
+        "fire",
+        "A huge fire at the {market} on {road} Road [killed {n} people|left several dead], [it is still burning|smoke "
+        "everywhere]",
+        "The {district} fire brigade says only a billboard at the {market} on {road} Road smoked briefly; it was put "
+        "out quickly and nobody was hurt",
+        "Deadly fire at the {road} Road {market}",
+        ["fire", "{market}", "{road} road"],
+    ),
+    (
+        "earthquakes",
+        "[The earthquake bureau|Experts] predict a magnitude {n} earthquake in {district} District on {mdate}, "
+        "[prepare an emergency bag|don't sleep too deeply]",
+        "The earthquake bureau says earthquakes cannot be predicted with today's science and it issued no such "
+        "forecast",
+        "Magnitude {n} quake predicted for {district}",
+        ["earthquake", "{district}", "magnitude {n}"],
+    ),
 ]
+
+# Where the forward says it comes from: put before some claims, as rumors quote their "sources".
+ZH_SOURCES = [
+    "听{小区}的业主说，",
+    "{区}{路}那边已经贴出通知了：",
+    "据说是{医院}内部人员透露的：",
+    "我{亲戚}在{单位}上班，亲口说的：",
+    "{区}街道办刚开完会，",
+]
+EN_SOURCES = [
+    "My {relative} works at {workplace} and confirmed it: ",
+    "Neighbours at {compound} say: ",
+    "A notice is already up on {road} Road: ",
+    "Heard from a nurse at {hospital}: ",
+]
+ALTERNATIVES = re.compile(r"\[([^\]]*)\]")
 
 MONTHS = [
     "January",
@@ -1141,14 +1261,19 @@ def en_slots(rng):
     return slots, day
 
 
-def fill(template, slots):
+def fill(template, slots, rng=None):
+    """The template with its slots filled and, given ``rng``, one of each [a|b|c] chosen (the wording varies)."""
+    if rng:
+        template = ALTERNATIVES.sub(lambda match: rng.choice(match.group(1).split("|")), template)
     return template.format(**slots)
 
 
 def zh_clarification(rng, template, number):
     topic, claim_t, truth_t, short_t, keywords_t = template
     slots, day = zh_slots(rng)
-    claim = fill(claim_t, slots) + rng.choice(["。", "！", "！！", "。"])
+    claim = fill(claim_t, slots, rng) + rng.choice(["。", "！", "！！", "。"])
+    if rng.random() < 0.35:
+        claim = fill(rng.choice(ZH_SOURCES), slots) + claim
     short = fill(short_t, slots)
     verdict = pick_verdict(rng)
     truth = ZH_VERDICT_LEAD[verdict] + fill(truth_t, slots) + "。"
@@ -1174,8 +1299,10 @@ def zh_clarification(rng, template, number):
 def en_clarification(rng, template, number):
     topic, claim_t, truth_t, short_t, keywords_t = template
     slots, day = en_slots(rng)
-    claim = fill(claim_t, slots)
+    claim = fill(claim_t, slots, rng)
     claim = claim[0].upper() + claim[1:] + rng.choice([".", "!", "!!", "."])
+    if rng.random() < 0.35:
+        claim = fill(rng.choice(EN_SOURCES), slots) + claim
     short = fill(short_t, slots)
     short = short[0].upper() + short[1:]
     verdict = pick_verdict(rng)
@@ -1269,26 +1396,28 @@ def long_paste(rng, item):
         (before if rng.random() < 0.5 else after).append(sentence)
         length += len(sentence) + 1
     joiner = "" if zh else " "
-    lines = [rng.choice(head), rng.choice(head)]
-    for chunk in (before, [item["claim"]], after):
-        for start in range(0, len(chunk), 4):
-            lines.append(joiner.join(chunk[start : start + 4]))
+    opening, closing = [rng.choice(head), rng.choice(head)], [sprinkle_emoji(rng, rng.choice(tail), emoji)]
     if rng.random() < 0.6:
-        lines.append(link(rng))
-    lines.append(sprinkle_emoji(rng, rng.choice(tail), emoji))
-    text = "\n".join(line for line in lines if line)
-    return text[:2000] if item["claim"] in text[:2000] else text
+        closing.insert(0, link(rng))
+    while True:
+        lines = list(opening)
+        for chunk in (before, [item["claim"]], after):
+            lines += [joiner.join(chunk[start : start + 4]) for start in range(0, len(chunk), 4)]
+        text = "\n".join(line for line in lines + closing if line)
+        if len(text) <= 2000:  # the longest a tip may be
+            return text
+        (after if len(after) > len(before) else before).pop()
 
 
 def keywords(rng, item, texts):
     """2 to 4 of the clarification's own key words, that only it contains all of (else None)."""
     words = list(item["keywords"])
     rng.shuffle(words)
+    own = full_text(item)
     for size in range(2, min(4, len(words)) + 1):
-        chosen = words[:size]
-        holders = [t for t in texts if all(w.lower() in t for w in chosen)]
-        if len(holders) == 1:
-            return " ".join(chosen)
+        chosen = [word.lower() for word in words[:size]]
+        if all(word in own for word in chosen) and sum(1 for t in texts if all(w in t for w in chosen)) == 1:
+            return " ".join(words[:size])
     return None
 
 
