@@ -485,6 +485,90 @@ ZH_TEMPLATES = [
         "{区}{食品}一夜涨价{pct}倍",
         ["{食品}", "涨价", "{区}"],
     ),
+    (
+        "铁路",
+        "{月}月{日}日起火车票[全面涨价|统一上调]{pct}%，[学生票也不打折了|春运前赶紧买]",
+        "铁路部门表示，火车票价格未作调整，学生优惠政策不变，网传调价通知系伪造",
+        "火车票{月}月{日}日起涨价{pct}%",
+        ["火车票", "涨价", "{pct}%"],
+    ),
+    (
+        "垃圾分类",
+        "{区}{月}月起垃圾分类不合格[一次罚款{金额}元|罚{金额}元还要通报]，[物业会拍照上报|小区门口装了摄像头]",
+        "{区}城市管理局表示，垃圾分类以宣传引导为主，对个人的罚款标准与网传不符，也未要求物业拍照上报",
+        "{区}垃圾分类不合格罚{金额}元",
+        ["垃圾分类", "罚款", "{区}"],
+    ),
+    (
+        "养犬",
+        "{区}{月}月{日}日起[全面禁养大型犬|禁止养狗]，[不送走就没收|城管上门抓狗]",
+        "{区}公安分局表示，养犬管理规定未作调整，登记办证后可以依法养犬，不存在全面禁养",
+        "{区}全面禁养大型犬",
+        ["{区}", "禁养", "犬"],
+    ),
+    (
+        "共享单车",
+        "{月}月起共享单车[全部退出本市|要全部撤走]，[押金赶紧退|会员卡要作废了]",
+        "市交通运输局表示，共享单车企业正常运营，仅对{区}部分停放点进行调整，没有退出计划",
+        "共享单车{月}月起退出本市",
+        ["共享单车", "退出", "押金"],
+    ),
+    (
+        "停车",
+        "{路}{月}月{日}日起路边停车[每小时收{n}0元|按小时收费{n}0元]，[晚上也收|没有免费时段了]",
+        "市停车管理中心表示，{路}路内停车收费标准未作调整，夜间仍按原规定执行",
+        "{路}停车每小时{n}0元",
+        ["{路}", "停车", "{n}0元"],
+    ),
+    (
+        "证件",
+        "[老身份证|第一代身份证]{年}年{月}月起全部作废，[不换的坐不了高铁|银行卡也会被冻结]",
+        "公安部门表示，第二代居民身份证在有效期内均可正常使用，不存在统一作废的规定",
+        "身份证{年}年{月}月起作废",
+        ["身份证", "作废", "{年}年"],
+    ),
+    (
+        "高考",
+        "{年}年高考[取消文理分科后不考{科目}|{科目}改成选考]，[高三家长注意了|赶紧调整复习]",
+        "市教育考试院表示，{年}年高考方案已经公布，{科目}的考试安排与网传不符，请以官方文件为准",
+        "{年}年高考不考{科目}",
+        ["高考", "{科目}", "{年}年"],
+    ),
+    (
+        "幼儿园",
+        "{区}的公办幼儿园{年}年起[学费涨到每月{金额}元|保教费上调到{金额}元]",
+        "{区}教育局表示，公办幼儿园保教费标准未作调整，网传收费表系民办园价目",
+        "{区}公办幼儿园学费涨到{金额}元",
+        ["幼儿园", "学费", "{金额}元"],
+    ),
+    (
+        "银行",
+        "{月}月起银行存款超过{金额}元要[说明来源|交税]，[赶紧把钱取出来|不说明就冻结]",
+        "金融监管部门表示，个人正常存款无需说明来源，也不征收存款税，网传说法不实",
+        "存款超过{金额}元要说明来源",
+        ["存款", "{金额}元", "来源"],
+    ),
+    (
+        "通信",
+        "{小区}楼顶装了5G基站，辐射超标，[楼里已经有{n}个人得了癌症|孩子都流鼻血]",
+        "通信管理部门对{小区}基站进行了检测，电磁辐射远低于国家标准，网传患病说法没有依据",
+        "{小区}5G基站辐射致癌",
+        ["{小区}", "基站", "辐射"],
+    ),
+    (
+        "供暖",
+        "{区}今年[推迟供暖|不供暖了]，[要到{月}月{日}日才开始|暖气费照交]",
+        "市热力公司表示，{区}今年按时供暖，网传推迟供暖的通知系往年外地文件",
+        "{区}今年推迟供暖",
+        ["{区}", "供暖", "推迟"],
+    ),
+    (
+        "传染病",
+        "{学校}[暴发诺如病毒|出现手足口病]，已经有{n}个班停课，[家长赶紧把孩子接回家|别让孩子去上学了]",
+        "{区}疾控中心表示，{学校}仅发现个别散发病例，已按规定消毒，未出现班级停课",
+        "{学校}暴发传染病停课",
+        ["{学校}", "停课", "{n}个班"],
+    ),
 ]
 
 # --- English slots -------------------------------------------------------------------------------
@@ -935,6 +1019,62 @@ EN_TEMPLATES = [
         "Magnitude {n} quake predicted for {district}",
         ["earthquake", "{district}", "magnitude {n}"],
     ),
+    (
+        "rail",
+        "Train tickets go up {pct}% from {mdate}, [student discounts end|buy your holiday tickets now]",
+        "The railway operator says ticket prices are unchanged and student discounts continue; the notice is fake",
+        "Train tickets up {pct}% from {mdate}",
+        ["train tickets", "{pct}%"],
+    ),
+    (
+        "recycling",
+        "{district} District fines residents {amount} yuan for sorting rubbish wrongly from {month}, [cameras watch the bins|building managers report you]",
+        "The {district} city management bureau says sorting rules are enforced by guidance; the fine quoted is not its rule and nobody is asked to film residents",
+        "{amount} yuan fine for rubbish sorting in {district}",
+        ["rubbish", "fine", "{district}"],
+    ),
+    (
+        "dogs",
+        "{district} District bans large dogs from {mdate}, [owners must give them up|officers will take them away]",
+        "The {district} police say the dog rules are unchanged; registered dogs can be kept and there is no ban",
+        "Large dogs banned in {district}",
+        ["{district}", "dogs", "ban"],
+    ),
+    (
+        "parking",
+        "Street parking on {road} Road costs {n}0 yuan an hour from {mdate}, [even at night|no free hours left]",
+        "The parking management center says the street parking fees on {road} Road are unchanged and the night rule still applies",
+        "{n}0 yuan an hour parking on {road} Road",
+        ["parking", "{road} road", "{n}0 yuan"],
+    ),
+    (
+        "ID cards",
+        "Old ID cards become invalid from {month} {year}, [you won't be able to take the train|your bank card gets frozen]",
+        "The police say second-generation ID cards remain valid until their expiry date; there is no general cancellation",
+        "Old ID cards invalid from {month} {year}",
+        ["id cards", "invalid", "{year}"],
+    ),
+    (
+        "banks",
+        "From {month} bank deposits above {amount} yuan must [be explained|be taxed], [withdraw your cash now|or the account is frozen]",
+        "The financial regulator says ordinary deposits need no explanation and are not taxed",
+        "Deposits above {amount} yuan must be explained",
+        ["deposits", "{amount} yuan", "bank"],
+    ),
+    (
+        "telecoms",
+        "The 5G mast on the roof of {compound} gives off dangerous radiation, [{n} residents got cancer|children have nosebleeds]",
+        "Tests of the mast at {compound} found radiation far below the national limit; there is no evidence for the illness claims",
+        "5G mast at {compound} causes cancer",
+        ["5g", "{compound}", "radiation"],
+    ),
+    (
+        "heating",
+        "Heating in {district} District [starts late this year|is cancelled this winter], [not until {mdate}|but you still pay]",
+        "The heating company says heating in {district} District starts on time; the notice is an old one from another city",
+        "Heating delayed in {district}",
+        ["heating", "{district}"],
+    ),
 ]
 
 # Where the forward says it comes from: put before some claims, as rumors quote their "sources".
@@ -1268,6 +1408,11 @@ def fill(template, slots, rng=None):
     return template.format(**slots)
 
 
+def event(claim_template, slots):
+    """What makes two claims the same rumor: the template and its slots, whatever the wording chosen."""
+    return fill(ALTERNATIVES.sub(lambda match: match.group(1).split("|")[0], claim_template), slots)
+
+
 def zh_clarification(rng, template, number):
     topic, claim_t, truth_t, short_t, keywords_t = template
     slots, day = zh_slots(rng)
@@ -1292,6 +1437,7 @@ def zh_clarification(rng, template, number):
         "truth": truth,
         "body": body.strip(),
         "keywords": [fill(k, slots) for k in keywords_t],
+        "event": event(claim_t, slots),
         "seen_on": day.isoformat(),
     }
 
@@ -1324,6 +1470,7 @@ def en_clarification(rng, template, number):
         "truth": truth,
         "body": body.strip(),
         "keywords": [fill(k, slots).lower() for k in keywords_t],
+        "event": event(claim_t, slots),
         "seen_on": day.isoformat(),
     }
 
@@ -1334,14 +1481,13 @@ def clarifications(rng):
         ("zh-hans", zh_clarification, ZH_TEMPLATES),
         ("en", en_clarification, EN_TEMPLATES),
     ):
-        claims = set()
-        while sum(1 for c in out if c["language"] == language) < COUNTS[language]:
-            item = make(rng, rng.choice(templates), len(claims) + 1)
-            key = item["claim"].rstrip("。！.!")
-            if key in claims:
-                continue
-            claims.add(key)
-            out.append(item)
+        events = set()
+        while len(events) < COUNTS[language]:
+            item = make(rng, rng.choice(templates), len(events) + 1)
+            key = item.pop("event")
+            if key not in events:  # one clarification per rumor, whatever its wording
+                events.add(key)
+                out.append(item)
     return out
 
 
