@@ -1,6 +1,7 @@
 """The relevance benchmark keeps working: its labelled set is whole, and a small slice of it runs end
 to end (throwaway SQLite database, the list page's search, the BM25 baseline, the JSON report)."""
 
+import gzip
 import json
 import os
 import subprocess
@@ -8,7 +9,8 @@ import sys
 from collections import Counter
 
 from benchmarks.local_server import REPO
-from benchmarks.relevance import BM25, load_dataset
+from benchmarks.relevance import BM25, DATA_DIR, load_dataset
+from benchmarks.relevance_data import generate
 
 
 def test_the_labelled_set_has_thousands_of_clarifications_and_hundreds_of_queries_of_every_class_in_both_languages():
@@ -28,6 +30,15 @@ def test_the_labelled_set_has_thousands_of_clarifications_and_hundreds_of_querie
     long_pastes = [len(query["text"]) for query in queries if query["class"] == "long"]
     assert min(long_pastes) >= 250
     assert max(long_pastes) <= 2000
+
+
+def test_the_committed_set_is_exactly_what_its_seeded_generator_writes(tmp_path, monkeypatch):
+    monkeypatch.setattr(generate, "CLARIFICATIONS_FILE", tmp_path / "clarifications.jsonl.gz")
+    monkeypatch.setattr(generate, "QUERIES_FILE", tmp_path / "queries.jsonl.gz")
+    generate.main()
+    for name in ("clarifications.jsonl.gz", "queries.jsonl.gz"):  # compared uncompressed: zlib versions differ
+        written, committed = (gzip.decompress((folder / name).read_bytes()) for folder in (tmp_path, DATA_DIR))
+        assert written == committed, "out of date: run python benchmarks/relevance_data/generate.py"
 
 
 def test_the_baseline_ranks_a_pasted_claim_first_among_similar_clarifications():
