@@ -206,10 +206,12 @@ def summary(ranks, times, unsearched=0):
 
 def evaluate(alias, clarifications, queries, baseline, *, misses=0):
     """Ask every query of the site and of the baseline: the summaries by "class/language", and each query's ranks."""
+    from django.core.management import call_command
     from django.db import connections
 
     label = connections[alias].vendor
     print(f"\n== {label}: {len(clarifications):,} clarifications, {len(queries):,} queries", flush=True)
+    call_command("migrate", database=alias, verbosity=0)
     elapsed, _ = timed(load_into, alias, clarifications)
     print(f"loaded and indexed in {elapsed / 1000:.1f} s", flush=True)
     titles = {item["external_id"]: item["title"] for item in clarifications}
@@ -309,18 +311,11 @@ def main(argv=None):
         "runs": {},
     }
     with throwaway.databases(args.postgres, schema=PG_SCHEMA, prefix="piyao-relevance-"):
-        from django.core.management import call_command
-
-        # The default database is migrated even for a PostgreSQL-only run: a data migration
-        # (0003_content_version) writes its row through the default connection.
-        call_command("migrate", database="default", verbosity=0)
         runs = [] if args.no_sqlite else [("sqlite", "default")]
         if args.postgres:
             runs.append(("postgresql", "postgres"))
         for name, alias in runs:
             with throwaway.fresh_schema(alias, PG_SCHEMA) if alias == "postgres" else nullcontext():
-                if alias == "postgres":
-                    call_command("migrate", database=alias, verbosity=0)
                 results, per_query = evaluate(alias, clarifications, queries, baseline, misses=args.misses)
             report["runs"][name] = {"results": results, "queries": per_query}
     if args.json:

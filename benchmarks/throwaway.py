@@ -1,7 +1,7 @@
 """Throwaway databases for the benchmarks that load data through Django.
 
 ``databases()`` configures Django outside the test runner: the ``default`` database is a SQLite file
-in a temporary folder (deleted at the end) and, given a PostgreSQL URL, a second alias ``postgres``
+in a temporary folder (migrated, deleted at the end) and, given a PostgreSQL URL, a second alias ``postgres``
 whose connections use only ``schema`` (through ``search_path``). ``fresh_schema()`` creates that
 schema empty and drops it at the end, so nothing else in the named database is touched. Use a
 database you own, never a shared test database.
@@ -39,9 +39,13 @@ def databases(postgres_url=None, *, schema, prefix="piyao-bench-"):
         database["OPTIONS"] = {"options": f"-c search_path={schema}"}
         settings.DATABASES["postgres"] = database
     django.setup()
+    from django.core.management import call_command
     from django.db import connections
 
     try:
+        # Always migrated, even when only PostgreSQL is measured: a data migration
+        # (0003_content_version) writes its row through the default connection.
+        call_command("migrate", database="default", verbosity=0)
         yield workdir
     finally:
         connections.close_all()
