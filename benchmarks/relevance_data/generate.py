@@ -38,151 +38,59 @@ QUERIES_PER_CLASS = {"zh-hans": 150, "en": 100}
 CLASSES = ("pasted", "long", "keywords", "partial")
 VERDICTS = (("false", 60), ("misleading", 14), ("partly_false", 10), ("unproven", 10), ("true", 6))
 
+
+def words(text):
+    return text.split()
+
+
+def phrases(text):
+    return text.split(", ")
+
+
 # --- Chinese slots -------------------------------------------------------------------------------
 
 ZH = {
-    "亲戚": ["表哥", "表姐", "舅舅", "姨妈", "同学", "邻居", "老同事", "小舅子"],
-    "单位": ["市政府", "区政府", "街道办", "地铁公司", "水务集团", "教育局", "医保局", "疾控中心", "供电局", "派出所"],
-    "区": [
-        "东城区",
-        "西湖区",
-        "南岸区",
-        "北仑区",
-        "江北区",
-        "高新区",
-        "经开区",
-        "滨江区",
-        "临港区",
-        "新城区",
-        "河西区",
-        "城南区",
-        "城北区",
-        "青山区",
-        "龙华区",
-        "金水区",
-        "天河区",
-        "白云区",
-        "花溪区",
-        "松江区",
-        "柳园区",
-        "梅林区",
-    ],
-    "路": [
-        "解放路",
-        "人民路",
-        "建设路",
-        "中山路",
-        "和平路",
-        "新华路",
-        "文化路",
-        "胜利路",
-        "长江路",
-        "黄河路",
-        "光明路",
-        "幸福路",
-        "朝阳路",
-        "学府路",
-        "滨河路",
-        "春风路",
-        "枫林路",
-        "桂花路",
-        "锦绣路",
-        "振兴路",
-        "迎宾大道",
-        "环城东路",
-        "工业大道",
-        "友谊路",
-    ],
+    "亲戚": words("表哥 表姐 舅舅 姨妈 同学 邻居 老同事 小舅子"),
+    "单位": words("市政府 区政府 街道办 地铁公司 水务集团 教育局 医保局 疾控中心 供电局 派出所"),
+    "区": words(
+        "东城区 西湖区 南岸区 北仑区 江北区 高新区 经开区 滨江区 临港区 新城区 河西区 城南区 城北区 青山区 龙华区 金水区 天河区 白云区 花溪区 松江区 柳园区 梅林区"
+    ),
+    "路": words(
+        "解放路 人民路 建设路 中山路 和平路 新华路 文化路 胜利路 长江路 黄河路 光明路 幸福路 朝阳路 学府路 滨河路 春风路 枫林路 桂花路 锦绣路 振兴路 迎宾大道 环城东路 工业大道 友谊路"
+    ),
     "线": [f"{n}号线" for n in range(1, 15)],
-    "站": [
-        "火车站",
-        "体育中心",
-        "市民广场",
-        "大学城",
-        "会展中心",
-        "机场",
-        "高铁南站",
-        "东站",
-        "图书馆",
-        "科技园",
-        "人民公园",
-        "五一广场",
-        "博物馆",
-        "软件园",
-        "奥体中心",
-        "老街",
-        "汽车北站",
-        "滨江公园",
-    ],
+    "站": words(
+        "火车站 体育中心 市民广场 大学城 会展中心 机场 高铁南站 东站 图书馆 科技园 人民公园 五一广场 博物馆 软件园 奥体中心 老街 汽车北站 滨江公园"
+    ),
     "小区": [
         a + b
-        for a in [
-            "阳光",
-            "碧水",
-            "锦江",
-            "翠湖",
-            "金色",
-            "海棠",
-            "御景",
-            "丽都",
-            "绿城",
-            "华府",
-            "东方",
-            "紫荆",
-            "馨园",
-            "桃源",
-        ]
+        for a in words("阳光 碧水 锦江 翠湖 金色 海棠 御景 丽都 绿城 华府 东方 紫荆 馨园 桃源")
         for b in ("花园", "小区", "家园", "新村", "名苑")
     ],
     "学校": [
         f"{p}{s}"
-        for p in ["市", "东城", "西湖", "南岸", "江北", "滨江", "高新", "河西", "青山", "龙华"]
+        for p in words("市 东城 西湖 南岸 江北 滨江 高新 河西 青山 龙华")
         for s in ("第一中学", "第三中学", "第七中学", "实验小学", "外国语学校", "第二小学")
     ],
-    "医院": [
-        "市第一人民医院",
-        "市第二人民医院",
-        "市中医院",
-        "市妇幼保健院",
-        "市儿童医院",
-        "市肿瘤医院",
-        "市口腔医院",
-        "市传染病医院",
-        "市第三人民医院",
-        "市骨科医院",
-    ],
-    "疫苗": ["流感", "狂犬病", "百白破", "乙肝", "HPV", "水痘", "肺炎", "脊灰", "麻疹", "手足口病"],
-    "食品": [
-        "小龙虾",
-        "猪肉",
-        "大米",
-        "鸡蛋",
-        "草莓",
-        "西瓜",
-        "牛奶",
-        "面粉",
-        "食用油",
-        "螺蛳粉",
-        "粉丝",
-        "腊肠",
-        "海带",
-        "馒头",
-        "豆腐",
-        "木耳",
-        "蜂蜜",
-        "紫菜",
-    ],
-    "有害": ["塑料", "瘦肉精", "甲醛", "苏丹红", "避孕药", "工业明胶", "寄生虫", "重金属", "蜡"],
-    "市场": ["农贸市场", "菜市场", "批发市场", "大型超市", "生鲜超市", "早市", "夜市"],
-    "灾害": ["十二级台风", "特大暴雨", "暴雪", "强对流天气", "冰雹", "沙尘暴", "寒潮"],
-    "动物": ["老虎", "黑熊", "狼", "猴子", "蟒蛇", "鳄鱼", "豹子"],
-    "公园": ["市动物园", "森林公园", "湿地公园", "野生动物园", "人民公园"],
-    "科目": ["体育", "英语听力", "物理实验", "道德与法治", "信息技术", "地理", "生物"],
-    "功效": ["防癌", "降血压", "治糖尿病", "清肺", "排毒", "防新冠", "降血脂"],
-    "行为": ["开车接电话", "不系安全带", "不礼让行人", "开远光灯", "压实线", "鸣喇叭"],
-    "摊贩": ["流动摊贩", "早餐车", "夜宵摊", "烧烤摊", "三轮车"],
+    "医院": words(
+        "市第一人民医院 市第二人民医院 市中医院 市妇幼保健院 市儿童医院 市肿瘤医院 市口腔医院 市传染病医院 市第三人民医院 市骨科医院"
+    ),
+    "疫苗": words("流感 狂犬病 百白破 乙肝 HPV 水痘 肺炎 脊灰 麻疹 手足口病"),
+    "食品": words("小龙虾 猪肉 大米 鸡蛋 草莓 西瓜 牛奶 面粉 食用油 螺蛳粉 粉丝 腊肠 海带 馒头 豆腐 木耳 蜂蜜 紫菜"),
+    "有害": words("塑料 瘦肉精 甲醛 苏丹红 避孕药 工业明胶 寄生虫 重金属 蜡"),
+    "市场": words("农贸市场 菜市场 批发市场 大型超市 生鲜超市 早市 夜市"),
+    "灾害": words("十二级台风 特大暴雨 暴雪 强对流天气 冰雹 沙尘暴 寒潮"),
+    "动物": words("老虎 黑熊 狼 猴子 蟒蛇 鳄鱼 豹子"),
+    "公园": words("市动物园 森林公园 湿地公园 野生动物园 人民公园"),
+    "科目": words("体育 英语听力 物理实验 道德与法治 信息技术 地理 生物"),
+    "功效": words("防癌 降血压 治糖尿病 清肺 排毒 防新冠 降血脂"),
+    "行为": words("开车接电话 不系安全带 不礼让行人 开远光灯 压实线 鸣喇叭"),
+    "摊贩": words("流动摊贩 早餐车 夜宵摊 烧烤摊 三轮车"),
 }
 
+# One rumor each: (topic, claim, truth, short form for the title, words a typed query is drawn
+# from). {slot} is filled from the slots above; [a|b|c] in a claim is one of its wordings, chosen per
+# clarification (two clarifications never share the same claim with the same slots).
 ZH_TEMPLATES = [
     (
         "地铁",
@@ -574,119 +482,30 @@ ZH_TEMPLATES = [
 # --- English slots -------------------------------------------------------------------------------
 
 EN = {
-    "relative": ["cousin", "sister-in-law", "uncle", "aunt", "classmate", "neighbour", "old colleague"],
-    "workplace": [
-        "City Hall",
-        "the district government",
-        "the Metro Group",
-        "the Water Group",
-        "the education bureau",
-        "the CDC",
-        "the power company",
-        "the police station",
-    ],
-    "district": [
-        "Dongcheng",
-        "Xihu",
-        "Nan'an",
-        "Beilun",
-        "Jiangbei",
-        "Gaoxin",
-        "Binjiang",
-        "Lingang",
-        "Xincheng",
-        "Hexi",
-        "Chengnan",
-        "Chengbei",
-        "Qingshan",
-        "Longhua",
-        "Jinshui",
-        "Tianhe",
-        "Baiyun",
-        "Huaxi",
-        "Songjiang",
-        "Liuyuan",
-        "Meilin",
-    ],
-    "road": [
-        "Jiefang",
-        "Renmin",
-        "Jianshe",
-        "Zhongshan",
-        "Heping",
-        "Xinhua",
-        "Wenhua",
-        "Shengli",
-        "Changjiang",
-        "Huanghe",
-        "Guangming",
-        "Xingfu",
-        "Chaoyang",
-        "Xuefu",
-        "Binhe",
-        "Chunfeng",
-        "Fenglin",
-        "Guihua",
-        "Jinxiu",
-        "Zhenxing",
-        "Youyi",
-    ],
+    "relative": phrases("cousin, sister-in-law, uncle, aunt, classmate, neighbour, old colleague"),
+    "workplace": phrases(
+        "City Hall, the district government, the Metro Group, the Water Group, the education bureau, the CDC, the power company, the police station"
+    ),
+    "district": words(
+        "Dongcheng Xihu Nan'an Beilun Jiangbei Gaoxin Binjiang Lingang Xincheng Hexi Chengnan Chengbei Qingshan Longhua Jinshui Tianhe Baiyun Huaxi Songjiang Liuyuan Meilin"
+    ),
+    "road": words(
+        "Jiefang Renmin Jianshe Zhongshan Heping Xinhua Wenhua Shengli Changjiang Huanghe Guangming Xingfu Chaoyang Xuefu Binhe Chunfeng Fenglin Guihua Jinxiu Zhenxing Youyi"
+    ),
     "line": [f"Line {n}" for n in range(1, 15)],
-    "station": [
-        "Railway Station",
-        "Sports Center",
-        "Civic Square",
-        "University Town",
-        "Expo Center",
-        "Airport",
-        "South Station",
-        "East Station",
-        "Central Library",
-        "Science Park",
-        "People's Park",
-        "May Day Square",
-        "City Museum",
-        "Software Park",
-        "Olympic Center",
-        "Old Street",
-        "North Bus Terminal",
-        "Riverside Park",
-    ],
+    "station": phrases(
+        "Railway Station, Sports Center, Civic Square, University Town, Expo Center, Airport, South Station, East Station, Central Library, Science Park, People's Park, May Day Square, City Museum, Software Park, Olympic Center, Old Street, North Bus Terminal, Riverside Park"
+    ),
     "compound": [
         f"{a} {b}"
-        for a in [
-            "Sunshine",
-            "Bluewater",
-            "Jinjiang",
-            "Jade",
-            "Lake",
-            "Golden",
-            "Crabapple",
-            "Royal",
-            "View",
-            "Lidu",
-            "Greenfield",
-            "Oriental",
-            "Bauhinia",
-            "Peach",
-            "Garden",
-        ]
+        for a in words(
+            "Sunshine Bluewater Jinjiang Jade Lake Golden Crabapple Royal View Lidu Greenfield Oriental Bauhinia Peach Garden"
+        )
         for b in ("Gardens", "Residences", "Court", "Villas")
     ],
     "school": [
         f"{p} {s}"
-        for p in [
-            "City",
-            "Dongcheng",
-            "Xihu",
-            "Nan'an",
-            "Jiangbei",
-            "Binjiang",
-            "Gaoxin",
-            "Hexi",
-            "Qingshan",
-            "Longhua",
-        ]
+        for p in words("City Dongcheng Xihu Nan'an Jiangbei Binjiang Gaoxin Hexi Qingshan Longhua")
         for s in (
             "No. 1 Middle School",
             "No. 3 Middle School",
@@ -694,78 +513,29 @@ EN = {
             "Foreign Language School",
         )
     ],
-    "hospital": [
-        "City No. 1 People's Hospital",
-        "City No. 2 People's Hospital",
-        "City Hospital of Traditional Chinese Medicine",
-        "City Maternal and Child Health Hospital",
-        "City Children's Hospital",
-        "City Cancer Hospital",
-        "City Dental Hospital",
-        "City Infectious Disease Hospital",
-    ],
-    "vaccine": [
-        "flu",
-        "rabies",
-        "DTaP",
-        "hepatitis B",
-        "HPV",
-        "chickenpox",
-        "pneumococcal",
-        "polio",
-        "measles",
-        "rotavirus",
-    ],
-    "food": [
-        "crayfish",
-        "pork",
-        "rice",
-        "eggs",
-        "strawberries",
-        "watermelon",
-        "milk",
-        "flour",
-        "cooking oil",
-        "noodles",
-        "sausages",
-        "seaweed",
-        "tofu",
-        "honey",
-        "mushrooms",
-    ],
-    "harmful": [
-        "plastic",
-        "clenbuterol",
-        "formaldehyde",
-        "Sudan red dye",
-        "industrial gelatin",
-        "parasites",
-        "heavy metals",
-        "wax",
-    ],
-    "market": ["wet market", "farmers' market", "wholesale market", "supermarket", "night market", "morning market"],
-    "disaster": ["super typhoon", "record rainstorm", "blizzard", "hailstorm", "sandstorm", "cold wave", "tornado"],
-    "animal": ["tiger", "bear", "wolf", "monkey", "python", "crocodile", "leopard"],
-    "park": ["City Zoo", "Forest Park", "Wetland Park", "Wildlife Park", "People's Park"],
-    "subject": ["PE", "English listening", "physics lab", "geography", "biology", "IT"],
-    "cure": [
-        "cure cancer",
-        "lower blood pressure",
-        "cure diabetes",
-        "clean the lungs",
-        "detox the liver",
-        "prevent flu",
-    ],
-    "offense": [
-        "using a phone while driving",
-        "not wearing a seat belt",
-        "not yielding to pedestrians",
-        "using high beams",
-        "honking",
-    ],
-    "vendor": ["street vendors", "breakfast carts", "late-night food stalls", "barbecue stalls", "tricycle sellers"],
+    "hospital": phrases(
+        "City No. 1 People's Hospital, City No. 2 People's Hospital, City Hospital of Traditional Chinese Medicine, City Maternal and Child Health Hospital, City Children's Hospital, City Cancer Hospital, City Dental Hospital, City Infectious Disease Hospital"
+    ),
+    "vaccine": phrases("flu, rabies, DTaP, hepatitis B, HPV, chickenpox, pneumococcal, polio, measles, rotavirus"),
+    "food": phrases(
+        "crayfish, pork, rice, eggs, strawberries, watermelon, milk, flour, cooking oil, noodles, sausages, seaweed, tofu, honey, mushrooms"
+    ),
+    "harmful": phrases(
+        "plastic, clenbuterol, formaldehyde, Sudan red dye, industrial gelatin, parasites, heavy metals, wax"
+    ),
+    "market": phrases("wet market, farmers' market, wholesale market, supermarket, night market, morning market"),
+    "disaster": phrases("super typhoon, record rainstorm, blizzard, hailstorm, sandstorm, cold wave, tornado"),
+    "animal": words("tiger bear wolf monkey python crocodile leopard"),
+    "park": phrases("City Zoo, Forest Park, Wetland Park, Wildlife Park, People's Park"),
+    "subject": phrases("PE, English listening, physics lab, geography, biology, IT"),
+    "cure": phrases("cure cancer, lower blood pressure, cure diabetes, clean the lungs, detox the liver, prevent flu"),
+    "offense": phrases(
+        "using a phone while driving, not wearing a seat belt, not yielding to pedestrians, using high beams, honking"
+    ),
+    "vendor": phrases("street vendors, breakfast carts, late-night food stalls, barbecue stalls, tricycle sellers"),
 }
 
+# As ZH_TEMPLATES, with EN's slots.
 EN_TEMPLATES = [
     (
         "metro",
@@ -1093,20 +863,7 @@ EN_SOURCES = [
 ]
 ALTERNATIVES = re.compile(r"\[([^\]]*)\]")
 
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
+MONTHS = words("January February March April May June July August September October November December")
 
 # --- Words around a claim: titles, bodies, forwards ----------------------------------------------
 
