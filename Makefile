@@ -13,7 +13,7 @@ MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
 # axe-core for the accessibility browser tests, from package-lock.json (skipped without npm).
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: help install install-dev run test lint format check-migrations check-deploy bench messages ci clean
+.PHONY: help install install-dev run test lint format check-migrations check-deploy bench relevance messages ci clean
 
 help:
 	@echo "make run    start the site with demo content on http://127.0.0.1:8000/"
@@ -87,6 +87,11 @@ check-deploy: install
 # Load benchmark against a hello-world Django app (needs wrk: apt-get install wrk). Takes a few minutes.
 bench: install-dev
 	$(BIN)/python benchmarks/http_bench.py $(BENCH_ARGS)
+
+# Relevance benchmark: the search against a BM25 baseline on a labelled set, on SQLite (about a minute).
+# RELEVANCE_ARGS="--postgres postgres://user@host:5432/db --json out.json" adds PostgreSQL and saves.
+relevance: install
+	$(BIN)/python benchmarks/relevance.py $(RELEVANCE_ARGS)
 
 ci: lint check-migrations check-deploy test
 

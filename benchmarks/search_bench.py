@@ -14,13 +14,10 @@ nothing else in that database is touched. Use a database you own, never a shared
 """
 
 import argparse
-import os
 import random
 import resource
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate
@@ -28,6 +25,8 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
+
+from benchmarks import throwaway  # noqa: E402 (needs the repository on the path)
 
 PG_SCHEMA = "piyao_bench"
 PAGE = 20
@@ -318,39 +317,12 @@ def main():
     parser.add_argument("--seed", type=int, default=20251128)
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="piyao-bench-"))
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        SECRET_KEY="benchmark-only",  # noqa: S106 (a throwaway database, no sessions)
-        DATA_DIR=str(workdir),
-        DATABASE_URL=f"sqlite:///{workdir / 'bench.sqlite3'}",
-        LOG_LEVEL="WARNING",
-    )
-    import dj_database_url
-    import django
-    from django.conf import settings
-
-    if args.postgres:
-        database = dj_database_url.parse(args.postgres)
-        database["OPTIONS"] = {"options": f"-c search_path={PG_SCHEMA}"}
-        settings.DATABASES["postgres"] = database
-    django.setup()
-    from django.db import connections
-
-    try:
+    with throwaway.databases(args.postgres, schema=PG_SCHEMA):
         if not args.no_sqlite:
             run("default", args.count, args.repeat, args.naive_repeat, args.seed)
         if args.postgres:
-            with connections["postgres"].cursor() as cursor:
-                cursor.execute(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE; CREATE SCHEMA {PG_SCHEMA}")
-            try:
+            with throwaway.fresh_schema("postgres", PG_SCHEMA):
                 run("postgres", args.count, args.repeat, args.naive_repeat, args.seed)
-            finally:
-                with connections["postgres"].cursor() as cursor:
-                    cursor.execute(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE")
-    finally:
-        connections.close_all()
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
