@@ -155,7 +155,7 @@ def load_into(alias, clarifications):
             )
         )
     Clarification.objects.using(alias).bulk_create(rows, batch_size=500)
-    search.rebuild_index(using=alias)
+    search.rebuild_index(model=Clarification, using=alias)
     if connections[alias].vendor == "postgresql":
         with connections[alias].cursor() as cursor:
             cursor.execute("VACUUM ANALYZE clarifications_clarification")

@@ -192,9 +192,10 @@ def search_page(alias, query, filters):
     from clarifications.models import Clarification
 
     filterset = ClarificationFilter({"q": query, **filters}, queryset=Clarification.objects.using(alias).published())
-    paginator = search.ResultPaginator(filterset.qs, PAGE)
+    results = filterset.qs
+    paginator = search.ResultPaginator(results, PAGE, capped=filterset.ranking.capped)
     page = paginator.page(1)
-    rows = search.add_snippets(list(page.object_list), query)
+    rows = search.add_snippets(list(page.object_list), filterset.ranking.highlight)
     total = f"{paginator.count:,}" + ("+" if paginator.count_is_capped else "")
     return total, rows
 
@@ -256,6 +257,7 @@ def run(alias, count, repeat, naive_repeat, seed):
     from django.db import connections
 
     from clarifications import search
+    from clarifications.models import Clarification
 
     label = connections[alias].vendor
     print(f"\n== {label}: {count:,} clarifications", flush=True)
@@ -264,7 +266,7 @@ def run(alias, count, repeat, naive_repeat, seed):
     print(f"generated and inserted in {elapsed / 1000:.1f} s", flush=True)
 
     rss_before = peak_rss_mb()
-    build_ms, indexed = timed(lambda: search.rebuild_index(using=alias))
+    build_ms, indexed = timed(lambda: search.rebuild_index(model=Clarification, using=alias))
     if label == "postgresql":
         with connections[alias].cursor() as cursor:
             cursor.execute("VACUUM ANALYZE clarifications_clarification")
