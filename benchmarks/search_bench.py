@@ -33,6 +33,15 @@ PAGE = 20
 
 # (query, extra filters): common and rare words, a phrase, one character, English inflections,
 # mixed, a whole pasted message, no hit, and filters combined with a match.
+# Whole forwarded messages of 2,000 characters, as a citizen pastes them (the longest the form takes).
+LONG_ZH = (
+    "【重要通知，请务必转发】各位亲朋好友：紧急通知！明天起全市停水三天，请大家提前储水。"
+    + "听说地铁2号线下周停运，上班的朋友注意安排。接种疫苗后不要洗澡，学校下周放假，转给你关心的人🙏" * 40
+)[:2000]
+LONG_EN = (
+    "FWD: Please share!! URGENT: the city water will be shut off for three days starting tomorrow. "
+    + "My cousin says the subway closed next week and vaccines contain microchips, schools closed too. " * 30
+)[:2000]
 QUERIES = [
     ("疫苗", {}),
     ("地铁", {}),
@@ -49,6 +58,8 @@ QUERIES = [
     ("xylophone", {}),
     ("疫苗", {"verdict": "false", "language": "zh-hans"}),
     ("school", {"verdict": "misleading", "published_after": "2024-01-01"}),
+    (LONG_ZH, {}),
+    (LONG_EN, {}),
 ]
 
 
@@ -288,7 +299,7 @@ def run(alias, count, repeat, naive_repeat, seed):
         naive = [timed(naive_page, alias, query, filters)[0] for _ in range(naive_repeat)]
         search_times += times
         naive_times += naive
-        name = (query[:14] + "…" if len(query) > 15 else query) + (" +filters" if filters else "")
+        name = (f"{query[:8]}… ({len(query)} chars)" if len(query) > 15 else query) + (" +filters" if filters else "")
         print(
             f"{name:<28} {total:>7} {statistics.median(times):>9.1f}ms {percentile(times, 0.95):>5.1f}ms "
             f"{statistics.median(naive):>8.1f}ms {statistics.median(naive) / statistics.median(times):>6.0f}x",

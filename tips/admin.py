@@ -221,14 +221,12 @@ class TipAdmin(admin.ModelAdmin):
         found = find_similar(tip.text, queryset=Clarification.objects.published(), limit=5)
         if not found:
             return _("None found.")
-        return format_html(
-            "<ul>{}</ul>",
-            format_html_join(
-                "",
-                '<li><a href="{}" target="_blank" rel="noopener">{}</a> ({}; ID {})</li>',
-                ((item.get_absolute_url(), item.title, item.get_verdict_display(), item.pk) for item in found),
-            ),
-        )
+        rows = [
+            (item.get_absolute_url(), item.title, item.match_strength.label, item.get_verdict_display(), item.pk)
+            for item in found
+        ]
+        item_html = '<li><a href="{}" target="_blank" rel="noopener">{}</a> ({}; {}; ID {})</li>'
+        return format_html("<ul>{}</ul>", format_html_join("", item_html, rows))
 
     @admin.display(description=_("similar open tips in other groups"))
     def similar_tips(self, tip):

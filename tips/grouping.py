@@ -1,33 +1,35 @@
 """Finding the tips that report the same rumor.
 
 Citizens paste the same chain message with small changes (an emoji, a forwarded-from line, a
-different date), so tips are compared by their character pairs (bigrams): this works for Chinese,
-which has no spaces, as well as for English. Two texts whose bigrams largely overlap (measured
-against the shorter text, so a quote inside a longer message still matches) are candidates.
-Grouping is only a suggestion: staff confirm, merge or split groups in the admin.
+different date), so tips are compared by the terms the search reads in them (Chinese character
+pairs, stemmed English words: ``clarifications.search.analysis``). Two texts share a rumor when the
+shorter one's terms are mostly in the longer (so a quote inside a longer message still matches): the
+same measure, and the same threshold, by which a pasted message "strongly" matches a clarification's
+claim (``clarifications.search.ranking``). Grouping is only a suggestion: staff confirm, merge or
+split groups in the admin.
 """
 
-import unicodedata
 from datetime import timedelta
 
 from django.utils import timezone
 
+from clarifications.search import parse_query
+from clarifications.search.ranking import CLAIM_COVERAGE_STRONG
+
 from .models import Tip
 
-SIMILARITY_THRESHOLD = 0.5
+SIMILARITY_THRESHOLD = CLAIM_COVERAGE_STRONG
 RECENT_DAYS = 60
 RECENT_LIMIT = 500
 
 
-def bigrams(text):
-    kept = "".join(char.lower() for char in text if unicodedata.category(char)[0] in "LN")
-    if len(kept) < 2:
-        return {kept} if kept else set()
-    return {kept[i : i + 2] for i in range(len(kept) - 1)}
+def terms(text):
+    query = parse_query(text)
+    return set(query.terms) | set(query.prefixes)
 
 
 def similarity(first, second):
-    a, b = bigrams(first), bigrams(second)
+    a, b = terms(first), terms(second)
     if not a or not b:
         return 0.0
     return len(a & b) / min(len(a), len(b))

@@ -34,17 +34,19 @@ Tips, the receipt, suggestions and triage all read the same strengths.
 import math
 from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
-from enum import IntEnum
 from threading import Lock
 
-from django.db import connections
-from django.db.models import Case, FloatField, IntegerField, Value, When
+from django.db import connections, models
+from django.db.models import IntegerField
+from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext_lazy as _
 
 from . import statistics
 from .analysis import INDEXED_FIELDS, RECENCY_FIELD, Query, adjacent_pairs, parse_query, tokenize
 from .backends import backend_for
 
 RETRIEVAL_TERMS = 64
+TERM_MARKER = "PIYAO_TERM_SUBQUERY"
 ROW_BUDGET = 20_000
 TERM_ROWS = 1_000
 RERANK = 50
@@ -63,10 +65,10 @@ CLAIM_COVERAGE_MATCH = 0.3
 PROFILE_CACHE_SIZE = 2_000
 
 
-class Strength(IntEnum):
-    RELATED = 0
-    MATCH = 1
-    STRONG = 2
+class Strength(models.IntegerChoices):
+    RELATED = 0, _("possibly related")
+    MATCH = 1, _("matches")
+    STRONG = 2, _("strong match")
 
 
 @dataclass
@@ -88,20 +90,21 @@ class Ranking:
         """``queryset`` narrowed to the ranked ids, best first, with ``search_rank`` and ``search_strength``."""
         if not self.ids:
             return queryset.none()
+        # One CASE over the ids (integers from the database, written as such): building it as
+        # Case(When(...)) expressions cost more than the whole search.
+        quote = connections[queryset.db].ops.quote_name
+        key = f"{quote(queryset.model._meta.db_table)}.{quote(queryset.model._meta.pk.column)}"
         count = len(self.ids)
-        rank = Case(
-            *[When(pk=pk, then=Value(float(count - position))) for position, pk in enumerate(self.ids)],
-            default=Value(0.0),
-            output_field=FloatField(),
-        )
-        strength = Case(
-            *[When(pk=pk, then=Value(int(self.strengths[pk]))) for pk in self.ids if self.strengths[pk]],
-            default=Value(int(Strength.RELATED)),
-            output_field=IntegerField(),
-        )
+        rank = " ".join(f"WHEN {int(pk)} THEN {count - position}" for position, pk in enumerate(self.ids))
+        strength = " ".join(f"WHEN {int(pk)} THEN {int(self.strengths[pk])}" for pk in self.ids if self.strengths[pk])
+        rank_sql = f"CASE {key} {rank} ELSE 0 END"
+        strength_sql = f"CASE {key} {strength} ELSE 0 END" if strength else "0"
         return (
             queryset.filter(pk__in=self.ids)
-            .annotate(search_rank=rank, search_strength=strength)
+            .annotate(
+                search_rank=RawSQL(rank_sql, (), output_field=IntegerField()),  # noqa: S611 (integers only)
+                search_strength=RawSQL(strength_sql, (), output_field=IntegerField()),  # noqa: S611
+            )
             .order_by("-search_rank")
         )
 
@@ -169,16 +172,19 @@ def _candidates(queryset, kept, idf):
     table = queryset.model._meta.db_table
     quote = connection.ops.quote_name
     key = f"{quote(table)}.{quote(queryset.model._meta.pk.column)}"
-    base = queryset.order_by().prefetch_related(None)
+    # The queryset's SQL is compiled once, with a marker where each term's subquery goes: compiling
+    # it again for each of 64 terms cost more than running the statement. The marker's WHERE clause
+    # comes last and the limit is written inline, so each term's parameters follow the queryset's.
+    base = queryset.order_by().prefetch_related(None).extra(where=[f"{key} IN ({TERM_MARKER})"])  # noqa: S610
+    every = base.values_list("pk", flat=True).query.sql_with_params()
+    newest = base.values_list("pk", flat=True).order_by("-pk")[:TERM_ROWS].query.sql_with_params()
     parts, params = [], []
-    for position, (term, prefix, newest) in enumerate(kept):
-        sql, term_params = backend.matching_ids(connection, table, term, prefix=prefix)
-        branch = base.extra(where=[f"{key} IN ({sql})"], params=term_params).values_list("pk", flat=True)  # noqa: S610 (our own SQL; terms are parameters)
-        if newest is not None:
-            branch = branch.order_by("-pk")[:newest]
-        branch_sql, branch_params = branch.query.sql_with_params()
+    for position, (term, prefix, limited) in enumerate(kept):
+        term_sql, term_params = backend.matching_ids(connection, table, term, prefix=prefix)
+        branch_sql, branch_params = newest if limited is not None else every
+        branch_sql = branch_sql.replace(TERM_MARKER, term_sql)
         parts.append(f"SELECT {position} AS search_term, found.* FROM ({branch_sql}) AS found")  # noqa: S608
-        params.extend(branch_params)
+        params.extend([*branch_params, *term_params])
     scores, matched, rows = Counter(), defaultdict(list), Counter()
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
@@ -188,7 +194,7 @@ def _candidates(queryset, kept, idf):
             matched[pk].append(term)
             rows[position] += 1
     # A common term that filled its quota may have had more matches: the count is then a floor.
-    cut = any(newest is not None and rows[position] >= newest for position, (_t, _p, newest) in enumerate(kept))
+    cut = any(limit is not None and rows[position] >= limit for position, (_t, _p, limit) in enumerate(kept))
     return sorted(scores.items(), key=lambda item: (-item[1], -item[0])), matched, cut
 
 
@@ -206,6 +212,7 @@ class Profile:
     lengths: tuple
     pairs: frozenset
     text: tuple  # the fields' text, for one-character prefixes
+    terms: frozenset  # every term of every field
 
 
 def _profile(fields):
@@ -219,7 +226,8 @@ def _profile(fields):
         counts.append(Counter(token[0] for token in tokens))
         lengths.append(len(tokens))
         pairs |= adjacent_pairs(tokens)
-    profile = Profile(tuple(counts), tuple(lengths), frozenset(pairs), fields)
+    terms = frozenset().union(*counts)
+    profile = Profile(tuple(counts), tuple(lengths), frozenset(pairs), fields, terms)
     with _profiles_lock:
         _profiles[fields] = profile
         while len(_profiles) > PROFILE_CACHE_SIZE:
@@ -243,18 +251,18 @@ def _rerank(queryset, query, idf, ids):
         max(sum(p.lengths[f] for p in profiles.values()) / len(profiles), 1.0) for f in range(len(FIELD_WEIGHTS))
     ]
     coverage = _Coverage(query, idf)
-    terms = set(query.terms)
+    terms = frozenset(query.terms)
+    fields = range(len(FIELD_WEIGHTS))
     scored = []
     for pk, profile in profiles.items():
         score, hits = 0.0, []
-        norms = [1 - B + B * profile.lengths[f] / average[f] for f in range(len(FIELD_WEIGHTS))]
-        for term in query.terms:
-            weighted = sum(FIELD_WEIGHTS[f] * profile.counts[f].get(term, 0) / norms[f] for f in range(len(norms)))
-            if weighted:
-                score += idf[term] * weighted * (K1 + 1) / (weighted + K1)
-                hits.append(term)
+        norms = [FIELD_WEIGHTS[f] / (1 - B + B * profile.lengths[f] / average[f]) for f in fields]
+        for term in terms & profile.terms:
+            weighted = sum(norms[f] * profile.counts[f][term] for f in fields if term in profile.counts[f])
+            score += idf[term] * weighted * (K1 + 1) / (weighted + K1)
+            hits.append(term)
         for prefix in query.prefixes:
-            weighted = sum(FIELD_WEIGHTS[f] * profile.text[f].count(prefix) / norms[f] for f in range(len(norms)))
+            weighted = sum(norms[f] * profile.text[f].count(prefix) for f in fields)
             if weighted:
                 score += idf[prefix] * weighted * (K1 + 1) / (weighted + K1)
                 hits.append(prefix)
