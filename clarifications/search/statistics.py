@@ -12,9 +12,10 @@ order, so that concurrent saves on PostgreSQL neither lose a count nor deadlock.
 
 from collections import Counter
 
+from .backends import backend_for
+
 TABLE = "clarifications_searchterm"
 DOCUMENTS = " documents"
-CHUNK = 500
 
 
 def _table(connection):
@@ -52,13 +53,8 @@ def document_counts(terms_per_document):
 
 
 def lookup(connection, terms):
-    """{term: documents} for the given terms (absent terms are left out), and DOCUMENTS."""
-    wanted = [DOCUMENTS, *terms]
-    found = {}
+    """{term: documents} for the given terms (absent terms are left out), and DOCUMENTS: one query."""
+    wanted, params = backend_for(connection.alias).values([DOCUMENTS, *terms])
     with connection.cursor() as cursor:
-        for start in range(0, len(wanted), CHUNK):
-            chunk = wanted[start : start + CHUNK]
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(f"SELECT term, documents FROM {_table(connection)} WHERE term IN ({marks})", chunk)  # noqa: S608
-            found.update(cursor.fetchall())
-    return found
+        cursor.execute(f"SELECT term, documents FROM {_table(connection)} WHERE term IN ({wanted})", params)  # noqa: S608
+        return dict(cursor.fetchall())

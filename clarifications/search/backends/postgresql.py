@@ -72,3 +72,8 @@ def matching_ids(connection, table, term, *, prefix):
     table, column = _names(connection, table)
     sql = f"SELECT id FROM {table} WHERE {column} @@ %s::tsquery"  # noqa: S608
     return sql, [_lexeme(term) + (":*" if prefix else "")]
+
+
+def values(items):
+    """SQL (and params) for a one-column list of ``items``, as one parameter however many there are."""
+    return "SELECT unnest(%s::text[])", [list(items)]

@@ -4,6 +4,8 @@ The table (migrations 0002 and 0004) uses the plain ``ascii`` tokenizer over the
 terms that Python wrote, with a one-character prefix index for one-character queries (水).
 """
 
+import json
+
 from ..analysis import INDEXED_FIELDS, document_terms
 
 FTS_TABLE = "clarifications_search"
@@ -76,3 +78,8 @@ def matching_ids(connection, table, term, *, prefix):
     """SQL (and params) selecting the ids of the clarifications holding ``term`` (or a term it begins)."""
     sql = f"SELECT rowid FROM {_fts(connection)} WHERE {_fts(connection)} MATCH %s"  # noqa: S608
     return sql, [_quoted(term) + (" *" if prefix else "")]
+
+
+def values(items):
+    """SQL (and params) for a one-column list of ``items``, as one parameter however many there are."""
+    return "SELECT value FROM json_each(%s)", [json.dumps(list(items))]
