@@ -22,8 +22,13 @@ def needs_reindex(update_fields):
     return update_fields is None or bool(set(update_fields) & set(INDEXED_FIELDS))
 
 
-def _terms(row):
-    return {term for term, _field in document_terms(row[1:])}
+def _documents(rows):
+    """(id, [(term, field index), ...]) for rows of (id, title, claim, truth, body): analysed once."""
+    return [(row[0], document_terms(row[1:])) for row in rows]
+
+
+def _distinct(terms):
+    return {term for term, _field in terms}
 
 
 def index_clarifications(clarifications, *, using=None):
@@ -40,14 +45,15 @@ def index_clarifications(clarifications, *, using=None):
 def _write(alias, table, rows):
     connection, backend = connections[alias], backend_for(alias)
     with transaction.atomic(using=alias):
-        old = backend.stored_terms(connection, table, [row[0] for row in rows])
+        documents = _documents(rows)
+        old = backend.stored_terms(connection, table, [pk for pk, _terms in documents])
         counts = Counter()
-        for row in rows:
-            new, before = _terms(row), old.get(row[0])
+        for pk, terms in documents:
+            new, before = _distinct(terms), old.get(pk)
             counts.update(new - (before or set()))
             counts.subtract(before - new if before is not None else ())
             counts[statistics.DOCUMENTS] += before is None
-        backend.write_rows(connection, table, rows)
+        backend.write_rows(connection, table, documents)
         statistics.add(connection, counts)
 
 
@@ -85,8 +91,9 @@ def rebuild_index(*, model, using=None, batch_size=500):
     with transaction.atomic(using=alias):
         backend.clear(connection, table)
         while batch := list((rows if last is None else rows.filter(pk__gt=last))[:batch_size]):
-            backend.write_rows(connection, table, batch, replace=False)
-            counts.update(statistics.document_counts(_terms(row) for row in batch))
+            documents = _documents(batch)
+            backend.write_rows(connection, table, documents, replace=False)
+            counts.update(statistics.document_counts(_distinct(terms) for _pk, terms in documents))
             count, last = count + len(batch), batch[-1][0]
         statistics.replace_all(connection, counts)
     backend.optimize(connection, table)

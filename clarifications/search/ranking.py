@@ -45,9 +45,9 @@ from . import statistics
 from .analysis import INDEXED_FIELDS, RECENCY_FIELD, Query, adjacent_pairs, parse_query, tokenize
 from .backends import backend_for
 
-RETRIEVAL_TERMS = 64
-TERM_MARKER = "PIYAO_TERM_SUBQUERY"
-ROW_BUDGET = 20_000
+RETRIEVAL_TERMS = 128
+TERM_PLACEHOLDER = "\x00piyao-search-term\x00"  # no term has a NUL: the analysis never makes one
+ROW_BUDGET = 5_000
 TERM_ROWS = 1_000
 RERANK = 50
 RESULT_CAP = 200  # more candidates than this: the list says "200+"
@@ -87,7 +87,13 @@ class Ranking:
         return self.strengths.get(self.ids[0], Strength.RELATED) if self.ids else None
 
     def apply(self, queryset):
-        """``queryset`` narrowed to the ranked ids, best first, with ``search_rank`` and ``search_strength``."""
+        """The ranked rows of ``queryset``, best first, with ``search_rank`` and ``search_strength``.
+
+        The ids were found through ``queryset`` itself (its filters and visibility applied), so the
+        rows are fetched by primary key alone, keeping what it prefetches: with the visibility
+        conditions repeated, SQLite walked the index on status through every published row rather
+        than look the ids up (it takes an equality on an indexed column for a selective one).
+        """
         if not self.ids:
             return queryset.none()
         # One CASE over the ids (integers from the database, written as such): building it as
@@ -99,14 +105,13 @@ class Ranking:
         strength = " ".join(f"WHEN {int(pk)} THEN {int(self.strengths[pk])}" for pk in self.ids if self.strengths[pk])
         rank_sql = f"CASE {key} {rank} ELSE 0 END"
         strength_sql = f"CASE {key} {strength} ELSE 0 END" if strength else "0"
-        return (
-            queryset.filter(pk__in=self.ids)
-            .annotate(
-                search_rank=RawSQL(rank_sql, (), output_field=IntegerField()),  # noqa: S611 (integers only)
-                search_strength=RawSQL(strength_sql, (), output_field=IntegerField()),  # noqa: S611
-            )
-            .order_by("-search_rank")
-        )
+        rows = queryset.model._base_manager.db_manager(queryset.db).filter(pk__in=self.ids)
+        rows.query.select_related = queryset.query.select_related
+        rows = rows.prefetch_related(*queryset._prefetch_related_lookups)
+        return rows.annotate(
+            search_rank=RawSQL(rank_sql, (), output_field=IntegerField()),  # noqa: S611 (integers only)
+            search_strength=RawSQL(strength_sql, (), output_field=IntegerField()),  # noqa: S611
+        ).order_by("-search_rank")
 
 
 def _idf(documents, total):
@@ -169,22 +174,18 @@ def _candidates(queryset, kept, idf):
     """
     alias = queryset.db
     connection, backend = connections[alias], backend_for(alias)
-    table = queryset.model._meta.db_table
-    quote = connection.ops.quote_name
-    key = f"{quote(table)}.{quote(queryset.model._meta.pk.column)}"
-    # The queryset's SQL is compiled once, with a marker where each term's subquery goes: compiling
-    # it again for each of 64 terms cost more than running the statement. The marker's WHERE clause
-    # comes last and the limit is written inline, so each term's parameters follow the queryset's.
-    base = queryset.order_by().prefetch_related(None).extra(where=[f"{key} IN ({TERM_MARKER})"])  # noqa: S610
+    # The statement for one term is compiled once, with a placeholder value for the term: compiling
+    # it again for each of 64 terms cost more than running it. Each term then takes the place of
+    # the placeholder among the parameters.
+    base, newest_first = backend.holding(queryset.order_by().prefetch_related(None), TERM_PLACEHOLDER)
     every = base.values_list("pk", flat=True).query.sql_with_params()
-    newest = base.values_list("pk", flat=True).order_by("-pk")[:TERM_ROWS].query.sql_with_params()
+    newest = base.order_by(newest_first).values_list("pk", flat=True)[:TERM_ROWS].query.sql_with_params()
     parts, params = [], []
     for position, (term, prefix, limited) in enumerate(kept):
-        term_sql, term_params = backend.matching_ids(connection, table, term, prefix=prefix)
         branch_sql, branch_params = newest if limited is not None else every
-        branch_sql = branch_sql.replace(TERM_MARKER, term_sql)
+        value = backend.term_parameter(term, prefix=prefix)
         parts.append(f"SELECT {position} AS search_term, found.* FROM ({branch_sql}) AS found")  # noqa: S608
-        params.extend([*branch_params, *term_params])
+        params.extend(value if param == TERM_PLACEHOLDER else param for param in branch_params)
     scores, matched, rows = Counter(), defaultdict(list), Counter()
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)

@@ -18,14 +18,17 @@ SNIPPET_CHARS = 120
 SNIPPET_BODY_CHARS = 5000  # a snippet comes from the start of a long body
 
 MARKDOWN_LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-MARKDOWN_MARKUP_RE = re.compile(r"[*_`#>|~]+|^\s*[-+]\s+", re.MULTILINE)
+# Emphasis marks go without a trace (so that **属实** reads 属实, not " 属实 "); block marks become a space.
+MARKDOWN_EMPHASIS_RE = re.compile(r"[*_`~]+")
+MARKDOWN_MARKUP_RE = re.compile(r"[#>|]+|^\s*[-+]\s+", re.MULTILINE)
 SPACE_RE = re.compile(r"\s+")
 
 
 def _plain(markdown_text):
     """Readable text of a Markdown body, good enough for a snippet (links keep their words)."""
     text = MARKDOWN_LINK_RE.sub(r"\1", markdown_text)
-    return SPACE_RE.sub(" ", MARKDOWN_MARKUP_RE.sub(" ", text)).strip()
+    text = MARKDOWN_MARKUP_RE.sub(" ", MARKDOWN_EMPHASIS_RE.sub("", text))
+    return SPACE_RE.sub(" ", text).strip()
 
 
 def _matched_spans(text, query):

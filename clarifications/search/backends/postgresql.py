@@ -5,7 +5,7 @@ The tsvector is written as a literal with positions and weights (the equivalent 
 differently from Python. Keeping it in the row means a delete or a TRUNCATE takes it along.
 """
 
-from ..analysis import document_terms
+from django.db import connections
 
 PG_COLUMN = "search_document"
 FIELD_WEIGHTS = "ABCD"  # title, claim, truth, body
@@ -16,9 +16,10 @@ def _lexeme(term):
     return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def tsvector(fields):
+def tsvector(terms):
+    """The tsvector literal of a document's (term, field index) list."""
     positions = {}
-    for position, (term, field) in enumerate(document_terms(fields), start=1):
+    for position, (term, field) in enumerate(terms, start=1):
         entry = positions.setdefault(term, [])
         if len(entry) < MAX_POSITIONS_PER_TERM:
             entry.append(f"{position}{FIELD_WEIGHTS[field]}")
@@ -39,12 +40,12 @@ def stored_terms(connection, table, ids):
 
 
 def write_rows(connection, table, rows, *, replace=True):
-    """Index rows of (id, title, claim, truth, body)."""
+    """Index documents given as (id, [(term, field index), ...]) (``analysis.document_terms``)."""
     table, column = _names(connection, table)
     with connection.cursor() as cursor:
         cursor.executemany(
             f"UPDATE {table} SET {column} = %s::tsvector WHERE id = %s",  # noqa: S608
-            [(tsvector(row[1:]), row[0]) for row in rows],
+            [(tsvector(terms), pk) for pk, terms in rows],
         )
 
 
@@ -67,11 +68,18 @@ def indexed_ids(connection, table):
         return {row[0] for row in cursor.fetchall()}
 
 
-def matching_ids(connection, table, term, *, prefix):
-    """SQL (and params) selecting the ids of the clarifications holding ``term`` (or a term it begins)."""
-    table, column = _names(connection, table)
-    sql = f"SELECT id FROM {table} WHERE {column} @@ %s::tsquery"  # noqa: S608
-    return sql, [_lexeme(term) + (":*" if prefix else "")]
+def holding(queryset, placeholder):
+    """``queryset`` narrowed to the clarifications holding a term, given later as ``placeholder``'s value;
+    and the name to order by for the most recently added first (the GIN index finds the rows)."""
+    connection = connections[queryset.db]
+    table, column = _names(connection, queryset.model._meta.db_table)
+    narrowed = queryset.extra(where=[f"{table}.{column} @@ %s::tsquery"], params=[placeholder])  # noqa: S610
+    return narrowed, "-pk"
+
+
+def term_parameter(term, *, prefix):
+    """The tsquery for one of our terms (quoted, so that nothing in it is tsquery syntax)."""
+    return _lexeme(term) + (":*" if prefix else "")
 
 
 def values(items):

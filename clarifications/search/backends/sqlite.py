@@ -6,7 +6,9 @@ terms that Python wrote, with a one-character prefix index for one-character que
 
 import json
 
-from ..analysis import INDEXED_FIELDS, document_terms
+from django.db import connections
+
+from ..analysis import INDEXED_FIELDS
 
 FTS_TABLE = "clarifications_search"
 
@@ -19,10 +21,10 @@ def _quoted(term):
     return '"' + term.replace('"', '""') + '"'
 
 
-def columns(fields):
-    """The FTS5 columns for the indexed fields of one clarification: its terms, space-separated."""
+def columns(terms):
+    """The FTS5 columns of a document's (term, field index) list: each field's terms, space-separated."""
     out = [[] for _ in INDEXED_FIELDS]
-    for term, field in document_terms(fields):
+    for term, field in terms:
         out[field].append(term)
     return [" ".join(terms) for terms in out]
 
@@ -42,13 +44,13 @@ def stored_terms(connection, table, ids):
 
 
 def write_rows(connection, table, rows, *, replace=True):
-    """Index rows of (id, title, claim, truth, body)."""
+    """Index documents given as (id, [(term, field index), ...]) (``analysis.document_terms``)."""
     with connection.cursor() as cursor:
         if replace:
-            cursor.executemany(f"DELETE FROM {_fts(connection)} WHERE rowid = %s", [(row[0],) for row in rows])  # noqa: S608
+            cursor.executemany(f"DELETE FROM {_fts(connection)} WHERE rowid = %s", [(pk,) for pk, _terms in rows])  # noqa: S608
         cursor.executemany(
             f"INSERT INTO {_fts(connection)} (rowid, title, claim, truth, body) VALUES (%s, %s, %s, %s, %s)",  # noqa: S608
-            [(row[0], *columns(row[1:])) for row in rows],
+            [(pk, *columns(terms)) for pk, terms in rows],
         )
 
 
@@ -74,10 +76,30 @@ def indexed_ids(connection, table):
         return {row[0] for row in cursor.fetchall()}
 
 
-def matching_ids(connection, table, term, *, prefix):
-    """SQL (and params) selecting the ids of the clarifications holding ``term`` (or a term it begins)."""
-    sql = f"SELECT rowid FROM {_fts(connection)} WHERE {_fts(connection)} MATCH %s"  # noqa: S608
-    return sql, [_quoted(term) + (" *" if prefix else "")]
+def holding(queryset, placeholder):
+    """``queryset`` narrowed to the clarifications holding a term, given later as ``placeholder``'s value;
+    and the name to order by for the most recently added first.
+
+    The FTS5 table is joined in the same statement, and the unary + hides its rowid from the planner
+    as a lookup key: the planner then starts from the MATCH and fetches each clarification by
+    primary key (otherwise it walked every published row, testing each against the match list).
+    Ordered by its rowid, FTS5 walks the term's doclist backwards and stops at the limit.
+    """
+    connection = connections[queryset.db]
+    fts, quote = _fts(connection), connection.ops.quote_name
+    key = f"{quote(queryset.model._meta.db_table)}.{quote(queryset.model._meta.pk.column)}"
+    narrowed = queryset.extra(  # noqa: S610 (our own table names; the term is a parameter)
+        tables=[FTS_TABLE],
+        where=[f"+{fts}.rowid = {key}", f"{fts} MATCH %s"],
+        params=[placeholder],
+        select={"search_rowid": f"{fts}.rowid"},
+    )
+    return narrowed, "-search_rowid"
+
+
+def term_parameter(term, *, prefix):
+    """The MATCH value for one of our terms (quoted, so that nothing in it is FTS5 syntax)."""
+    return _quoted(term) + (" *" if prefix else "")
 
 
 def values(items):
