@@ -1,13 +1,15 @@
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
+from django.db.models import Case, Value, When
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 
 from . import search
 from .filters import ClarificationFilter
-from .models import Clarification, Notice, Topic
+from .models import Clarification, Language, Notice, Topic
 from .pagecache import public_page
 
 HOME_LATEST = 8
@@ -67,12 +69,16 @@ def clarification_detail(request, pk):
         Clarification.objects.published(include_withdrawn=True).prefetch_related("topics", "sources", "updates"),
         pk=pk,
     )
+    # Related items in the page's language come first (a Chinese page should not lead with English).
+    page_language = Language.EN if get_language().startswith("en") else Language.ZH_HANS
     related = (
         Clarification.objects.published()
         .filter(topics__in=clarification.topics.all())
         .exclude(pk=clarification.pk)
+        .annotate(other_language=Case(When(language=page_language, then=Value(0)), default=Value(1)))
         .distinct()
-        .for_cards()[:RELATED_COUNT]
+        .for_cards()
+        .order_by("other_language", "-published_at", "-id")[:RELATED_COUNT]
     )
     return render(request, "clarifications/detail.html", {"clarification": clarification, "related": related})
 
