@@ -7,7 +7,9 @@ images all ask here.
 """
 
 from django.conf import settings
+from django.utils.functional import lazy
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 
 def office_name(language=None):
@@ -16,3 +18,13 @@ def office_name(language=None):
     if language.startswith("en") and settings.OFFICE_NAME_EN:
         return settings.OFFICE_NAME_EN
     return settings.OFFICE_NAME
+
+
+def _admin_header():
+    names = " ".join(name for name in (settings.SITE_NAME_ZH, settings.SITE_NAME) if name)
+    return _("%(site)s · staff") % {"site": names}
+
+
+# Lazy: the admin site is set up at import time, before settings overrides and the request's language.
+admin_header = lazy(_admin_header, str)
+admin_title = lazy(lambda: settings.SITE_NAME, str)
