@@ -6,8 +6,9 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import condition, require_safe
 
-from . import search
+from . import search, share_images
 from .filters import ClarificationFilter
 from .models import Clarification, Language, Notice, Topic
 from .pagecache import public_page
@@ -81,6 +82,22 @@ def clarification_detail(request, pk):
         .order_by("other_language", "-published_at", "-id")[:RELATED_COUNT]
     )
     return render(request, "clarifications/detail.html", {"clarification": clarification, "related": related})
+
+
+def _share_image_etag(request, pk, variant):
+    clarification = Clarification.objects.published(include_withdrawn=True).filter(pk=pk).first()
+    return share_images.cache_key(clarification, variant, get_language()) if clarification else None
+
+
+@require_safe
+@condition(etag_func=_share_image_etag)
+def clarification_share_image(request, pk, variant):
+    """The clarification's share picture (see share_images.py), revalidated by its content hash."""
+    clarification = get_object_or_404(Clarification.objects.published(include_withdrawn=True), pk=pk)
+    png, _key = share_images.share_image(clarification, variant, get_language())
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = f"public, max-age={settings.PUBLIC_PAGE_MAX_AGE}"
+    return response
 
 
 @never_cache

@@ -1,6 +1,9 @@
 """What a phone shows: the first result on the first screen, a short header, nothing that does nothing."""
 
+import io
+
 import pytest
+from PIL import Image
 
 from .factories import ClarificationFactory, TopicFactory
 
@@ -78,3 +81,15 @@ def test_in_large_text_the_search_placeholder_is_not_cut(phone):
         }"""
     )
     assert fits
+
+
+def test_on_a_phone_the_picture_to_save_for_wechat_opens_with_chinese_text_drawn(phone):
+    clarification = ClarificationFactory(truth="全市供水正常，没有停水计划。")
+    phone.goto(clarification.get_absolute_url())
+    phone.get_by_role("link", name="分享到微信的图片").click()
+    phone.wait_for_url(f"**/clarifications/{clarification.pk}/share-square.png")
+    assert phone.evaluate("document.images[0].naturalWidth") == 1080
+    # The image as the phone shows it: dark strokes in the text area, not a blank or broken picture.
+    shot = Image.open(io.BytesIO(phone.screenshot())).convert("L")
+    dark = shot.point(lambda value: 255 if value < 100 else 0).histogram()[255]
+    assert dark > 5000
