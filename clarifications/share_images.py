@@ -11,7 +11,7 @@ The Chinese text is set in Noto Sans CJK SC (SIL Open Font License), which the
 it on any machine, with no system font and nothing downloaded at run time.
 
 Images are cached as files under ``MEDIA_ROOT/share-images/``, named by a hash of everything drawn
-(text, verdict, dates, names, language, layout version): a change to the clarification gives a new
+(every text as translated, the verdict, the language, the layout version): a change to the clarification gives a new
 name, so the next request draws the new picture and removes the old one. Every worker and app server
 that shares the media folder shares the cache.
 """
@@ -24,7 +24,7 @@ from importlib import resources
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont
 
@@ -73,23 +73,26 @@ def font(size, weight=REGULAR):
     return face
 
 
+def words(clarification):
+    """Every text the picture shows, in the active language (so a new translation redraws it too)."""
+    withdrawn = clarification.status == Status.WITHDRAWN
+    published = clarification.published_at
+    return {
+        "names": " ".join(name for name in (settings.SITE_NAME_ZH, settings.SITE_NAME) if name),
+        "office": office_name(),
+        "verdict": "withdrawn" if withdrawn else clarification.verdict,
+        "label": _("Withdrawn") if withdrawn else str(clarification.get_verdict_display()),
+        "claim": _("Rumor: %(claim)s") % {"claim": clarification.claim},
+        "truth": _("The truth: %(truth)s") % {"truth": clarification.truth},
+        "date": formats.date_format(timezone.localtime(published), "DATE_FORMAT") if published else "",
+    }
+
+
 def cache_key(clarification, variant, language):
     """A hash of everything the picture shows: a new one whenever any of it changes."""
-    parts = [
-        LAYOUT_VERSION,
-        variant,
-        language,
-        clarification.pk,
-        clarification.title,
-        clarification.claim,
-        clarification.truth,
-        clarification.verdict,
-        clarification.status,
-        clarification.published_at.isoformat() if clarification.published_at else "",
-        settings.SITE_NAME,
-        settings.SITE_NAME_ZH,
-        office_name(language),
-    ]
+    with translation.override(language):
+        shown = words(clarification)
+    parts = [LAYOUT_VERSION, variant, language, clarification.pk, *sorted(shown.items())]
     return hashlib.sha256("\x1f".join(str(part) for part in parts).encode()).hexdigest()[:20]
 
 
@@ -116,10 +119,12 @@ def share_image(clarification, variant, language):
 
 def draw(clarification, variant):
     """The picture as PNG bytes, with the interface words in the active language."""
+    shown = words(clarification)
     width, height = SIZES[variant]
     image = Image.new("RGB", (width, height), PAPER)
     pen = ImageDraw.Draw(image)
-    margin = 64 if variant == "wide" else 72
+    wide = variant == "wide"
+    margin = 64 if wide else 72
     text_width = width - 2 * margin
 
     # Header band: the seal, the names, the red rule above.
@@ -127,35 +132,23 @@ def draw(clarification, variant):
     pen.rectangle([0, 0, width, band], fill=NAVY)
     pen.rectangle([0, 0, width, 8], fill=SEAL)
     _seal(pen, margin, 26, 60)
-    names = " ".join(name for name in (settings.SITE_NAME_ZH, settings.SITE_NAME) if name)
-    pen.text((margin + 80, 56), names, font=font(40, BOLD), fill=PAPER, anchor="lm")
-    office = office_name()
-    pen.text((width - margin, 56), office, font=font(26), fill=PAPER, anchor="rm")
+    pen.text((margin + 80, 56), shown["names"], font=font(40, BOLD), fill=PAPER, anchor="lm")
+    pen.text((width - margin, 56), shown["office"], font=font(26), fill=PAPER, anchor="rm")
 
-    y = band + (40 if variant == "wide" else 64)
-    withdrawn = clarification.status == Status.WITHDRAWN
-    verdict = "withdrawn" if withdrawn else clarification.verdict
-    label = _("Withdrawn") if withdrawn else str(clarification.get_verdict_display())
-    stamp_height = 84 if variant == "wide" else 104
-    y = _stamp(pen, margin, y, stamp_height, verdict, label) + (28 if variant == "wide" else 48)
+    y = band + (40 if wide else 64)
+    stamp_height = 84 if wide else 104
+    y = _stamp(pen, margin, y, stamp_height, shown["verdict"], shown["label"]) + (28 if wide else 48)
 
-    claim_lines = 2 if variant == "wide" else 3
-    truth_lines = 3 if variant == "wide" else 4
-    small, large = (30, 36) if variant == "wide" else (38, 46)
-    claim = _("Rumor: %(claim)s") % {"claim": clarification.claim}
-    y = _paragraph(pen, margin, y, text_width, claim, small, MUTED, claim_lines)
-    y += 18 if variant == "wide" else 36
-    truth = _("The truth: %(truth)s") % {"truth": clarification.truth}
-    _paragraph(pen, margin, y, text_width, truth, large, INK, truth_lines, BOLD)
+    small, large = (30, 36) if wide else (38, 46)
+    y = _paragraph(pen, margin, y, text_width, shown["claim"], small, MUTED, 2 if wide else 3)
+    y += 18 if wide else 36
+    _paragraph(pen, margin, y, text_width, shown["truth"], large, INK, 3 if wide else 4, BOLD)
 
     # Footer: who says so, and when.
-    footer = height - (56 if variant == "wide" else 72)
+    footer = height - (56 if wide else 72)
     pen.line([margin, footer - 28, width - margin, footer - 28], fill=(208, 215, 226), width=2)
-    when = ""
-    if clarification.published_at:
-        when = formats.date_format(timezone.localtime(clarification.published_at), "DATE_FORMAT")
-    pen.text((margin, footer), office, font=font(26), fill=MUTED, anchor="lm")
-    pen.text((width - margin, footer), when, font=font(26), fill=MUTED, anchor="rm")
+    pen.text((margin, footer), shown["office"], font=font(26), fill=MUTED, anchor="lm")
+    pen.text((width - margin, footer), shown["date"], font=font(26), fill=MUTED, anchor="rm")
 
     out = io.BytesIO()
     # A palette of 128 colours keeps the anti-aliased text smooth at a third of the size.

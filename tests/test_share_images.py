@@ -114,3 +114,11 @@ def test_the_page_offers_the_picture_to_save_for_wechat(client):
     clarification = ClarificationFactory()
     page = client.get(clarification.get_absolute_url()).content.decode()
     assert f'<a href="/clarifications/{clarification.pk}/share-square.png">分享到微信的图片</a>' in page
+
+
+def test_the_cache_follows_every_word_drawn_including_names_and_language(settings):
+    clarification = ClarificationFactory()
+    key = share_images.cache_key(clarification, "wide", "zh-hans")
+    assert share_images.cache_key(clarification, "wide", "en") != key
+    settings.OFFICE_NAME = "区互联网信息办公室"
+    assert share_images.cache_key(clarification, "wide", "zh-hans") != key
