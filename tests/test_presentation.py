@@ -58,7 +58,6 @@ def test_each_verdict_has_its_own_icon_and_a_word_for_screen_readers(client):
     icons = {re.search(r"<svg[^>]*>(.*)</svg>", badge).group(1) for _, badge in badges}
     assert len(icons) == len(VERDICTS), "two verdicts share an icon: they would look alike in greyscale"
     for _, badge in badges:
-        assert 'aria-hidden="true"' in badge.split(">", 2)[1] or '<svg class="verdict-icon"' in badge
         assert re.search(r'<svg class="verdict-icon"[^>]*aria-hidden="true"', badge)
         assert '<span class="visually-hidden">结论： </span>' in badge
 
