@@ -39,7 +39,8 @@ def test_every_public_page_has_a_share_card_and_a_canonical_url(client):
             assert tags.get(key), f"{key} missing on {path}"
         assert tags["og:url"] == f"http://testserver{path}"
         # A clarification shares the picture drawn for it; other pages the site's default picture.
-        image = "/clarifications/1/share.png" if path == clarification.get_absolute_url() else "/static/"
+        own = f"/clarifications/{clarification.pk}/share.png"
+        image = own if path == clarification.get_absolute_url() else "/static/"
         assert tags["og:image"].startswith(f"http://testserver{image}")
         assert tags["og:locale"] == "zh_CN"
         assert tags["twitter:card"] == "summary_large_image"
