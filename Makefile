@@ -10,7 +10,7 @@ RUN_ENV := SECRET_KEY="$${SECRET_KEY:-$$(cat $(DATA)/secret_key)}"
 # Translations: the .po catalogues are in the repo, the .mo files are compiled from them here (in
 # pure Python, so GNU gettext is not needed to install).
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
-# axe-core for the accessibility browser tests, from package-lock.json (skipped without npm).
+# axe-core and html-validate for the accessibility and HTML tests, from package-lock.json (skipped without npm).
 AXE := node_modules/axe-core/axe.min.js
 
 .PHONY: help install install-dev run test lint format check-migrations check-deploy bench relevance messages ci clean

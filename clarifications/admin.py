@@ -195,7 +195,10 @@ class ClarificationAdmin(SimpleHistoryAdmin):
     object_history_template = "admin/clarifications/clarification/object_history.html"
     fieldsets = [
         (None, {"fields": ["title", "language", "verdict", "truth"]}),
-        (_("The rumor"), {"fields": ["claim", "claim_platform", "claim_seen_on", "region"]}),
+        (
+            _("The rumor"),
+            {"fields": ["claim", "claim_platform", "claim_seen_on", "claim_author", "claim_url", "region"]},
+        ),
         (_("Explanation"), {"fields": ["body", "image", "image_alt", "topics"]}),
         (_("Authority"), {"fields": ["authority_name", "authority_url"]}),
         (

@@ -165,7 +165,8 @@ def withdraw(*, clarification: Clarification, user, note: str) -> Clarification:
             raise TransitionRefused(_("A withdrawal needs a public note saying why."))
         current.status = Status.WITHDRAWN
         current.withdrawal_note = note
-        _save(current, user=user, reason=_("Withdrawn"), fields=["status", "withdrawal_note"])
+        current.withdrawn_at = timezone.now()
+        _save(current, user=user, reason=_("Withdrawn"), fields=["status", "withdrawal_note", "withdrawn_at"])
     return _refreshed(clarification)
 
 

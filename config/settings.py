@@ -62,6 +62,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 SITE_NAME = env_str("SITE_NAME", "Piyao")
+# The Chinese half of the header's wordmark, beside SITE_NAME; empty shows SITE_NAME alone.
+SITE_NAME_ZH = env_str("SITE_NAME_ZH", "辟谣")
 
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "data"))).resolve()
 
@@ -335,6 +337,8 @@ CLARIFICATIONS_PER_PAGE = 20
 # ClaimReview author.
 OFFICE_NAME = env_str("OFFICE_NAME", "市互联网信息办公室")
 OFFICE_URL = env_str("OFFICE_URL", "")
+# The office's name on English pages (and in English ClaimReview); empty uses OFFICE_NAME.
+OFFICE_NAME_EN = env_str("OFFICE_NAME_EN", "City Internet Information Office")
 # Four-eyes rule: whoever publishes a clarification must not be its author. FOUR_EYES=false relaxes
 # it for a one-person office.
 PIYAO_FOUR_EYES = env_bool("FOUR_EYES", True)

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import strip_tags
 
 from clarifications import services
 from clarifications.models import Clarification, Status
@@ -186,9 +187,24 @@ def test_a_withdrawn_clarification_shows_its_note_at_its_url_and_is_listed_nowhe
     clarification = ClarificationFactory(author=author, title="网传某药可治愈流感")
     services.withdraw(clarification=clarification, user=publisher, note="新的研究结果推翻了原结论。")
     page = client.get(clarification.get_absolute_url()).content.decode()
-    assert 'class="withdrawn-note"' in page
+    assert 'class="withdrawn-note' in page
     assert "新的研究结果推翻了原结论。" in page
     assert "网传某药可治愈流感" not in client.get(reverse("clarifications:list")).content.decode()
+
+
+def test_a_withdrawn_page_leads_with_the_withdrawal_and_its_date_not_the_old_verdict_badge(
+    client, publisher, author, time_machine
+):
+    time_machine.move_to(datetime(2026, 5, 6, 9, 0, tzinfo=SHANGHAI), tick=False)
+    clarification = ClarificationFactory(
+        author=author, verdict="false", published_at=datetime(2026, 5, 1, tzinfo=SHANGHAI)
+    )
+    services.withdraw(clarification=clarification, user=publisher, note="新的研究结果推翻了原结论。")
+    page = client.get(clarification.get_absolute_url()).content.decode()
+    text = " ".join(strip_tags(page).split())
+    assert "Withdrawn on 6 May 2026" in text
+    assert 'class="verdict verdict-false"' not in page
+    assert "Its verdict before the withdrawal: False" in text
 
 
 def test_a_correction_shows_on_the_public_page_and_moves_the_updated_date(client, time_machine):

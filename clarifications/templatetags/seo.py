@@ -5,7 +5,7 @@ from urllib.parse import urlsplit, urlunsplit
 from django import template
 from django.conf import settings
 from django.templatetags.static import static
-from django.urls import translate_url
+from django.urls import reverse, translate_url
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_from_path
 
@@ -89,8 +89,9 @@ def share_image_url(context, clarification=None):
     request = context.get("request")
     if request is None:
         return static("img/share-default.png")
-    if clarification is not None and clarification.image:
-        return request.build_absolute_uri(clarification.image.url)
+    if clarification is not None:
+        # The picture drawn for sharing (verdict, rumor, truth): see clarifications/share_images.py.
+        return request.build_absolute_uri(reverse("clarifications:share_image", args=[clarification.pk]))
     return request.build_absolute_uri(static("img/share-default.png"))
 
 
