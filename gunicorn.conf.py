@@ -18,6 +18,8 @@ max_requests_jitter = max_requests // 10
 # Django runs its app-registry setup once in the master, then forks.
 preload_app = True
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# The access log names the client by the site's one address rule (TRUSTED_PROXY_COUNT, config/clients.py).
+logger_class = "config.clients.AccessLogger"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 # Only a trusted reverse proxy may tell us the original scheme (see TRUST_PROXY_SSL_HEADER).

@@ -198,10 +198,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "config.login.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "config.login.client_ip"
+AXES_CLIENT_IP_CALLABLE = "config.clients.client_ip"
 # How many reverse proxies stand in front of gunicorn (and append to X-Forwarded-For); 0 ignores the
-# header, since any client can send it, and the peer address is the visitor's. Used by the login
-# lockout and the tip rate limit (config.login.client_ip).
+# header, since any client can send it, and the peer address is the visitor's. The one client-address
+# rule of the site (config/clients.py): the login lockout, the tip rate limit, the API throttle, logs.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # Staff sessions end after a working day; the public site sets no session cookie.

@@ -15,7 +15,7 @@ from django.test import RequestFactory, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from config.login import client_ip
+from config.clients import client_ip
 
 from .factories import ClarificationFactory, UserFactory
 
@@ -313,3 +313,26 @@ def test_the_session_cookie_carries_the_configured_lifetime(client, lockout):
     assert response.status_code == 302
     assert response.cookies["sessionid"]["max-age"] == 3600
     assert response.cookies["sessionid"]["httponly"] is True
+
+
+def test_gunicorns_access_log_names_the_client_by_the_same_rule(settings):
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from config.clients import AccessLogger
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    environ = {
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_X_FORWARDED_FOR": "1.1.1.1, 203.0.113.7",
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": "/",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+    }
+    response = SimpleNamespace(status="200 OK", headers=[], sent=0)
+    atoms = AccessLogger(Config()).atoms(response, [], environ, timedelta(0))
+    assert atoms["h"] == "203.0.113.7"
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert AccessLogger(Config()).atoms(response, [], environ, timedelta(0))["h"] == "127.0.0.1"

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from clarifications.models import Clarification
 from clarifications.search import find_similar
-from config.login import client_ip
+from config.clients import client_ip
 
 from . import ratelimit
 from .clients import client_hash
