@@ -22,5 +22,9 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 logger_class = "config.clients.AccessLogger"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
-# Only a trusted reverse proxy may tell us the original scheme (see TRUST_PROXY_SSL_HEADER).
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn believes X-Forwarded-Proto (and friends) only from these peers. It follows the site's own
+# setting: unless TRUST_PROXY_SSL_HEADER is on, no peer may claim https, not even one on 127.0.0.1.
+if os.environ.get("TRUST_PROXY_SSL_HEADER", "").lower() in ("1", "true", "yes", "on"):
+    forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+else:
+    forwarded_allow_ips = ""
