@@ -133,7 +133,7 @@ TEMPLATES = [
 # search's row lookups about a third faster than copying each page into SQLite's small default cache.
 SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
-    "timeout": 20,
+    "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20),
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA mmap_size=268435456;",
 }
 
@@ -338,6 +338,10 @@ OFFICE_URL = env_str("OFFICE_URL", "")
 # Four-eyes rule: whoever publishes a clarification must not be its author. FOUR_EYES=false relaxes
 # it for a one-person office.
 PIYAO_FOUR_EYES = env_bool("FOUR_EYES", True)
+
+# /healthz answers 503 ("disk full") when the data folder has less free space than this: tips and
+# their screenshots could no longer be stored.
+HEALTHZ_MIN_FREE_BYTES = env_int("HEALTHZ_MIN_FREE_MB", 32) * 1024 * 1024
 
 # --- Citizen tips -------------------------------------------------------------------------------
 
