@@ -287,8 +287,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-# Behind a TLS proxy: HTTPS=true turns on secure cookies, HSTS and the redirect.
-HTTPS = env_bool("HTTPS", False)
+# Secure by default: with DEBUG off the site is taken to be served over https (behind a TLS proxy), so
+# cookies are Secure, HSTS is sent and plain HTTP is redirected, unless the operator says the site runs
+# on plain HTTP with HTTPS=false (as `make run` does for the local demo).
+HTTPS = env_bool("HTTPS", not DEBUG)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS and env_bool("SECURE_SSL_REDIRECT", True)
