@@ -376,3 +376,20 @@ def test_gunicorns_access_log_names_the_client_by_the_same_rule(settings):
     assert atoms["h"] == "203.0.113.7"
     settings.TRUSTED_PROXY_COUNT = 0
     assert AccessLogger(Config()).atoms(response, [], environ, timedelta(0))["h"] == "127.0.0.1"
+
+
+def test_the_debug_page_masks_the_settings_that_carry_passwords(client, settings):
+    settings.DEBUG = True
+    settings.REDIS_URL = "redis://:redis-sekrit@cache.internal:6379/0"
+    settings.DATABASE_URL = "postgres://piyao:db-sekrit@db.internal/piyao"
+    settings.EMAIL_URL = "smtp+tls://piyao:mail-sekrit@mail.internal:587"
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": settings.REDIS_URL}
+    }
+    client.raise_request_exception = False
+    response = client.get("/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert "DisallowedHost" in response.text  # the debug page itself
+    assert "REDIS_URL" in response.text
+    for secret in ("redis-sekrit", "db-sekrit", "mail-sekrit"):
+        assert secret not in response.text
