@@ -416,9 +416,25 @@ class ClarificationAdmin(SimpleHistoryAdmin):
 
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
+    """Editors add topics and rename the ones nobody sees yet; a topic that a public clarification
+    carries has a public page and name, so changing or deleting it is a publisher's act."""
+
     list_display = ["name", "name_en", "slug"]
     search_fields = ["name", "name_en"]
     prepopulated_fields = {"slug": ["name_en"]}
+
+    def is_locked_for(self, request, topic):
+        return (
+            topic is not None
+            and not services.can_publish(request.user)
+            and Topic.objects.in_use().filter(pk=topic.pk).exists()
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self.is_locked_for(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self.is_locked_for(request, obj)
 
 
 @admin.register(Notice)

@@ -316,6 +316,32 @@ def test_the_withdraw_button_page_needs_a_note(client, publisher, author):
     assert Clarification.objects.get(pk=clarification.pk).status == Status.WITHDRAWN
 
 
+def test_an_editor_cannot_rename_a_public_topic_but_a_publisher_can(client, editor, publisher):
+    public = TopicFactory(name="交通出行", name_en="Transport", slug="transport")
+    ClarificationFactory(topics=[public])
+    unused = TopicFactory(name="天气", name_en="Weather", slug="weather")
+    url = reverse("admin:clarifications_topic_change", args=[public.pk])
+    renamed = {"name": "改过的名字", "name_en": "Renamed", "slug": "renamed"}
+
+    client.force_login(editor)
+    assert client.post(url, renamed).status_code == 403
+    public.refresh_from_db()
+    assert (public.name, public.slug) == ("交通出行", "transport")
+    assert client.get(url).status_code == 200  # read-only
+    assert (
+        client.post(reverse("admin:clarifications_topic_delete", args=[public.pk]), {"post": "yes"}).status_code == 403
+    )
+    # A topic no public clarification carries yet is the editors' to name.
+    client.post(reverse("admin:clarifications_topic_change", args=[unused.pk]), {**renamed, "name": "新名字"})
+    unused.refresh_from_db()
+    assert unused.slug == "renamed"
+
+    client.force_login(publisher)
+    client.post(url, {**renamed, "slug": "transport-2"})
+    public.refresh_from_db()
+    assert public.slug == "transport-2"
+
+
 def test_tip_triage_cannot_open_clarifications(client, tip_triager, author):
     clarification = ClarificationFactory(in_review=True, author=author)
     client.force_login(tip_triager)
