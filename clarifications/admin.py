@@ -7,6 +7,7 @@ be changed only by publishers (a correction is a public act); editors see them r
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
@@ -22,6 +23,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
+
+from tips.screenshots import clean_screenshot
 
 from . import services
 from .history import ReadableHistoryHelper, related_changes
@@ -148,6 +151,14 @@ class WithdrawForm(forms.Form):
 
 
 class ClarificationForm(forms.ModelForm):
+    def clean_image(self):
+        """A new illustration is re-encoded as tips' screenshots are: only its pixels reach the public
+        (no EXIF with the photographer's GPS position, no ICC profile or comment), under a random name."""
+        image = self.cleaned_data.get("image")
+        if not image or not hasattr(image, "content_type"):
+            return image  # unchanged, or cleared
+        return clean_screenshot(image, max_bytes=settings.ILLUSTRATION_MAX_UPLOAD_BYTES)
+
     def clean(self):
         cleaned = super().clean()
         # Browsers send textarea lines ending in CRLF; store LF as imports do, so that saving without

@@ -235,6 +235,11 @@ STORAGES = {
     "private": {"BACKEND": "tips.storage.PrivateStorage"},
 }
 PRIVATE_ROOT = DATA_DIR / "private"
+# Uploads under MEDIA_ROOT are served by the app (config/media.py) unless a reverse proxy does it.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
+MEDIA_MAX_AGE = 24 * 3600
+# Illustrations are re-encoded like tip screenshots (tips/screenshots.py), up to this size.
+ILLUSTRATION_MAX_UPLOAD_BYTES = env_int("ILLUSTRATION_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 # Hashed names never change content, so browsers may keep them for a year.
 WHITENOISE_MAX_AGE = 365 * 24 * 3600
 
