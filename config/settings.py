@@ -358,6 +358,8 @@ HEALTHZ_MIN_FREE_BYTES = env_int("HEALTHZ_MIN_FREE_MB", 32) * 1024 * 1024
 # At most this many tips per client address per period: "5/10m" (s, m, h or d; "5/m" is 5 a minute).
 # Shared by all workers: Redis when REDIS_URL is set, the database otherwise.
 TIPS_RATE = env_str("TIPS_RATE", "5/10m")
+# The status page and the code look-up, per client address, so that codes cannot be tried in bulk.
+TIPS_LOOKUP_RATE = env_str("TIPS_LOOKUP_RATE", "30/10m")
 TIPS_MAX_UPLOAD_BYTES = env_int("TIPS_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 # Contact e-mail and address hash of a closed tip are deleted this many days after it was closed
 # (manage.py purge_tip_personal_data, run daily).

@@ -98,8 +98,26 @@ def tip_receive(request):
     return render(request, "tips/new.html", {"form": form, "suggest_url": reverse("clarifications:suggest")})
 
 
+def lookup_allowed(request):
+    """The status page and the code look-up allow ``TIPS_LOOKUP_RATE`` per client, so that nobody can
+    try codes in bulk. A database that cannot count does not lock citizens out of their status."""
+    try:
+        return ratelimit.hit("tip-lookup", client_hash(client_ip(request)), rate=settings.TIPS_LOOKUP_RATE)
+    except DatabaseError:
+        logger.exception("The tip look-up limit could not be counted")
+        return True
+
+
+def lookup_refused(request, code=""):
+    response = render(request, "tips/lookup.html", {"code": code, "rate_limited": True}, status=429)
+    response["Retry-After"] = "60"
+    return response
+
+
 @never_cache
 def tip_status(request, code):
+    if not lookup_allowed(request):
+        return lookup_refused(request)
     normalised = normalise_tip_code(code)
     if normalised is None:
         raise Http404("Not a tip code")
@@ -118,6 +136,8 @@ def tip_status(request, code):
 def tip_lookup(request):
     """``/tips/?code=...``: the citizen types their code and lands on its status page."""
     code = request.GET.get("code", "")
+    if code and not lookup_allowed(request):
+        return lookup_refused(request, code)
     normalised = normalise_tip_code(code) if code else None
     if normalised:
         return redirect("tips:status", code=normalised)
