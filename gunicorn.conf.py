@@ -5,10 +5,12 @@ import os
 
 wsgi_app = "config.wsgi:application"
 bind = os.environ.get("BIND", "127.0.0.1:8000")
-# Sync workers: each request is short and the database is the bottleneck. Four is plenty for two
-# cores and keeps SQLite's single writer from queueing too many.
+# Four worker processes are plenty for two cores and keep SQLite's single writer from queueing too
+# many. Each runs threads, with a deadline for request headers (config/workers.py): a sync worker is
+# held by one slow client, so four clients sending headers a byte at a time froze the whole site.
 workers = int(os.environ.get("WEB_CONCURRENCY", min(4, multiprocessing.cpu_count() * 2 + 1)))
-worker_class = "sync"
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "config.workers.HeaderTimeoutWorker")
+threads = int(os.environ.get("GUNICORN_THREADS", 8))
 timeout = 30
 graceful_timeout = 20
 keepalive = 5

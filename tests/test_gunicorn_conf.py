@@ -3,6 +3,9 @@
 import runpy
 from pathlib import Path
 
+import pytest
+from django.conf import settings as django_settings
+
 CONF = Path(__file__).resolve().parent.parent / "gunicorn.conf.py"
 
 
@@ -23,3 +26,45 @@ def test_with_a_trusted_proxy_gunicorn_believes_the_proxys_address(monkeypatch):
     assert gunicorn_settings(monkeypatch, TRUST_PROXY_SSL_HEADER="true")["forwarded_allow_ips"] == "127.0.0.1"
     configured = gunicorn_settings(monkeypatch, TRUST_PROXY_SSL_HEADER="true", FORWARDED_ALLOW_IPS="10.0.0.5")
     assert configured["forwarded_allow_ips"] == "10.0.0.5"
+
+
+@pytest.mark.skipif(
+    django_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
+    reason="runs once, in the suite's SQLite run (the server uses a SQLite file of its own either way)",
+)
+def test_slow_header_clients_neither_freeze_the_site_nor_stay_connected(tmp_path):
+    """Four clients trickling their headers (as many as there are sync workers) against two workers."""
+    import contextlib
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from benchmarks.local_server import fetch, start_gunicorn, stop_gunicorn
+    from benchmarks.slow_clients import site_environment
+
+    environment = site_environment(tmp_path, WEB_CONCURRENCY="2", GUNICORN_HEADER_TIMEOUT="1")
+    migrate = [sys.executable, "manage.py", "migrate", "--noinput", "-v0"]
+    subprocess.run(migrate, env=environment, cwd=CONF.parent, check=True)
+    server, base = start_gunicorn(environment, log_path=tmp_path / "gunicorn.log")
+    host, port = base.removeprefix("http://").split(":")
+    slow = [socket.create_connection((host, int(port)), timeout=10) for _ in range(4)]
+    try:
+        for connection in slow:
+            connection.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        for second in range(4):
+            for connection in slow:
+                with contextlib.suppress(OSError):
+                    connection.sendall(b"X")
+            # The site answers meanwhile.
+            assert fetch(base + "/healthz", timeout=10) == (200, "ok\n"), second
+            time.sleep(1)
+        # And the server has hung up on every slow client (a read returns nothing, or the reset).
+        for connection in slow:
+            connection.settimeout(10)
+            with contextlib.suppress(ConnectionResetError):
+                assert connection.recv(1024) == b""
+    finally:
+        for connection in slow:
+            connection.close()
+        stop_gunicorn(server)
