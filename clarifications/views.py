@@ -2,7 +2,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db import DatabaseError, connection
 from django.db.models import Case, Value, When
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import condition, require_http_methods, require_safe
 
-from . import search, share_images
+from . import health, search, share_images
 from .filters import ClarificationFilter
 from .models import Clarification, Language, Notice, Topic
 from .pagecache import public_page
@@ -216,10 +215,8 @@ def notice_detail(request, pk):
 
 @never_cache
 def healthz(request):
-    """200 "ok" when the database answers a query, 503 otherwise (for load balancers)."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except DatabaseError:
-        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    """200 "ok" when the site can serve and store, 503 with the reasons otherwise (see health.py)."""
+    found = health.problems()
+    if found:
+        return HttpResponse("".join(f"{reason}\n" for reason in found), status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")

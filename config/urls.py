@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
@@ -11,6 +12,7 @@ from clarifications.branding import admin_header, admin_title
 from clarifications.pagecache import public_page
 from clarifications.sitemaps import SITEMAPS, robots_txt
 from clarifications.views import healthz
+from config.media import serve_media
 
 # Machine URLs keep one address whatever the language (see PRODUCT.md's contracts).
 feed_patterns = [
@@ -48,6 +50,10 @@ urlpatterns = [
     path("robots.txt", public_page(robots_txt), name="robots_txt"),
     path("api/", include((api_patterns, "api"))),
 ]
+
+if settings.SERVE_MEDIA:
+    # Clarifications' illustrations (see config/media.py); tip screenshots live elsewhere, never here.
+    urlpatterns.append(path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve_media, name="media"))
 
 handler404 = "clarifications.api.not_found"
 

@@ -183,6 +183,20 @@ def test_anonymous_clients_are_throttled(client, settings):
     assert "Retry-After" in response
 
 
+def test_a_forged_forwarded_address_on_each_request_does_not_escape_the_throttle(client, settings):
+    settings.API_ANON_RATE = "2/min"
+    statuses = [client.get(LIST, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code for n in range(4)]
+    assert statuses == [200, 200, 429, 429]
+
+
+def test_behind_a_trusted_proxy_the_throttle_counts_the_address_the_proxy_saw(client, settings):
+    settings.API_ANON_RATE = "1/min"
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert client.get(LIST, HTTP_X_FORWARDED_FOR="10.9.9.9, 198.51.100.1").status_code == 200
+    assert client.get(LIST, HTTP_X_FORWARDED_FOR="10.8.8.8, 198.51.100.2").status_code == 200
+    assert client.get(LIST, HTTP_X_FORWARDED_FOR="10.7.7.7, 198.51.100.1").status_code == 429
+
+
 def test_the_schema_is_valid_openapi_3_and_documents_the_filters(client):
     response = client.get("/api/schema/", {"format": "json"})
     assert response.status_code == 200
