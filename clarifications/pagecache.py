@@ -56,6 +56,8 @@ logger = logging.getLogger(__name__)
 CACHE_CONTROL = "public, max-age=0, s-maxage=1"
 # Bodies smaller than this are sent as they are (compression would not pay for its header).
 MIN_COMPRESS_BYTES = 200
+# The request headers that can turn a page into a 304 or 412 (see get_conditional_response).
+CONDITIONS = {"HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE"}
 # Errors of an unreachable shared cache, after which pages are served without it.
 CACHE_OUTAGE_ERRORS = (OSError, redis.RedisError)
 
@@ -93,7 +95,8 @@ def stored_page(response):
         vary = HttpResponse(headers=headers)
         patch_vary_headers(vary, ["Accept-Encoding"])
         headers["Vary"] = vary["Vary"]
-    return {"headers": headers, "etag": etag, "bodies": bodies}
+    last_modified = parse_http_date_safe(headers.get("Last-Modified", ""))
+    return {"headers": headers, "etag": etag, "last_modified": last_modified, "bodies": bodies}
 
 
 def preferred_encoding(accept_encoding):
@@ -141,7 +144,8 @@ class PublicPageCacheMiddleware:
     def __call__(self, request):
         if not self._eligible(request):
             return self.get_response(request)
-        key = (ContentVersion.token(), request.scheme, request.get_host(), request.get_full_path())
+        # The raw path and query string: get_full_path() would re-quote them on every request.
+        key = (ContentVersion.token(), request.scheme, request.get_host(), request.path, request.META["QUERY_STRING"])
         page = self._cached(key)
         if page is None:
             response = self._render(request)
@@ -150,6 +154,32 @@ class PublicPageCacheMiddleware:
             page = stored_page(response)
             self._store(key, page)
         return self._answer(request, page)
+
+    def _answer(self, request, page):
+        encoding = self._encoding(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+        if encoding not in page["bodies"]:
+            encoding = "identity"
+        response = HttpResponse(b"" if request.method == "HEAD" else page["bodies"][encoding])
+        # The headers were checked once when the page was stored (ResponseHeaders validates each
+        # header on every assignment, a good part of a cached page's cost otherwise).
+        response.headers._store = dict(self._headers(page, encoding))
+        return get_conditional_response(
+            request, etag=page["etag"], last_modified=page["last_modified"], response=response
+        )
+
+    def _headers(self, page, encoding):
+        """The response headers of ``page`` in ``encoding``, built once per process and page."""
+        prepared = page.get("prepared")
+        if prepared is None:
+            prepared = page["prepared"] = {}
+        headers = prepared.get(encoding)
+        if headers is None:
+            response = HttpResponse(headers=page["headers"])
+            if encoding != "identity":
+                response["Content-Encoding"] = encoding
+            response["Content-Length"] = str(len(page["bodies"][encoding]))
+            headers = prepared[encoding] = response.headers._store
+        return headers
 
     # --- Which requests ------------------------------------------------------------------------
 
@@ -198,18 +228,6 @@ class PublicPageCacheMiddleware:
         finally:
             if accept_encoding is not None:
                 request.META["HTTP_ACCEPT_ENCODING"] = accept_encoding
-
-    def _answer(self, request, page):
-        encoding = self._encoding(request.META.get("HTTP_ACCEPT_ENCODING", ""))
-        body = page["bodies"].get(encoding)
-        if body is None:
-            encoding, body = "identity", page["bodies"]["identity"]
-        response = HttpResponse(b"" if request.method == "HEAD" else body, headers=page["headers"])
-        if encoding != "identity":
-            response["Content-Encoding"] = encoding
-        response["Content-Length"] = str(len(body))
-        last_modified = parse_http_date_safe(page["headers"].get("Last-Modified", ""))
-        return get_conditional_response(request, etag=page["etag"], last_modified=last_modified, response=response)
 
     def _encoding(self, accept_encoding):
         encoding = self.encodings.get(accept_encoding)
