@@ -22,3 +22,20 @@ errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 # Only a trusted reverse proxy may tell us the original scheme (see TRUST_PROXY_SSL_HEADER).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def when_ready(server):
+    """In the master, after the preloaded app and before the workers fork: import the URLconf (and
+    with it every view module) once for all workers, then move every object so far out of the garbage
+    collector's reach, so that the workers' collections do not touch (and thereby copy) the memory
+    they share with the master."""
+    import gc
+
+    if not server.cfg.preload_app:
+        return
+    from django.db import connections
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 (imports the URLconf)
+    connections.close_all()  # no database connection may be shared by the forked workers
+    gc.freeze()

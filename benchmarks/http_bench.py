@@ -200,6 +200,7 @@ class Server:
         self.process = None
         self.base_url = None
         self.peak_rss = {}
+        self.peak_uss = {}
         self._stop = threading.Event()
 
     def url(self, path):
@@ -219,8 +220,11 @@ class Server:
         while not self._stop.is_set():
             try:
                 for worker in master.children():
-                    rss = worker.memory_info().rss
-                    self.peak_rss[worker.pid] = max(rss, self.peak_rss.get(worker.pid, 0))
+                    # RSS counts the pages a worker still shares with the master (preload_app); USS
+                    # is what the worker alone adds, the memory one more worker costs.
+                    memory = worker.memory_full_info()
+                    self.peak_rss[worker.pid] = max(memory.rss, self.peak_rss.get(worker.pid, 0))
+                    self.peak_uss[worker.pid] = max(memory.uss, self.peak_uss.get(worker.pid, 0))
             except psutil.Error:
                 pass
             time.sleep(0.5)
@@ -311,6 +315,9 @@ def summary(results, servers, notes, arguments, delays):
         "peak_rss_mb_per_worker": {
             server.name: round(max(server.peak_rss.values(), default=0) / 2**20, 1) for server in servers
         },
+        "peak_uss_mb_per_worker": {
+            server.name: round(max(server.peak_uss.values(), default=0) / 2**20, 1) for server in servers
+        },
         "workers_seen": {server.name: len(server.peak_rss) for server in servers},
         "publish_visible_after_s": delays,
         "notes": notes,
@@ -332,7 +339,10 @@ def report(results, servers, notes, arguments, stores, delays):
             f"{name:<26} {row['rps_median']:>9.1f} {row['ratio_median']:>8.3f} "
             f"{row['p50_ms_median']:>8.1f} {row['p99_ms_median']:>8.1f} {row['non_2xx']:>8}"
         )
-    memory = ", ".join(f"{name} {mb} MB" for name, mb in data["peak_rss_mb_per_worker"].items())
+    memory = ", ".join(
+        f"{name} {mb} MB (USS {data['peak_uss_mb_per_worker'][name]} MB)"
+        for name, mb in data["peak_rss_mb_per_worker"].items()
+    )
     print(f"peak RSS of a worker: {memory} (workers are recycled after max_requests)")
     seconds = ", ".join(f"{delay:.3f}" for delay in delays)
     print(f"old page last served after a publish's commit (every worker asked all the time): {seconds} s")
