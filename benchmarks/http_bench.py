@@ -107,6 +107,7 @@ def main():
         results = measure(targets, arguments)
         delays = measure_publishes(site.url(detail), environment, external_id, title)
         report(results, servers, notes, arguments, stores, delays)
+        report_in_process(environment, hello.environment, ["/", "/clarifications/", detail])
         if arguments.json:
             data = summary(results, servers, notes, arguments, delays)
             Path(arguments.json).write_text(json.dumps(data, indent=2))
@@ -456,8 +457,68 @@ def generate(count):
     print(middle.get_absolute_url(), middle.external_id, middle.title, sep="\t")
 
 
+# --- In one process --------------------------------------------------------------------------------
+
+IN_PROCESS_CALLS = 2000
+IN_PROCESS_ROUNDS = 5
+
+
+def report_in_process(site_environment, hello_environment, paths):
+    """Microseconds per cached page in one process, without HTTP or gunicorn, against hello world:
+    the site and hello world take turns, and the medians of the rounds are compared."""
+    site_times, hello_times = {path: [] for path in paths}, []
+    for _ in range(IN_PROCESS_ROUNDS):
+        for path, seconds in json.loads(run_python(site_environment, "in-process", *paths)).items():
+            site_times[path].append(seconds)
+        hello_times.append(json.loads(run_python(hello_environment, "in-process", "/"))["/"])
+    hello = statistics.median(hello_times)
+    print(f"in one process, {IN_PROCESS_CALLS} calls x {IN_PROCESS_ROUNDS} rounds (medians):")
+    print(f"  hello world {hello * 1e6:.0f} us")
+    for path, times in site_times.items():
+        median = statistics.median(times)
+        print(f"  {path} {median * 1e6:.0f} us, x hello {hello / median:.3f}")
+
+
+def in_process(paths):
+    """Seconds per request of each path through the WSGI application, after it is cached; as JSON."""
+    import io
+
+    from django.core.wsgi import get_wsgi_application
+
+    application = get_wsgi_application()
+
+    def call(path):
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path,
+            "QUERY_STRING": "",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "80",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "HTTP_HOST": "127.0.0.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(),
+            "wsgi.errors": sys.stderr,
+        }
+        body = application(environ, lambda status, headers: None)
+        b"".join(body)
+        body.close()
+
+    times = {}
+    for path in paths:
+        call(path)
+        started = time.perf_counter()
+        for _ in range(IN_PROCESS_CALLS):
+            call(path)
+        times[path] = (time.perf_counter() - started) / IN_PROCESS_CALLS
+    print(json.dumps(times))
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "generate":
         generate(int(sys.argv[2]))
+    elif len(sys.argv) > 2 and sys.argv[1] == "in-process":
+        in_process(sys.argv[2:])
     else:
         main()

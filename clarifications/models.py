@@ -77,10 +77,11 @@ class ContentVersion(models.Model):
     @classmethod
     def token(cls):
         """The version of the public content as of now, as this process knows it (see class docstring)."""
-        if time.monotonic() - cls._read_at >= settings.PAGE_CACHE_RECHECK_SECONDS or cls._known is None:
-            cls._known = cls.read()
+        known = cls._known  # once: another thread may forget it meanwhile
+        if known is None or time.monotonic() - cls._read_at >= settings.PAGE_CACHE_RECHECK_SECONDS:
+            known = cls._known = cls.read()
             cls._read_at = time.monotonic()
-        number, schedule = cls._known
+        number, schedule = known
         return f"{number}.{bisect.bisect_right(schedule, time.time())}"
 
     @classmethod
