@@ -46,7 +46,7 @@ from django.http import HttpResponse
 from django.middleware.gzip import GZipMiddleware
 from django.urls import Resolver404, resolve
 from django.utils import translation
-from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.cache import cc_delim_re, get_conditional_response
 from django.utils.http import parse_http_date_safe
 
 from .models import ContentVersion
@@ -92,9 +92,15 @@ def stored_page(response):
         bodies["gzip"] = gzip.compress(content, compresslevel=6, mtime=0)
         # Quality 5 compresses a page as well as gzip -9 in a few milliseconds; 11 would take ~100 ms.
         bodies["br"] = brotli.compress(content, quality=5)
-        vary = HttpResponse(headers=headers)
-        patch_vary_headers(vary, ["Accept-Encoding"])
-        headers["Vary"] = vary["Vary"]
+    # LocaleMiddleware says Vary: Accept-Language on unprefixed URLs, but those are always in the
+    # default language (prefix_default_language=False): the URL alone decides, as in the cache key.
+    # Accept-Encoding (from GZipMiddleware) is ours to say, once.
+    ignored = {"accept-language", "accept-encoding", ""}
+    vary = [name for name in cc_delim_re.split(headers.pop("Vary", "")) if name.lower() not in ignored]
+    if len(bodies) > 1:
+        vary.append("Accept-Encoding")
+    if vary:
+        headers["Vary"] = ", ".join(vary)
     last_modified = parse_http_date_safe(headers.get("Last-Modified", ""))
     return {"headers": headers, "etag": etag, "last_modified": last_modified, "bodies": bodies}
 
