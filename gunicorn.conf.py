@@ -30,3 +30,20 @@ if os.environ.get("TRUST_PROXY_SSL_HEADER", "").lower() in ("1", "true", "yes", 
     forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 else:
     forwarded_allow_ips = ""
+
+
+def when_ready(server):
+    """In the master, after the preloaded app and before the workers fork: import the URLconf (and
+    with it every view module) once for all workers, then move every object so far out of the garbage
+    collector's reach, so that the workers' collections do not touch (and thereby copy) the memory
+    they share with the master."""
+    import gc
+
+    if not server.cfg.preload_app:
+        return
+    from django.db import connections
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 (imports the URLconf)
+    connections.close_all()  # no database connection may be shared by the forked workers
+    gc.freeze()

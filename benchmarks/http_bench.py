@@ -1,13 +1,17 @@
 """Load benchmark: Piyao's pages against a hello-world Django app, under the same gunicorn settings.
 
     python benchmarks/http_bench.py [--clarifications 10000] [--rounds 5] [--duration 10] [--workers 2]
+                                    [--database-url postgres://.../empty_db --redis-url redis://.../9]
 
-It builds a throwaway DATA_DIR with a SQLite database of realistic size, collects static files, and
-starts two gunicorn servers from the repo's gunicorn.conf.py with production settings (DEBUG off):
-the site, and the one-view app in benchmarks/hello/. wrk (Debian: ``apt-get install wrk``) then loads
-each page for ``--duration`` seconds, hello world included in every round, the order rotating from
-round to round. Reported: median requests per second and latency, the median of the per-round ratios
-to hello world (the same round's conditions for both), and the peak resident memory of a worker.
+It builds a throwaway DATA_DIR with a SQLite database of realistic size (or fills the given empty
+PostgreSQL database, and uses the given empty Redis database as the cache; both are emptied again at
+the end), collects static files, and starts two gunicorn servers from the repo's gunicorn.conf.py with
+production settings (DEBUG off): the site, and the one-view app in benchmarks/hello/. wrk (Debian:
+``apt-get install wrk``) then loads each page for ``--duration`` seconds, plain and with
+``Accept-Encoding: gzip, br``, hello world included in every round, the order rotating from round to
+round. Reported: median requests per second and latency, the median of the per-round ratios to hello
+world (the same round's conditions for both), the peak resident memory of a worker, and how long after
+a publish's commit the old page was still served by some worker (four clients asking all the time).
 
 Numbers depend on the machine and on whatever else runs on it; compare ratios, not absolute rates.
 """
@@ -31,9 +35,18 @@ from urllib.parse import quote
 
 # Run as a script from the repository, or imported by the tests as benchmarks.*.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.local_server import REPO, fetch, start_gunicorn, stop_gunicorn  # noqa: E402
+from benchmarks.local_server import (  # noqa: E402
+    REPO,
+    fetch,
+    publish_delay,
+    rename_clarification,
+    start_gunicorn,
+    stop_gunicorn,
+)
 
 SEARCH_WORDS = "疫苗"
+COMPRESSED = "gzip, br"
+PUBLISHES = 3
 
 # What is measured: (name, path). A page that does not answer 200 yet (the tip form before it
 # exists) is skipped with a note instead of measured.
@@ -54,6 +67,8 @@ def main():
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers of each server")
     parser.add_argument("--connections", type=int, default=4, help="wrk connections")
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
+    parser.add_argument("--database-url", help="an EMPTY PostgreSQL database to fill (emptied again at the end)")
+    parser.add_argument("--redis-url", help="an EMPTY Redis database to use as the cache (emptied at the end)")
     parser.add_argument("--json", help="also write the results to this file")
     parser.add_argument("--keep", action="store_true", help="keep the temporary DATA_DIR")
     arguments = parser.parse_args()
@@ -63,11 +78,14 @@ def main():
 
     data_dir = Path(tempfile.mkdtemp(prefix="piyao-bench-"))
     servers = []
+    stores = Stores(arguments.database_url, arguments.redis_url)
+    stores.check_empty()
     try:
-        environment = site_environment(data_dir, arguments.workers)
-        print(f"Preparing {arguments.clarifications} clarifications in {data_dir} ...", flush=True)
+        environment = site_environment(data_dir, arguments.workers, stores)
+        print(f"Preparing {arguments.clarifications} clarifications on {stores.description} ...", flush=True)
         manage(environment, "migrate", "--noinput", "-v0")
-        detail = run_python(environment, "generate", str(arguments.clarifications)).strip()
+        detail, external_id, title = run_python(environment, "generate", str(arguments.clarifications)).split("\t")
+        title = title.strip()
         manage(environment, "collectstatic", "--noinput", "-v0")
 
         site = Server("site", environment)
@@ -76,23 +94,27 @@ def main():
         for server in servers:
             server.start()
 
-        targets = [("hello world", hello.url("/"))]
+        targets = [("hello world", hello.url("/"), None)]
         notes = []
         for name, path in PAGES:
             url = site.url(path.format(detail=detail))
             status = fetch(url)[0]
             if status == 200:
-                targets.append((name, url))
+                targets += [(name, url, None), (f"{name} ({COMPRESSED})", url, COMPRESSED)]
             else:
                 notes.append(f"{name} ({path}) skipped: it answers {status}")
 
         results = measure(targets, arguments)
-        report(results, servers, notes, arguments)
+        delays = measure_publishes(site.url(detail), environment, external_id, title)
+        report(results, servers, notes, arguments, stores, delays)
+        report_in_process(environment, hello.environment, ["/", "/clarifications/", detail])
         if arguments.json:
-            Path(arguments.json).write_text(json.dumps(summary(results, servers, notes, arguments), indent=2))
+            data = summary(results, servers, notes, arguments, delays)
+            Path(arguments.json).write_text(json.dumps(data, indent=2))
     finally:
         for server in servers:
             server.stop()
+        stores.empty()
         if arguments.keep:
             print(f"Data kept in {data_dir}")
         else:
@@ -102,8 +124,48 @@ def main():
 # --- The servers ---------------------------------------------------------------------------------
 
 
-def site_environment(data_dir, workers):
+class Stores:
+    """SQLite in the throwaway DATA_DIR, or the given empty PostgreSQL and Redis databases."""
+
+    def __init__(self, database_url, redis_url):
+        self.database_url, self.redis_url = database_url, redis_url
+        names = ["PostgreSQL" if database_url else "SQLite", "Redis cache" if redis_url else "local-memory cache"]
+        self.description = " + ".join(names)
+
+    def check_empty(self):
+        if self.database_url:
+            with self._postgres() as connection:
+                tables = connection.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()[0]
+            if tables:
+                sys.exit(f"--database-url must name an empty database; it has {tables} tables.")
+        if self.redis_url and self._redis().dbsize():
+            sys.exit("--redis-url must name an empty Redis database.")
+
+    def empty(self):
+        if self.database_url:
+            with self._postgres() as connection:
+                connection.execute("DROP SCHEMA public CASCADE")
+                connection.execute("CREATE SCHEMA public")
+        if self.redis_url:
+            self._redis().flushdb()
+
+    def _postgres(self):
+        import psycopg
+
+        return psycopg.connect(self.database_url, autocommit=True)
+
+    def _redis(self):
+        import redis
+
+        return redis.Redis.from_url(self.redis_url)
+
+
+def site_environment(data_dir, workers, stores):
     environment = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL", "DEBUG")}
+    if stores.database_url:
+        environment["DATABASE_URL"] = stores.database_url
+    if stores.redis_url:
+        environment["REDIS_URL"] = stores.redis_url
     environment.update(
         {
             "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -140,6 +202,7 @@ class Server:
         self.process = None
         self.base_url = None
         self.peak_rss = {}
+        self.peak_uss = {}
         self._stop = threading.Event()
 
     def url(self, path):
@@ -159,8 +222,11 @@ class Server:
         while not self._stop.is_set():
             try:
                 for worker in master.children():
-                    rss = worker.memory_info().rss
-                    self.peak_rss[worker.pid] = max(rss, self.peak_rss.get(worker.pid, 0))
+                    # RSS counts the pages a worker still shares with the master (preload_app); USS
+                    # is what the worker alone adds, the memory one more worker costs.
+                    memory = worker.memory_full_info()
+                    self.peak_rss[worker.pid] = max(memory.rss, self.peak_rss.get(worker.pid, 0))
+                    self.peak_uss[worker.pid] = max(memory.uss, self.peak_uss.get(worker.pid, 0))
             except psutil.Error:
                 pass
             time.sleep(0.5)
@@ -174,13 +240,14 @@ class Server:
 # --- Load and report -----------------------------------------------------------------------------
 
 
-def wrk(url, duration, arguments):
+def wrk(url, duration, arguments, accept_encoding=None):
     command = [
         shutil.which("wrk"),
         f"-t{arguments.threads}",
         f"-c{arguments.connections}",
         f"-d{duration}s",
         "--latency",
+        *(["-H", f"Accept-Encoding: {accept_encoding}"] if accept_encoding else []),
         url,
     ]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout  # noqa: S603
@@ -207,19 +274,32 @@ def to_milliseconds(value):
 
 def measure(targets, arguments):
     print(f"Warming up {len(targets)} targets ...", flush=True)
-    for _, url in targets:
-        wrk(url, 2, arguments)
-    results = {name: [] for name, _ in targets}
+    for _, url, accept_encoding in targets:
+        wrk(url, 2, arguments, accept_encoding)
+    results = {name: [] for name, _, _ in targets}
     for number in range(arguments.rounds):
         # Rotate the order so that no page always runs right after another.
         order = targets[number % len(targets) :] + targets[: number % len(targets)]
-        for name, url in order:
-            results[name].append(wrk(url, arguments.duration, arguments))
+        for name, url, accept_encoding in order:
+            results[name].append(wrk(url, arguments.duration, arguments, accept_encoding))
         print(f"round {number + 1}/{arguments.rounds} done", flush=True)
     return results
 
 
-def summary(results, servers, notes, arguments):
+def measure_publishes(url, environment, external_id, title):
+    """Seconds from each of a few publishes' commit to the last old page served (see publish_delay)."""
+    delays = []
+    for number in range(PUBLISHES):
+        new_title = f"基准测试的第{number + 2}版标题"  # not a substring of the one before
+        delay, _ = publish_delay(
+            url, lambda new_title=new_title: rename_clarification(environment, external_id, new_title), title
+        )
+        delays.append(delay)
+        title = new_title
+    return delays
+
+
+def summary(results, servers, notes, arguments, delays):
     reference = [run["rps"] for run in results["hello world"]]
     rows = {}
     for name, runs in results.items():
@@ -237,27 +317,37 @@ def summary(results, servers, notes, arguments):
         "peak_rss_mb_per_worker": {
             server.name: round(max(server.peak_rss.values(), default=0) / 2**20, 1) for server in servers
         },
+        "peak_uss_mb_per_worker": {
+            server.name: round(max(server.peak_uss.values(), default=0) / 2**20, 1) for server in servers
+        },
         "workers_seen": {server.name: len(server.peak_rss) for server in servers},
+        "publish_visible_after_s": delays,
         "notes": notes,
     }
 
 
-def report(results, servers, notes, arguments):
-    data = summary(results, servers, notes, arguments)
+def report(results, servers, notes, arguments, stores, delays):
+    data = summary(results, servers, notes, arguments, delays)
     print()
     print(
-        f"{arguments.clarifications} clarifications on SQLite, gunicorn {arguments.workers} sync workers per server, "
+        f"{arguments.clarifications} clarifications on {stores.description}, "
+        f"gunicorn {arguments.workers} workers per server, "
         f"wrk {arguments.threads} thread(s) x {arguments.connections} connections, "
         f"{arguments.rounds} rounds x {arguments.duration} s (medians)"
     )
-    print(f"{'page':<12} {'req/s':>9} {'x hello':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
+    print(f"{'page':<26} {'req/s':>9} {'x hello':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
     for name, row in data["pages"].items():
         print(
-            f"{name:<12} {row['rps_median']:>9.1f} {row['ratio_median']:>8.3f} "
+            f"{name:<26} {row['rps_median']:>9.1f} {row['ratio_median']:>8.3f} "
             f"{row['p50_ms_median']:>8.1f} {row['p99_ms_median']:>8.1f} {row['non_2xx']:>8}"
         )
-    memory = ", ".join(f"{name} {mb} MB" for name, mb in data["peak_rss_mb_per_worker"].items())
+    memory = ", ".join(
+        f"{name} {mb} MB (USS {data['peak_uss_mb_per_worker'][name]} MB)"
+        for name, mb in data["peak_rss_mb_per_worker"].items()
+    )
     print(f"peak RSS of a worker: {memory} (workers are recycled after max_requests)")
+    seconds = ", ".join(f"{delay:.3f}" for delay in delays)
+    print(f"old page last served after a publish's commit (every worker asked all the time): {seconds} s")
     for note in notes:
         print(f"note: {note}")
 
@@ -293,7 +383,8 @@ CLAIMS_EN = ["will close for a week", "is unsafe to drink", "will shut next week
 
 
 def generate(count):
-    """``count`` clarifications with topics and a source each, bulk-inserted; prints a detail URL."""
+    """``count`` clarifications with topics and a source each, bulk-inserted; prints a detail page's
+    URL, external ID and title."""
     import django
 
     django.setup()
@@ -364,11 +455,71 @@ def generate(count):
             ]
         )
     middle = Clarification.objects.published().order_by("pk")[count // 2]
-    print(middle.get_absolute_url())
+    print(middle.get_absolute_url(), middle.external_id, middle.title, sep="\t")
+
+
+# --- In one process --------------------------------------------------------------------------------
+
+IN_PROCESS_CALLS = 2000
+IN_PROCESS_ROUNDS = 5
+
+
+def report_in_process(site_environment, hello_environment, paths):
+    """Microseconds per cached page in one process, without HTTP or gunicorn, against hello world:
+    the site and hello world take turns, and the medians of the rounds are compared."""
+    site_times, hello_times = {path: [] for path in paths}, []
+    for _ in range(IN_PROCESS_ROUNDS):
+        for path, seconds in json.loads(run_python(site_environment, "in-process", *paths)).items():
+            site_times[path].append(seconds)
+        hello_times.append(json.loads(run_python(hello_environment, "in-process", "/"))["/"])
+    hello = statistics.median(hello_times)
+    print(f"in one process, {IN_PROCESS_CALLS} calls x {IN_PROCESS_ROUNDS} rounds (medians):")
+    print(f"  hello world {hello * 1e6:.0f} us")
+    for path, times in site_times.items():
+        median = statistics.median(times)
+        print(f"  {path} {median * 1e6:.0f} us, x hello {hello / median:.3f}")
+
+
+def in_process(paths):
+    """Seconds per request of each path through the WSGI application, after it is cached; as JSON."""
+    import io
+
+    from django.core.wsgi import get_wsgi_application
+
+    application = get_wsgi_application()
+
+    def call(path):
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path,
+            "QUERY_STRING": "",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "80",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "HTTP_HOST": "127.0.0.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(),
+            "wsgi.errors": sys.stderr,
+        }
+        body = application(environ, lambda status, headers: None)
+        b"".join(body)
+        body.close()
+
+    times = {}
+    for path in paths:
+        call(path)
+        started = time.perf_counter()
+        for _ in range(IN_PROCESS_CALLS):
+            call(path)
+        times[path] = (time.perf_counter() - started) / IN_PROCESS_CALLS
+    print(json.dumps(times))
 
 
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "generate":
         generate(int(sys.argv[2]))
+    elif len(sys.argv) > 2 and sys.argv[1] == "in-process":
+        in_process(sys.argv[2:])
     else:
         main()

@@ -6,6 +6,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -64,3 +65,56 @@ def stop_gunicorn(process):
         process.wait(timeout=30)
     if process.log is not subprocess.DEVNULL:
         process.log.close()
+
+
+# Renames a clarification from a separate process, as an editor's save in the admin would, and prints
+# the moment the change was committed.
+RENAME = """
+import time
+from clarifications.models import Clarification
+clarification = Clarification.objects.get(external_id={external_id!r})
+clarification.title = {title!r}
+clarification.save()
+print(time.time())
+"""
+
+
+def rename_clarification(environment, external_id, title):
+    """Rename a clarification through the models in a process of its own; returns the commit time."""
+    output = subprocess.run(  # noqa: S603 (our own manage.py, fixed code)
+        [sys.executable, str(REPO / "manage.py"), "shell", "-c", RENAME.format(external_id=external_id, title=title)],
+        cwd=REPO,
+        env=environment,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return float(output.split()[-1])
+
+
+def publish_delay(url, publish, old_text, *, connections=4, watch_seconds=2.0):
+    """How long the old page was still served after a change: seconds from ``publish()`` (which makes
+    the change and returns its commit time) to the start of the last request that still got
+    ``old_text``, with ``connections`` clients asking all the time (so every worker answers); 0.0 if
+    none did. Also returns the number of requests made."""
+    stop = threading.Event()
+    seen = []
+
+    def ask():
+        while not stop.is_set():
+            started = time.time()
+            status, html = fetch(url, timeout=10)
+            seen.append((started, status == 200 and old_text in html))
+
+    clients = [threading.Thread(target=ask) for _ in range(connections)]
+    for client in clients:
+        client.start()
+    try:
+        committed = publish()
+        time.sleep(max(0.0, committed + watch_seconds - time.time()))
+    finally:
+        stop.set()
+        for client in clients:
+            client.join()
+    stale = [started - committed for started, old in seen if old and started >= committed]
+    return max(stale, default=0.0), len(seen)

@@ -5,11 +5,12 @@ search and API asks it what the public may see. A published clarification whose 
 the future is *scheduled*; no job flips it, the query condition simply starts to match.
 """
 
+import bisect
+import time
 import uuid
-from datetime import UTC
 
 from django.conf import settings
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -52,67 +53,75 @@ class Platform(models.TextChoices):
 class ContentVersion(models.Model):
     """One row: the version of everything the public pages show (see pagecache.py).
 
-    Every change to public content increases ``number``; ``next_publication_at`` is the moment the
-    next scheduled clarification or notice appears, when the first request after it bumps again.
+    ``number`` increases with every change to public content. ``schedule`` lists the publish times
+    still to come (scheduled clarifications and notices, as Unix times), so that the moment one of
+    them passes changes the version without anybody writing: the version a page is cached under is
+    the number and how many of those moments have passed (``token``).
+
+    Each process keeps what it read for at most ``PAGE_CACHE_RECHECK_SECONDS`` and then reads the row
+    again (one primary-key SELECT, never a write), so a change reaches every worker and every app
+    server within that time while a cached page costs no query at all.
     """
 
     number = models.PositiveBigIntegerField(default=1)
     changed_at = models.DateTimeField(default=timezone.now)
-    next_publication_at = models.DateTimeField(null=True, blank=True)
+    schedule = models.TextField(blank=True, default="", db_default="")
 
     ROW = 1
+
+    # What this process last read: (number, schedule), and when (time.monotonic()).
+    _known = None
+    _read_at = float("-inf")
 
     def __str__(self):
         return f"content version {self.number}"
 
     @classmethod
-    def current(cls):
-        """(number, changed_at), bumping first when a scheduled item's time has come.
+    def token(cls):
+        """The version of the public content as of now, as this process knows it (see class docstring)."""
+        known = cls._known  # once: another thread may forget it meanwhile
+        if known is None or time.monotonic() - cls._read_at >= settings.PAGE_CACHE_RECHECK_SECONDS:
+            known = cls._known = cls.read()
+            cls._read_at = time.monotonic()
+        number, schedule = known
+        return f"{number}.{bisect.bisect_right(schedule, time.time())}"
 
-        Read on every public request, so it is one plain SQL statement rather than an ORM query.
-        """
+    @classmethod
+    def read(cls):
+        """(number, schedule) in one plain SQL statement: read on the hot path, so no ORM query."""
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT number, changed_at, next_publication_at FROM {cls._meta.db_table} WHERE id = %s",  # noqa: S608
+                f"SELECT number, schedule FROM {cls._meta.db_table} WHERE id = %s",  # noqa: S608
                 [cls.ROW],
             )
             row = cursor.fetchone()
         if row is None:
-            cls.bump()
-            return cls.current()
-        number, changed_at, next_publication_at = row[0], _aware(row[1]), _aware(row[2])
-        now = timezone.now()
-        if next_publication_at is not None and next_publication_at <= now:
-            # Only one request wins the conditional update; the others read its result.
-            cls.bump(at=now, only_if_next_publication_at=next_publication_at)
-            return cls.current()
-        return number, changed_at
+            return 0, ()
+        return row[0], tuple(float(moment) for moment in row[1].split())
 
     @classmethod
-    def bump(cls, *, at=None, only_if_next_publication_at=None):
-        at = at or timezone.now()
-        upcoming = [
-            Clarification.objects.scheduled().aggregate(next=models.Min("published_at"))["next"],
-            Notice.objects.filter(is_published=True, published_at__gt=at).aggregate(next=models.Min("published_at"))[
-                "next"
-            ],
-        ]
-        next_publication_at = min((moment for moment in upcoming if moment), default=None)
-        rows = cls.objects.filter(pk=cls.ROW)
-        if only_if_next_publication_at is not None:
-            rows = rows.filter(next_publication_at=only_if_next_publication_at)
-        changed = rows.update(number=models.F("number") + 1, changed_at=at, next_publication_at=next_publication_at)
-        if not changed and only_if_next_publication_at is None:
-            cls.objects.get_or_create(
-                pk=cls.ROW, defaults={"changed_at": at, "next_publication_at": next_publication_at}
-            )
+    def forget(cls):
+        """Make this process read the row again on the next request."""
+        cls._known = None
 
-
-def _aware(value):
-    """A datetime column read with plain SQL: PostgreSQL gives it aware, SQLite naive (in UTC)."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
+    @classmethod
+    def bump(cls, *, public=True):
+        """Record a change to content: ``public`` moves the number on (retiring every cached page);
+        otherwise only the schedule is refreshed (a scheduled item's time may have moved)."""
+        now = timezone.now()
+        moments = set(Clarification.objects.scheduled().values_list("published_at", flat=True))
+        notices = Notice.objects.filter(is_published=True, published_at__gt=now)
+        moments |= set(notices.values_list("published_at", flat=True))
+        schedule = " ".join(repr(moment.timestamp()) for moment in sorted(moments))
+        fields = {"schedule": schedule}
+        if public:
+            fields.update(number=models.F("number") + 1, changed_at=now)
+        if not cls.objects.filter(pk=cls.ROW).update(**fields):
+            cls.objects.get_or_create(pk=cls.ROW, defaults={"changed_at": now, "schedule": schedule})
+        # This process sees its own change at once; the others within PAGE_CACHE_RECHECK_SECONDS. Once
+        # more after the commit, in case a request read the row in between.
+        cls.forget()
+        transaction.on_commit(cls.forget)
 
 
 class PublicContentQuerySet(models.QuerySet):
@@ -129,8 +138,26 @@ class PublicContentQuerySet(models.QuerySet):
         return result
 
 
+class Visibility(models.TextChoices):
+    """Where a row of public content stands, for the page cache (see ``PublicContentModel``)."""
+
+    VISIBLE = "visible"
+    SCHEDULED = "scheduled"
+    HIDDEN = "hidden"
+
+
+def record_change(*visibilities):
+    """Bump the content version for a change seen by the public; refresh the schedule for one that
+    will be; leave the cache alone for drafts and reviews."""
+    if Visibility.VISIBLE in visibilities:
+        ContentVersion.bump()
+    elif Visibility.SCHEDULED in visibilities:
+        ContentVersion.bump(public=False)
+
+
 class PublicContentModel(models.Model):
-    """A model whose rows appear on public pages: saving or deleting one bumps the content version."""
+    """A model whose rows may appear on public pages: saving or deleting one bumps the content version
+    when the row is (or was, or is scheduled to be) public, and only then."""
 
     objects = PublicContentQuerySet.as_manager()
 
@@ -138,13 +165,32 @@ class PublicContentModel(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
+        before = self.stored_visibility()
         super().save(*args, **kwargs)
-        ContentVersion.bump()
+        record_change(before, self.visibility())
 
     def delete(self, *args, **kwargs):
+        before = self.visibility()
         result = super().delete(*args, **kwargs)
-        ContentVersion.bump()
+        record_change(before)
         return result
+
+    def visibility(self):
+        """Where this row (as it is in memory) stands; a subclass whose rows can be hidden says when."""
+        return Visibility.VISIBLE
+
+    def stored_visibility(self):
+        """Where the row as last saved stands (before this save)."""
+        if self.pk is None:
+            return Visibility.HIDDEN
+        stored = type(self).objects.filter(pk=self.pk).first()
+        return stored.visibility() if stored else Visibility.HIDDEN
+
+
+def _visibility_by_time(published_at):
+    if published_at is not None and published_at > timezone.now():
+        return Visibility.SCHEDULED
+    return Visibility.VISIBLE
 
 
 class TopicQuerySet(PublicContentQuerySet):
@@ -339,6 +385,11 @@ class Clarification(PublicContentModel):
         search.unindex([pk], model=type(self), using=self._state.db)
         return result
 
+    def visibility(self):
+        if self.status in (Status.PUBLISHED, Status.WITHDRAWN):
+            return _visibility_by_time(self.published_at)
+        return Visibility.HIDDEN
+
     @property
     def is_withdrawn(self):
         return self.status == Status.WITHDRAWN
@@ -388,6 +439,12 @@ class Source(PublicContentModel):
     def __str__(self):
         return self.title
 
+    def visibility(self):
+        return self.clarification.visibility()
+
+    def stored_visibility(self):
+        return self.visibility()  # a source or update stays with its clarification
+
 
 class Update(PublicContentModel):
     """A public entry in the updates log: corrections are shown, never silent."""
@@ -405,6 +462,12 @@ class Update(PublicContentModel):
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d}: {self.note[:60]}"
+
+    def visibility(self):
+        return self.clarification.visibility()
+
+    def stored_visibility(self):
+        return self.visibility()  # a source or update stays with its clarification
 
 
 class NoticeQuerySet(PublicContentQuerySet):
@@ -436,6 +499,9 @@ class Notice(PublicContentModel):
 
     def get_absolute_url(self):
         return reverse("clarifications:notice", args=[self.pk])
+
+    def visibility(self):
+        return _visibility_by_time(self.published_at) if self.is_published else Visibility.HIDDEN
 
 
 class SearchTerm(models.Model):

@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import condition, require_http_methods, require_safe
 
-from . import health, search, share_images
+from . import health, pagecache, search, share_images
 from .filters import ClarificationFilter
 from .models import Clarification, Language, Notice, Topic
 from .pagecache import public_page
@@ -34,12 +34,13 @@ def home(request):
 # gunicorn refuses request lines over 4 KB and proxies usually over 8 KB, and a pasted Chinese message
 # is nine bytes a character once in a URL.
 MAX_GET_QUERY_BYTES = 1800
+SEARCH_METHODS = ["GET", "HEAD", "OPTIONS", "POST"]
 FILTER_FIELDS = ("q", "verdict", "topic", "region", "language", "published_after", "published_before", "sort")
 
 
 @csrf_exempt  # searching changes nothing, and the cached pages that hold the form carry no token
-@require_http_methods(["GET", "HEAD", "POST"])
-@public_page
+@require_http_methods(SEARCH_METHODS)
+@public_page(methods=SEARCH_METHODS)
 def clarification_list(request):
     """The list with its filters; a search is ranked and tells how well its best result matches.
 
@@ -100,8 +101,8 @@ def _first_related(filterset, ranking, page):
 
 
 @csrf_exempt  # as for the list: nothing changes, and long texts are posted
-@require_http_methods(["GET", "HEAD", "POST"])
-@public_page
+@require_http_methods(SEARCH_METHODS)
+@public_page(methods=SEARCH_METHODS)
 def suggest(request):
     """The best public matches for a text, as JSON, for as-you-type suggestions.
 
@@ -169,7 +170,8 @@ def clarification_share_image(request, pk, variant):
     clarification = get_object_or_404(Clarification.objects.published(include_withdrawn=True), pk=pk)
     png, _key = share_images.share_image(clarification, variant, get_language())
     response = HttpResponse(png, content_type="image/png")
-    response["Cache-Control"] = f"public, max-age={settings.PUBLIC_PAGE_MAX_AGE}"
+    # Revalidated like the pages (see pagecache.py): a correction shows in the picture at once.
+    response["Cache-Control"] = pagecache.CACHE_CONTROL
     return response
 
 

@@ -92,6 +92,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise (which serves its own precompressed files): compresses the pages that are not
+    # cached. BREACH: see clarifications/pagecache.py.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # After LocaleMiddleware so that its 413 page speaks the URL's language; before anything reads the body.
@@ -167,16 +170,25 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Short timeouts: an unreachable Redis must cost a page a moment, not a worker (see pagecache.py).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
 else:
     # Per worker process; the page cache stays correct anyway (see clarifications/pagecache.py).
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 1000}}}
 
 # Anonymous public pages are cached whole, keyed by the content version (see clarifications/pagecache.py),
-# so they are never stale on the server. Browsers may keep a page for PUBLIC_PAGE_MAX_AGE seconds.
+# so they are never stale on the server; browsers revalidate them (ETag) on every visit. Each process
+# reads the version again at most every PAGE_CACHE_RECHECK_SECONDS: how long a change may take to reach
+# every worker and app server.
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
-PUBLIC_PAGE_MAX_AGE = env_int("PUBLIC_PAGE_MAX_AGE", 60)
+PAGE_CACHE_RECHECK_SECONDS = 0.25
 
 # --- Authentication -----------------------------------------------------------------------------
 

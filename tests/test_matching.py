@@ -298,3 +298,9 @@ def test_a_two_thousand_character_paste_goes_through_gunicorn(tmp_path):
         assert "网传地铁2号线停运" in page
     finally:
         stop_gunicorn(process)
+
+
+def test_the_search_page_says_it_takes_posted_messages(client):
+    response = client.options(reverse("clarifications:list"))
+    assert response.status_code == 200
+    assert set(response["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS", "POST"}

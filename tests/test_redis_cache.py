@@ -36,7 +36,7 @@ def test_an_anonymous_page_is_cached_in_redis(client, settings, redis_keys):
     assert redis_keys("*page:*") == []
     assert "网传地铁停运不实" in client.get(clarification.get_absolute_url()).text
     assert len(redis_keys("*page:*")) == 1
-    # The second visit is the stored page: one query (the content version), no rendering.
+    # The second visit is the stored page: no query, no rendering.
     assert "网传地铁停运不实" in client.get(clarification.get_absolute_url()).text
     assert len(redis_keys("*page:*")) == 1
 

@@ -1,0 +1,264 @@
+"""The reverse proxy in front, for real: Debian's nginx with deploy/nginx.conf (a self-signed certificate
+made here) in front of gunicorn with production settings.
+
+Checked: plain HTTP is sent to HTTPS, HSTS, the client address the site sees (a forged X-Forwarded-For
+does not count), that slow-header connections no longer freeze the site, static files, and that pages
+(the proxy's one-second cache included) show a publish within a few seconds and are never wrong after.
+Skipped where nginx or openssl is not installed, and fails under CI.
+"""
+
+import gzip
+import http.cookiejar
+import os
+import re
+import secrets
+import shutil
+import socket
+import sqlite3
+import ssl
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from benchmarks.local_server import REPO, free_port, rename_clarification, start_gunicorn, stop_gunicorn
+from benchmarks.tip_flood import prepare
+
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+HOST = "localhost"
+RECORD = (
+    '{"external_id": "proxied-1", "title": "代理前的标题", "claim": "c", "verdict": "false", "truth": "t", '
+    '"language": "zh-hans", "status": "published", "published_at": "2025-01-01T10:00:00+08:00"}'
+)
+
+
+def tool_or_skip(name, path):
+    if not path:
+        message = f"{name} is not installed (Debian: apt-get install {name}); the proxy test needs it."
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class Site:
+    """nginx on two free ports in front of a two-worker gunicorn, both with throwaway data."""
+
+    def __init__(self, root):
+        self.root = root
+        self.data = root / "data"
+        self.http_port, self.https_port = free_port(), free_port()
+        self.certificate, self.key = root / "cert.pem", root / "key.pem"
+        self.context = None
+        self.cookies = http.cookiejar.CookieJar()
+
+    @property
+    def https(self):
+        return f"https://{HOST}:{self.https_port}"
+
+    def environment(self):
+        environment = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL"}}
+        environment.update(
+            DATA_DIR=str(self.data),
+            SECRET_KEY=secrets.token_urlsafe(40),
+            DJANGO_SETTINGS_MODULE="config.settings",
+            DEBUG="false",
+            WEB_CONCURRENCY="2",
+            ALLOWED_HOSTS=f"{HOST},127.0.0.1",
+            HTTPS="true",
+            TRUST_PROXY_SSL_HEADER="true",
+            TRUSTED_PROXY_COUNT="1",
+            GUNICORN_ACCESS_LOG="/dev/null",
+            LOG_LEVEL="WARNING",
+        )
+        return environment
+
+    def make_certificate(self, openssl):
+        subprocess.run(  # noqa: S603 (the installed openssl, fixed arguments)
+            [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", f"/CN={HOST}"]
+            + ["-addext", f"subjectAltName=DNS:{HOST}", "-keyout", str(self.key), "-out", str(self.certificate)],
+            check=True,
+            capture_output=True,
+        )
+        self.context = ssl.create_default_context(cafile=str(self.certificate))
+
+    def nginx_configuration(self, gunicorn_address):
+        site = (REPO / "deploy" / "nginx.conf").read_text()
+        replacements = {
+            "piyao.example.org": HOST,
+            "listen 80": f"listen {self.http_port}",
+            "listen [::]:80": f"listen [::]:{self.http_port}",
+            "listen 443": f"listen {self.https_port}",
+            "listen [::]:443": f"listen [::]:{self.https_port}",
+            "/etc/ssl/piyao/fullchain.pem": str(self.certificate),
+            "/etc/ssl/piyao/privkey.pem": str(self.key),
+            "/srv/piyao/data": str(self.data),
+            "127.0.0.1:8000": gunicorn_address,
+            "/var/cache/nginx/piyao": str(self.root / "nginx-cache"),
+        }
+        for old, new in replacements.items():
+            assert old in site, f"deploy/nginx.conf no longer contains {old!r}"
+            site = site.replace(old, new)
+        (self.root / "site.conf").write_text(site)
+        temp = self.root / "nginx-temp"
+        temp.mkdir()
+        # The master reads the certificate; workers (nobody, when started as root) read DATA_DIR.
+        user = "user root;" if os.geteuid() == 0 else ""
+        (self.root / "nginx.conf").write_text(
+            f"""{user}
+daemon off;
+worker_processes 1;
+pid {self.root / "nginx.pid"};
+error_log {self.root / "nginx-error.log"} warn;
+events {{ worker_connections 256; }}
+http {{
+    include /etc/nginx/mime.types;
+    access_log off;
+    client_body_temp_path {temp}/body;
+    proxy_temp_path {temp}/proxy;
+    fastcgi_temp_path {temp}/fastcgi;
+    uwsgi_temp_path {temp}/uwsgi;
+    scgi_temp_path {temp}/scgi;
+    include {self.root / "site.conf"};
+}}
+"""
+        )
+
+    def get(self, path, *, headers=None, redirects=True, data=None):
+        """(status, headers, body) of a request through nginx over HTTPS."""
+        handlers = [urllib.request.HTTPSHandler(context=self.context), urllib.request.HTTPCookieProcessor(self.cookies)]
+        if not redirects:
+            handlers.append(NoRedirect)
+        opener = urllib.request.build_opener(*handlers)
+        url = path if path.startswith("http") else self.https + path
+        request = urllib.request.Request(url, headers=headers or {}, data=data)  # noqa: S310 (our nginx)
+        try:
+            with opener.open(request, timeout=10) as response:
+                return response.status, response.headers, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers, error.read()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    nginx = tool_or_skip("nginx", NGINX)
+    openssl = tool_or_skip("openssl", shutil.which("openssl"))
+    site = Site(tmp_path_factory.mktemp("proxied"))
+    site.data.mkdir()
+    site.make_certificate(openssl)
+    environment = site.environment()
+    prepare(site.data, environment)
+    subprocess.run(  # noqa: S603 (our own command)
+        [sys.executable, str(REPO / "manage.py"), "import_clarifications", "-"],
+        input=RECORD,
+        text=True,
+        cwd=REPO,
+        env=environment,
+        check=True,
+        capture_output=True,
+    )
+    gunicorn, base_url = start_gunicorn(environment, log_path=site.root / "gunicorn.log")
+    site.environment_used = environment
+    site.nginx_configuration(base_url.removeprefix("http://"))
+    proxy = subprocess.Popen(  # noqa: S603 (the installed nginx, our configuration)
+        [nginx, "-p", str(site.root), "-c", str(site.root / "nginx.conf"), "-e", str(site.root / "nginx-error.log")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                if site.get("/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if proxy.poll() is not None or time.monotonic() > deadline:
+                log = (site.root / "nginx-error.log").read_text() if (site.root / "nginx-error.log").exists() else ""
+                raise RuntimeError(f"nginx did not answer: {log}")
+            time.sleep(0.2)
+        yield site
+    finally:
+        proxy.terminate()
+        proxy.wait(timeout=10)
+        stop_gunicorn(gunicorn)
+
+
+def test_plain_http_is_redirected_to_https(site):
+    status, headers, _ = site.get(f"http://{HOST}:{site.http_port}/clarifications/?page=2", redirects=False)
+    assert status == 301
+    assert headers["Location"] == f"https://{HOST}/clarifications/?page=2"
+
+
+def test_pages_and_static_files_carry_hsts(site):
+    status, headers, _ = site.get("/")
+    assert status == 200
+    assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    html = site.get("/")[2].decode()
+    stylesheet = re.search(r'href="(/static/[^"]+\.css)"', html).group(1)
+    status, headers, body = site.get(stylesheet, headers={"Accept-Encoding": "gzip"})
+    assert status == 200 and headers["Content-Encoding"] == "gzip"
+    assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_the_site_sees_the_visitors_address_not_a_forged_one(site):
+    page = site.get("/admin/login/")[2].decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    form = f"csrfmiddlewaretoken={token}&username=nobody&password=wrong-password&next=/admin/".encode()
+    status, _, _ = site.get(
+        "/admin/login/",
+        data=form,
+        headers={"X-Forwarded-For": "203.0.113.9", "Referer": f"{site.https}/admin/login/"},
+    )
+    assert status == 200  # the form again, with an error
+    with sqlite3.connect(site.data / "db.sqlite3") as database:
+        addresses = {address for (address,) in database.execute("SELECT ip_address FROM axes_accessattempt")}
+    assert addresses and addresses <= {"127.0.0.1", "::1"}
+
+
+def test_slow_header_connections_do_not_freeze_the_site(site):
+    """Four clients that send their headers a line at a time (more than the two gunicorn workers)."""
+    slow = []
+    try:
+        for _ in range(4):
+            connection = socket.create_connection((HOST, site.https_port))
+            wrapped = site.context.wrap_socket(connection, server_hostname=HOST)
+            wrapped.sendall(f"GET / HTTP/1.1\r\nHost: {HOST}\r\n".encode())
+            slow.append(wrapped)
+        for _ in range(3):
+            started = time.monotonic()
+            status, _, body = site.get("/clarifications/")
+            assert status == 200 and ("代理前的标题" in body.decode() or "代理后的标题" in body.decode())
+            assert time.monotonic() - started < 5
+            for connection in slow:
+                connection.sendall(b"X-Slow: 1\r\n")
+    finally:
+        for connection in slow:
+            connection.close()
+
+
+def test_pages_show_a_publish_through_the_proxy_cache_and_stay_right(site):
+    gzip_headers = {"Accept-Encoding": "gzip"}
+    for _ in range(5):  # in nginx's cache, plain and gzipped
+        assert "代理前的标题" in site.get("/clarifications/")[2].decode()
+        assert site.get("/clarifications/", headers=gzip_headers)[0] == 200
+    rename_clarification(site.environment_used, "proxied-1", "代理后的标题")
+    deadline = time.monotonic() + 5
+    while "代理后的标题" not in site.get("/clarifications/")[2].decode():
+        assert time.monotonic() < deadline, "the publish did not show through the proxy within 5 s"
+        time.sleep(0.1)
+    time.sleep(1.5)  # past the proxy's one second, for every variant
+    for _ in range(5):
+        assert "代理后的标题" in site.get("/clarifications/")[2].decode()
+        status, headers, body = site.get("/clarifications/", headers=gzip_headers)
+        assert status == 200 and headers["Content-Encoding"] == "gzip"
+        assert "代理后的标题" in gzip.decompress(body).decode()
