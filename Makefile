@@ -5,12 +5,13 @@ BIN := $(VENV)/bin
 DATA := $(or $(DATA_DIR),data)
 MANAGE := $(BIN)/python manage.py
 # make run uses a secret key generated once into the data folder, unless SECRET_KEY is set.
-RUN_ENV := SECRET_KEY="$${SECRET_KEY:-$$(cat $(DATA)/secret_key)}"
+# It is a local demo on plain HTTP unless HTTPS is set (production settings are otherwise https-only).
+RUN_ENV := SECRET_KEY="$${SECRET_KEY:-$$(cat $(DATA)/secret_key)}" HTTPS="$${HTTPS:-false}"
 
 # Translations: the .po catalogues are in the repo, the .mo files are compiled from them here (in
 # pure Python, so GNU gettext is not needed to install).
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
-# axe-core for the accessibility browser tests, from package-lock.json (skipped without npm).
+# axe-core and html-validate for the accessibility and HTML tests, from package-lock.json (skipped without npm).
 AXE := node_modules/axe-core/axe.min.js
 
 .PHONY: help install install-dev run test lint format check-migrations check-deploy bench relevance messages ci clean
@@ -78,9 +79,9 @@ format: install-dev
 check-migrations: install-dev
 	DEBUG=true $(MANAGE) makemigrations --check --dry-run
 
-# Django's deployment checklist with production settings: HTTPS on, debug off, a real key and host.
+# Django's deployment checklist with production settings (https by default), a real key and host, one proxy.
 check-deploy: install
-	HTTPS=true DEBUG=false ALLOWED_HOSTS=piyao.example.org \
+	DEBUG=false ALLOWED_HOSTS=piyao.example.org TRUSTED_PROXY_COUNT=1 \
 	SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	$(MANAGE) check --deploy --fail-level WARNING
 

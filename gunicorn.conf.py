@@ -5,10 +5,12 @@ import os
 
 wsgi_app = "config.wsgi:application"
 bind = os.environ.get("BIND", "127.0.0.1:8000")
-# Sync workers: each request is short and the database is the bottleneck. Four is plenty for two
-# cores and keeps SQLite's single writer from queueing too many.
+# Four worker processes are plenty for two cores and keep SQLite's single writer from queueing too
+# many. Each runs threads, with a deadline for request headers (config/workers.py): a sync worker is
+# held by one slow client, so four clients sending headers a byte at a time froze the whole site.
 workers = int(os.environ.get("WEB_CONCURRENCY", min(4, multiprocessing.cpu_count() * 2 + 1)))
-worker_class = "sync"
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "config.workers.HeaderTimeoutWorker")
+threads = int(os.environ.get("GUNICORN_THREADS", 8))
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
@@ -18,7 +20,13 @@ max_requests_jitter = max_requests // 10
 # Django runs its app-registry setup once in the master, then forks.
 preload_app = True
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# The access log names the client by the site's one address rule (TRUSTED_PROXY_COUNT, config/clients.py).
+logger_class = "config.clients.AccessLogger"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
-# Only a trusted reverse proxy may tell us the original scheme (see TRUST_PROXY_SSL_HEADER).
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn believes X-Forwarded-Proto (and friends) only from these peers. It follows the site's own
+# setting: unless TRUST_PROXY_SSL_HEADER is on, no peer may claim https, not even one on 127.0.0.1.
+if os.environ.get("TRUST_PROXY_SSL_HEADER", "").lower() in ("1", "true", "yes", "on"):
+    forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+else:
+    forwarded_allow_ips = ""

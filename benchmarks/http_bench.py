@@ -109,6 +109,7 @@ def site_environment(data_dir, workers):
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "DATA_DIR": str(data_dir),
             "DEBUG": "false",
+            "HTTPS": "false",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "WEB_CONCURRENCY": str(workers),

@@ -7,6 +7,7 @@ be changed only by publishers (a correction is a public act); editors see them r
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
@@ -22,6 +23,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
+
+from tips.screenshots import clean_screenshot
 
 from . import services
 from .history import ReadableHistoryHelper, related_changes
@@ -148,6 +151,14 @@ class WithdrawForm(forms.Form):
 
 
 class ClarificationForm(forms.ModelForm):
+    def clean_image(self):
+        """A new illustration is re-encoded as tips' screenshots are: only its pixels reach the public
+        (no EXIF with the photographer's GPS position, no ICC profile or comment), under a random name."""
+        image = self.cleaned_data.get("image")
+        if not image or not hasattr(image, "content_type"):
+            return image  # unchanged, or cleared
+        return clean_screenshot(image, max_bytes=settings.ILLUSTRATION_MAX_UPLOAD_BYTES)
+
     def clean(self):
         cleaned = super().clean()
         # Browsers send textarea lines ending in CRLF; store LF as imports do, so that saving without
@@ -195,7 +206,10 @@ class ClarificationAdmin(SimpleHistoryAdmin):
     object_history_template = "admin/clarifications/clarification/object_history.html"
     fieldsets = [
         (None, {"fields": ["title", "language", "verdict", "truth"]}),
-        (_("The rumor"), {"fields": ["claim", "claim_platform", "claim_seen_on", "region"]}),
+        (
+            _("The rumor"),
+            {"fields": ["claim", "claim_platform", "claim_seen_on", "claim_author", "claim_url", "region"]},
+        ),
         (_("Explanation"), {"fields": ["body", "image", "image_alt", "topics"]}),
         (_("Authority"), {"fields": ["authority_name", "authority_url"]}),
         (
@@ -416,9 +430,25 @@ class ClarificationAdmin(SimpleHistoryAdmin):
 
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
+    """Editors add topics and rename the ones nobody sees yet; a topic that a public clarification
+    carries has a public page and name, so changing or deleting it is a publisher's act."""
+
     list_display = ["name", "name_en", "slug"]
     search_fields = ["name", "name_en"]
     prepopulated_fields = {"slug": ["name_en"]}
+
+    def is_locked_for(self, request, topic):
+        return (
+            topic is not None
+            and not services.can_publish(request.user)
+            and Topic.objects.in_use().filter(pk=topic.pk).exists()
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self.is_locked_for(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self.is_locked_for(request, obj)
 
 
 @admin.register(Notice)

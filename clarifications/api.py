@@ -17,6 +17,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
+from config.clients import client_ip
+
 from . import search
 from .filters import ClarificationFilter
 from .models import Clarification
@@ -24,10 +26,17 @@ from .serializers import ClarificationSerializer, MatchRequestSerializer, MatchR
 
 
 class AnonymousRateThrottle(AnonRateThrottle):
-    """Per-IP limit from ``API_ANON_RATE`` (e.g. ``60/min``), read on each request so tests can change it."""
+    """Per-IP limit from ``API_ANON_RATE`` (e.g. ``60/min``), read on each request so tests can change it.
+
+    The address is the site's one rule (``config.clients``): DRF's own would take the whole
+    ``X-Forwarded-For``, which a client can change on every request.
+    """
 
     def get_rate(self):
         return settings.API_ANON_RATE
+
+    def get_ident(self, request):
+        return client_ip(request)
 
 
 class ClarificationPagination(PageNumberPagination):

@@ -30,6 +30,9 @@ KNOWN_KEYS = REQUIRED_KEYS | {
     "external_id",
     "updates",
     "withdrawal_note",
+    "withdrawn_at",
+    "claim_author",
+    "claim_url",
 }
 
 
@@ -106,6 +109,13 @@ def import_record(record):
     clarification.claim_seen_on = _date(record.get("claim_seen_on"), "claim_seen_on")
     clarification.claim_platform = _choice(record.get("claim_platform") or Platform.OTHER, Platform, "claim_platform")
     clarification.withdrawal_note = _text(record.get("withdrawal_note") or "", "withdrawal_note")
+    # Keys added after the first version: a line without them (an older export) leaves what is stored.
+    if "claim_author" in record:
+        clarification.claim_author = _text(record["claim_author"] or "", "claim_author")
+    if "claim_url" in record:
+        clarification.claim_url = _text(record["claim_url"] or "", "claim_url")
+    if "withdrawn_at" in record:
+        clarification.withdrawn_at = _datetime(record["withdrawn_at"], "withdrawn_at")
     clarification.full_clean(exclude=["author", "reviewer"])
     clarification.save()
 
@@ -161,7 +171,10 @@ def export_record(clarification):
         "published_at": clarification.published_at.isoformat() if clarification.published_at else None,
         "claim_seen_on": clarification.claim_seen_on.isoformat() if clarification.claim_seen_on else None,
         "claim_platform": clarification.claim_platform,
+        "claim_author": clarification.claim_author,
+        "claim_url": clarification.claim_url,
         "withdrawal_note": clarification.withdrawal_note,
+        "withdrawn_at": clarification.withdrawn_at.isoformat() if clarification.withdrawn_at else None,
         "updates": [{"date": update.date.isoformat(), "note": update.note} for update in clarification.updates.all()],
     }
 

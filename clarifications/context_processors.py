@@ -1,5 +1,7 @@
 from django.conf import settings
 
+from .branding import office_name
+
 
 def site(request):
-    return {"SITE_NAME": settings.SITE_NAME, "OFFICE_NAME": settings.OFFICE_NAME}
+    return {"SITE_NAME": settings.SITE_NAME, "SITE_NAME_ZH": settings.SITE_NAME_ZH, "OFFICE_NAME": office_name()}

@@ -60,3 +60,29 @@ def related_changes(clarification_id, *, limit=200):
             previous[record.id] = record
     entries.sort(key=lambda entry: entry["date"], reverse=True)
     return entries[:limit]
+
+
+# What a status transition writes: none of it is the content a reviewer reads.
+NOT_CONTENT_FIELDS = ["status", "published_at", "reviewer", "withdrawal_note", "review_by", "author", "external_id"]
+
+
+def content_editors(clarification):
+    """Who changed a clarification's content, oldest change first, as ``(date, user id or None)``.
+
+    Read from the history records: the creation, every save whose fields (topics included) differ
+    from the previous record's outside ``NOT_CONTENT_FIELDS``, and every change to its evidence
+    sources and public updates. A status transition alone is no content change. ``None`` is a change
+    made outside a request (an import, a shell).
+    """
+    changes = []
+    previous = None
+    for record in clarification.history.order_by("history_date", "history_id"):
+        if previous is None or record.diff_against(previous, excluded_fields=NOT_CONTENT_FIELDS).changes:
+            changes.append((record.history_date, record.history_user_id))
+        previous = record
+    for model in (Source, Update):
+        changes += model.history.filter(clarification_id=clarification.pk).values_list(
+            "history_date", "history_user_id"
+        )
+    changes.sort(key=lambda change: change[0])
+    return changes

@@ -232,6 +232,18 @@ class Clarification(PublicContentModel):
         _("where it circulated"), max_length=20, choices=Platform.choices, default=Platform.WECHAT_GROUP
     )
     claim_seen_on = models.DateField(_("first seen on"), null=True, blank=True)
+    claim_author = models.CharField(
+        _("who spread it"),
+        max_length=200,
+        blank=True,
+        help_text=_("The claim's originator, when known (an account or outlet); shown to search engines."),
+    )
+    claim_url = models.URLField(
+        _("where it appeared (link)"),
+        max_length=500,
+        blank=True,
+        help_text=_("A link to the post or article that carried the claim, when one is recorded."),
+    )
     verdict = models.CharField(_("verdict"), max_length=20, choices=Verdict.choices)
     truth = models.TextField(
         _("the truth"), max_length=500, help_text=_("One or two sentences: what is actually true.")
@@ -251,6 +263,7 @@ class Clarification(PublicContentModel):
         _("publish time"), null=True, blank=True, help_text=_("A future time schedules the clarification.")
     )
     withdrawal_note = models.TextField(_("withdrawal note"), blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
     review_by = models.DateField(
         _("review again by"),
         null=True,

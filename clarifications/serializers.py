@@ -52,6 +52,8 @@ class ClarificationSerializer(serializers.ModelSerializer):
             "claim_platform",
             "claim_platform_label",
             "claim_seen_on",
+            "claim_author",
+            "claim_url",
             "verdict",
             "verdict_label",
             "truth",
@@ -66,6 +68,7 @@ class ClarificationSerializer(serializers.ModelSerializer):
             "updates",
             "status",
             "withdrawal_note",
+            "withdrawn_at",
             "published_at",
             "public_modified_at",
         ]

@@ -9,8 +9,8 @@ Each function checks the user's permission, the current status and the content, 
 ``TransitionRefused`` with a message meant for the person who asked; the admin's actions and buttons
 both call these functions, so the rules live here alone. Editors hold ``change_clarification``;
 making anything public needs ``publish_clarification`` (the Publisher group). The four-eyes rule
-(``PIYAO_FOUR_EYES``) keeps authors from publishing their own drafts. Every transition saves once,
-inside a transaction, with the acting user and a change reason in the history.
+(``PIYAO_FOUR_EYES``) keeps authors, and whoever last changed the content, from publishing it. Every
+transition saves once, inside a transaction, with the acting user and a change reason in the history.
 """
 
 from datetime import datetime
@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from .history import content_editors
 from .models import Clarification, Status
 
 EDIT_PERMISSION = "clarifications.change_clarification"
@@ -111,10 +112,8 @@ def publish(*, clarification: Clarification, user, at: datetime | None = None) -
                 _("Only a clarification in review (or one still scheduled) can be published; it is %(status)s.")
                 % {"status": _status_label(current)}
             )
-        if getattr(settings, "PIYAO_FOUR_EYES", True) and current.author_id and current.author_id == user.pk:
-            raise TransitionRefused(
-                _("Four-eyes rule: you wrote this clarification, so another publisher must publish it.")
-            )
+        if getattr(settings, "PIYAO_FOUR_EYES", True):
+            _require_four_eyes(current, user)
         missing = missing_for_publication(current)
         if missing:
             raise TransitionRefused(
@@ -165,7 +164,8 @@ def withdraw(*, clarification: Clarification, user, note: str) -> Clarification:
             raise TransitionRefused(_("A withdrawal needs a public note saying why."))
         current.status = Status.WITHDRAWN
         current.withdrawal_note = note
-        _save(current, user=user, reason=_("Withdrawn"), fields=["status", "withdrawal_note"])
+        current.withdrawn_at = timezone.now()
+        _save(current, user=user, reason=_("Withdrawn"), fields=["status", "withdrawal_note", "withdrawn_at"])
     return _refreshed(clarification)
 
 
@@ -175,6 +175,28 @@ TRANSITIONS = {
     "publish": publish,
     "unpublish": unpublish,
 }
+
+
+def _require_four_eyes(clarification, user):
+    """The publisher is neither the author, nor the last person who changed the content, nor its only editor.
+
+    Taken from the history records (``history.content_editors``), not from the author field alone: a
+    publisher who rewrites someone else's draft becomes its last editor, and an imported draft without
+    an author that one publisher edits has had no other eyes on it.
+    """
+    if clarification.author_id and clarification.author_id == user.pk:
+        raise TransitionRefused(
+            _("Four-eyes rule: you wrote this clarification, so another publisher must publish it.")
+        )
+    changes = content_editors(clarification)
+    editors = {user_id for _date, user_id in changes if user_id is not None}
+    if (changes and changes[-1][1] == user.pk) or editors == {user.pk}:
+        raise TransitionRefused(
+            _(
+                "Four-eyes rule: you made the last change to its content, so someone else must review it and "
+                "another publisher must publish it."
+            )
+        )
 
 
 def _lock(clarification):

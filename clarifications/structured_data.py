@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.text import Truncator
 
+from .branding import office_name
 from .models import Status, Verdict
 
 WORST_RATING = 1
@@ -26,8 +26,10 @@ RATING_VALUES = {
     Verdict.UNPROVEN: None,
     Verdict.TRUE: 5,
 }
-# Guidelines ask for a claimReviewed under about 75 characters; a longer claim is cut at a word.
+# Guidelines ask for a claimReviewed under about 75 characters; a longer claim is cut at a word
+# (English) or between characters (Chinese), and ends with the same ellipsis in both languages.
 CLAIM_REVIEWED_LENGTH = 75
+ELLIPSIS = "…"
 
 # The same characters json_script escapes, so the text can never close the script element.
 _SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
@@ -50,24 +52,52 @@ def claim_review(clarification, request):
     }
     if RATING_VALUES[clarification.verdict] is not None:
         rating["ratingValue"] = RATING_VALUES[clarification.verdict]
-    claim = {
-        "@type": "Claim",
-        "appearance": {"@type": "CreativeWork", "name": str(clarification.get_claim_platform_display())},
-    }
+    appearance = {"@type": "CreativeWork", "name": str(clarification.get_claim_platform_display())}
+    if clarification.claim_url:
+        appearance["url"] = clarification.claim_url
+    claim = {"@type": "Claim", "appearance": appearance}
+    if clarification.claim_author:
+        # Who spread it may be a person or an outlet; schema.org's Organization is what fact-check
+        # readers expect for an account (Google's own example uses it).
+        claim["author"] = {"@type": "Organization", "name": clarification.claim_author}
     if clarification.claim_seen_on:
         claim["datePublished"] = clarification.claim_seen_on.isoformat()
     return {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
         "url": request.build_absolute_uri(clarification.get_absolute_url()),
-        "claimReviewed": Truncator(" ".join(clarification.claim.split())).chars(CLAIM_REVIEWED_LENGTH),
+        "claimReviewed": shorten(clarification.claim, CLAIM_REVIEWED_LENGTH),
         "reviewRating": rating,
         "itemReviewed": claim,
-        "author": {"@type": "Organization", "name": settings.OFFICE_NAME, "url": settings.OFFICE_URL or home_url},
+        "author": {
+            "@type": "Organization",
+            "name": office_name(clarification.language),
+            "url": settings.OFFICE_URL or home_url,
+        },
         "datePublished": timezone.localtime(clarification.published_at).isoformat(),
         "dateModified": timezone.localtime(clarification.public_modified_at).isoformat(),
         "inLanguage": clarification.language,
     }
+
+
+def shorten(text, limit):
+    """``text`` on one line, at most ``limit`` characters, cut where a reader would cut it.
+
+    A Latin word is never split: the cut moves back to the space before it. Chinese can be cut
+    between any two characters. Trailing spaces and punctuation go before the ellipsis.
+    """
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - len(ELLIPSIS)]
+    if _is_word_char(text[len(cut)]) and _is_word_char(cut[-1]) and " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,.;:!?，。；：！？、") + ELLIPSIS
+
+
+def _is_word_char(char):
+    # Letters and digits of space-separated scripts; Chinese characters stand on their own.
+    return char.isalnum() and not ("\u2e80" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff")
 
 
 def json_ld_script(data):

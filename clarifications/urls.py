@@ -12,6 +12,18 @@ urlpatterns = [
     path("clarifications/suggest", views.suggest, name="suggest"),
     path("clarifications/<int:pk>/", views.clarification_detail, name="detail"),
     path("clarifications/<int:pk>/preview/", views.clarification_preview, name="preview"),
+    path(
+        "clarifications/<int:pk>/share.png",
+        views.clarification_share_image,
+        {"variant": "wide"},
+        name="share_image",
+    ),
+    path(
+        "clarifications/<int:pk>/share-square.png",
+        views.clarification_share_image,
+        {"variant": "square"},
+        name="share_image_square",
+    ),
     path("topics/<uslug:slug>/", views.topic_detail, name="topic"),
     path("notices/", views.notice_list, name="notices"),
     path("notices/<int:pk>/", views.notice_detail, name="notice"),

@@ -2,17 +2,18 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db import DatabaseError, connection
+from django.db.models import Case, Value, When
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import condition, require_http_methods, require_safe
 
-from . import search
+from . import health, search, share_images
 from .filters import ClarificationFilter
-from .models import Clarification, Notice, Topic
+from .models import Clarification, Language, Notice, Topic
 from .pagecache import public_page
 
 HOME_LATEST = 8
@@ -142,14 +143,34 @@ def clarification_detail(request, pk):
         Clarification.objects.published(include_withdrawn=True).prefetch_related("topics", "sources", "updates"),
         pk=pk,
     )
+    # Related items in the page's language come first (a Chinese page should not lead with English).
+    page_language = Language.EN if get_language().startswith("en") else Language.ZH_HANS
     related = (
         Clarification.objects.published()
         .filter(topics__in=clarification.topics.all())
         .exclude(pk=clarification.pk)
+        .annotate(other_language=Case(When(language=page_language, then=Value(0)), default=Value(1)))
         .distinct()
-        .for_cards()[:RELATED_COUNT]
+        .for_cards()
+        .order_by("other_language", "-published_at", "-id")[:RELATED_COUNT]
     )
     return render(request, "clarifications/detail.html", {"clarification": clarification, "related": related})
+
+
+def _share_image_etag(request, pk, variant):
+    clarification = Clarification.objects.published(include_withdrawn=True).filter(pk=pk).first()
+    return share_images.cache_key(clarification, variant, get_language()) if clarification else None
+
+
+@require_safe
+@condition(etag_func=_share_image_etag)
+def clarification_share_image(request, pk, variant):
+    """The clarification's share picture (see share_images.py), revalidated by its content hash."""
+    clarification = get_object_or_404(Clarification.objects.published(include_withdrawn=True), pk=pk)
+    png, _key = share_images.share_image(clarification, variant, get_language())
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = f"public, max-age={settings.PUBLIC_PAGE_MAX_AGE}"
+    return response
 
 
 @never_cache
@@ -194,10 +215,8 @@ def notice_detail(request, pk):
 
 @never_cache
 def healthz(request):
-    """200 "ok" when the database answers a query, 503 otherwise (for load balancers)."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except DatabaseError:
-        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    """200 "ok" when the site can serve and store, 503 with the reasons otherwise (see health.py)."""
+    found = health.problems()
+    if found:
+        return HttpResponse("".join(f"{reason}\n" for reason in found), status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")

@@ -62,6 +62,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 SITE_NAME = env_str("SITE_NAME", "Piyao")
+# The Chinese half of the header's wordmark, beside SITE_NAME; empty shows SITE_NAME alone.
+SITE_NAME_ZH = env_str("SITE_NAME_ZH", "辟谣")
 
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "data"))).resolve()
 
@@ -133,7 +135,7 @@ TEMPLATES = [
 # search's row lookups about a third faster than copying each page into SQLite's small default cache.
 SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
-    "timeout": 20,
+    "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20),
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA mmap_size=268435456;",
 }
 
@@ -198,10 +200,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "config.login.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "config.login.client_ip"
+AXES_CLIENT_IP_CALLABLE = "config.clients.client_ip"
 # How many reverse proxies stand in front of gunicorn (and append to X-Forwarded-For); 0 ignores the
-# header, since any client can send it, and the peer address is the visitor's. Used by the login
-# lockout and the tip rate limit (config.login.client_ip).
+# header, since any client can send it, and the peer address is the visitor's. The one client-address
+# rule of the site (config/clients.py): the login lockout, the tip rate limit, the API throttle, logs.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # Staff sessions end after a working day; the public site sets no session cookie.
@@ -235,6 +237,11 @@ STORAGES = {
     "private": {"BACKEND": "tips.storage.PrivateStorage"},
 }
 PRIVATE_ROOT = DATA_DIR / "private"
+# Uploads under MEDIA_ROOT are served by the app (config/media.py) unless a reverse proxy does it.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
+MEDIA_MAX_AGE = 24 * 3600
+# Illustrations are re-encoded like tip screenshots (tips/screenshots.py), up to this size.
+ILLUSTRATION_MAX_UPLOAD_BYTES = env_int("ILLUSTRATION_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 # Hashed names never change content, so browsers may keep them for a year.
 WHITENOISE_MAX_AGE = 365 * 24 * 3600
 
@@ -282,13 +289,18 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Security -----------------------------------------------------------------------------------
 
+# The DEBUG page and error reports mask the settings that hold secrets in URLs too (config/reporting.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.reporting.SecretSettingsFilter"
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-# Behind a TLS proxy: HTTPS=true turns on secure cookies, HSTS and the redirect.
-HTTPS = env_bool("HTTPS", False)
+# Secure by default: with DEBUG off the site is taken to be served over https (behind a TLS proxy), so
+# cookies are Secure, HSTS is sent and plain HTTP is redirected, unless the operator says the site runs
+# on plain HTTP with HTTPS=false (as `make run` does for the local demo).
+HTTPS = env_bool("HTTPS", not DEBUG)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS and env_bool("SECURE_SSL_REDIRECT", True)
@@ -335,15 +347,23 @@ CLARIFICATIONS_PER_PAGE = 20
 # ClaimReview author.
 OFFICE_NAME = env_str("OFFICE_NAME", "市互联网信息办公室")
 OFFICE_URL = env_str("OFFICE_URL", "")
+# The office's name on English pages (and in English ClaimReview); empty uses OFFICE_NAME.
+OFFICE_NAME_EN = env_str("OFFICE_NAME_EN", "City Internet Information Office")
 # Four-eyes rule: whoever publishes a clarification must not be its author. FOUR_EYES=false relaxes
 # it for a one-person office.
 PIYAO_FOUR_EYES = env_bool("FOUR_EYES", True)
+
+# /healthz answers 503 ("disk full") when the data folder has less free space than this: tips and
+# their screenshots could no longer be stored.
+HEALTHZ_MIN_FREE_BYTES = env_int("HEALTHZ_MIN_FREE_MB", 32) * 1024 * 1024
 
 # --- Citizen tips -------------------------------------------------------------------------------
 
 # At most this many tips per client address per period: "5/10m" (s, m, h or d; "5/m" is 5 a minute).
 # Shared by all workers: Redis when REDIS_URL is set, the database otherwise.
 TIPS_RATE = env_str("TIPS_RATE", "5/10m")
+# The status page and the code look-up, per client address, so that codes cannot be tried in bulk.
+TIPS_LOOKUP_RATE = env_str("TIPS_LOOKUP_RATE", "30/10m")
 TIPS_MAX_UPLOAD_BYTES = env_int("TIPS_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 # Contact e-mail and address hash of a closed tip are deleted this many days after it was closed
 # (manage.py purge_tip_personal_data, run daily).

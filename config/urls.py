@@ -1,13 +1,18 @@
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
 from clarifications import api, converters, feeds  # noqa: F401 (converters registers <uslug:...>)
+from clarifications.branding import admin_header, admin_title
 from clarifications.pagecache import public_page
 from clarifications.sitemaps import SITEMAPS, robots_txt
 from clarifications.views import healthz
+from config.media import serve_media
 
 # Machine URLs keep one address whatever the language (see PRODUCT.md's contracts).
 feed_patterns = [
@@ -23,13 +28,32 @@ api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]
 
+# The admin is the office's tool: its name, not "Django administration".
+admin.site.site_header = admin_header()
+admin.site.site_title = admin_title()
+
+
+class FaviconView(RedirectView):
+    """Browsers ask for /favicon.ico on pages that name no icon (the admin's error pages, feeds)."""
+
+    permanent = False  # the icon's hashed name changes with it
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("img/favicon.ico")
+
+
 urlpatterns = [
+    path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("healthz", healthz, name="healthz"),
     path("feeds/", include((feed_patterns, "feeds"))),
     path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", public_page(robots_txt), name="robots_txt"),
     path("api/", include((api_patterns, "api"))),
 ]
+
+if settings.SERVE_MEDIA:
+    # Clarifications' illustrations (see config/media.py); tip screenshots live elsewhere, never here.
+    urlpatterns.append(path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve_media, name="media"))
 
 handler404 = "clarifications.api.not_found"
 

@@ -2,6 +2,13 @@ import os
 import shutil
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# Property-based tests draw the same inputs on every run and every machine, so that a failure in CI
+# reproduces on a laptop (no example database either). HYPOTHESIS_PROFILE=explore searches afresh.
+hypothesis_settings.register_profile("derandomized", derandomize=True, database=None)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "derandomized"))
 
 
 @pytest.fixture(autouse=True)

@@ -35,6 +35,8 @@ def test_a_clarification_is_described_with_stable_snake_case_fields_and_iso_date
         claim="地铁2号线下周停运！",
         claim_platform="weibo",
         claim_seen_on=date(2025, 3, 1),
+        claim_author="某公众号",
+        claim_url="https://mp.example.com/s/abc",
         verdict="false",
         truth="地铁2号线运营正常。",
         region="浦东新区",
@@ -52,6 +54,8 @@ def test_a_clarification_is_described_with_stable_snake_case_fields_and_iso_date
         "claim_platform": "weibo",
         "claim_platform_label": "微博",
         "claim_seen_on": "2025-03-01",
+        "claim_author": "某公众号",
+        "claim_url": "https://mp.example.com/s/abc",
         "verdict": "false",
         "verdict_label": "谣言",
         "truth": "地铁2号线运营正常。",
@@ -73,6 +77,7 @@ def test_a_clarification_is_described_with_stable_snake_case_fields_and_iso_date
         "updates": [{"date": "2025-03-04T09:00:00+08:00", "note": "补充说明。"}],
         "status": "published",
         "withdrawal_note": "",
+        "withdrawn_at": None,
         "published_at": "2025-03-03T10:00:00+08:00",
         "public_modified_at": "2025-03-04T09:00:00+08:00",
     }
@@ -176,6 +181,20 @@ def test_anonymous_clients_are_throttled(client, settings):
     response = client.get(LIST)
     assert response.status_code == 429
     assert "Retry-After" in response
+
+
+def test_a_forged_forwarded_address_on_each_request_does_not_escape_the_throttle(client, settings):
+    settings.API_ANON_RATE = "2/min"
+    statuses = [client.get(LIST, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code for n in range(4)]
+    assert statuses == [200, 200, 429, 429]
+
+
+def test_behind_a_trusted_proxy_the_throttle_counts_the_address_the_proxy_saw(client, settings):
+    settings.API_ANON_RATE = "1/min"
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert client.get(LIST, HTTP_X_FORWARDED_FOR="10.9.9.9, 198.51.100.1").status_code == 200
+    assert client.get(LIST, HTTP_X_FORWARDED_FOR="10.8.8.8, 198.51.100.2").status_code == 200
+    assert client.get(LIST, HTTP_X_FORWARDED_FOR="10.7.7.7, 198.51.100.1").status_code == 429
 
 
 def test_the_schema_is_valid_openapi_3_and_documents_the_filters(client):

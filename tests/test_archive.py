@@ -2,6 +2,7 @@
 
 import io
 import json
+from datetime import datetime
 
 import pytest
 from django.core.management import call_command
@@ -119,3 +120,31 @@ def test_export_command_writes_a_file(tmp_path):
     path = tmp_path / "out.jsonl"
     call_command("export_clarifications", output=str(path))
     assert json.loads(path.read_text(encoding="utf-8").splitlines()[0])["title"] == "导出测试"
+
+
+def test_the_claims_originator_link_and_withdrawal_date_survive_export_and_import():
+    import_lines(
+        [
+            record(
+                status="withdrawn",
+                withdrawal_note="原结论有误。",
+                withdrawn_at="2025-04-01T09:00:00+08:00",
+                claim_author="某健康养生公众号",
+                claim_url="https://mp.example.com/s/abc",
+            )
+        ]
+    )
+    (line,) = list(export_lines())
+    exported = json.loads(line)
+    assert exported["claim_author"] == "某健康养生公众号"
+    assert exported["claim_url"] == "https://mp.example.com/s/abc"
+    assert datetime.fromisoformat(exported["withdrawn_at"]) == datetime.fromisoformat("2025-04-01T09:00:00+08:00")
+
+
+def test_a_line_from_an_older_export_without_the_new_keys_keeps_what_is_stored():
+    import_lines([record(claim_author="某公众号", claim_url="https://mp.example.com/s/abc")])
+    report = import_lines([record(title="改过的标题")])
+    assert (report.updated, report.errors) == (1, [])
+    clarification = Clarification.objects.get(external_id="archive-1")
+    assert (clarification.title, clarification.claim_author) == ("改过的标题", "某公众号")
+    assert clarification.claim_url == "https://mp.example.com/s/abc"

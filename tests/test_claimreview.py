@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import RequestFactory
+from django.utils.html import strip_tags
 
 from clarifications.models import Verdict
 from clarifications.structured_data import RATING_VALUES, claim_review
@@ -61,7 +62,7 @@ def test_a_clarification_page_carries_exactly_one_claim_review_matching_what_it_
     assert review["datePublished"] == "2025-03-03T10:00:00+08:00"
     assert review["dateModified"] == "2025-03-05T08:00:00+08:00"
     # What the markup says is what a reader sees.
-    assert "! 误导</span>" in page
+    assert "结论： 误导" in strip_tags(page)
     assert "紧急通知！明天起全市停水三天。" in page
     assert f'<link rel="canonical" href="{review["url"]}">' in page
 
@@ -108,6 +109,38 @@ def test_a_long_claim_is_shortened_for_claim_reviewed(client):
     (review,) = json_ld_blocks(client.get(clarification.get_absolute_url()).content.decode())
     assert len(review["claimReviewed"]) <= 75
     assert review["claimReviewed"].startswith("转发：据说明天全市停水停电")
+
+
+def test_an_english_claim_is_cut_between_words_and_both_languages_end_with_one_ellipsis(client):
+    english = ClarificationFactory(
+        language="en",
+        claim="Vaccines contain microchips that track you through the 5G network, a leaked ministry memo reveals",
+    )
+    (review,) = json_ld_blocks(client.get(english.get_absolute_url()).content.decode())
+    shortened = review["claimReviewed"]
+    assert len(shortened) <= 75 and shortened.endswith("…")
+    assert english.claim.startswith(shortened[:-1]) and english.claim[len(shortened) - 1] == " "
+    chinese = ClarificationFactory(claim="转发：" + "据说明天全市停水停电还要停网，" * 10)
+    for url in [chinese.get_absolute_url(), "/en" + chinese.get_absolute_url()]:
+        (review,) = json_ld_blocks(client.get(url).content.decode())
+        assert review["claimReviewed"].endswith("还…")
+
+
+def test_the_claims_originator_and_link_are_named_when_known(client):
+    clarification = ClarificationFactory(claim_author="某健康养生公众号", claim_url="https://mp.example.com/s/abc")
+    (review,) = json_ld_blocks(client.get(clarification.get_absolute_url()).content.decode())
+    assert review["itemReviewed"]["author"] == {"@type": "Organization", "name": "某健康养生公众号"}
+    assert review["itemReviewed"]["appearance"]["url"] == "https://mp.example.com/s/abc"
+
+
+def test_the_office_is_named_in_the_clarifications_language(client, settings):
+    settings.OFFICE_NAME, settings.OFFICE_NAME_EN = "市互联网信息办公室", "City Internet Information Office"
+    english = ClarificationFactory(language="en")
+    (review,) = json_ld_blocks(client.get(english.get_absolute_url()).content.decode())
+    assert review["author"]["name"] == "City Internet Information Office"
+    chinese = ClarificationFactory()
+    (review,) = json_ld_blocks(client.get("/en" + chinese.get_absolute_url()).content.decode())
+    assert review["author"]["name"] == "市互联网信息办公室"
 
 
 def test_a_withdrawn_clarification_claims_no_review(client):

@@ -125,6 +125,26 @@ def test_language_switch_links_to_the_same_page_in_the_other_language(client):
     assert f'href="{url}"' in english
 
 
+@pytest.mark.parametrize(
+    "path", ["/en//evil.example/", "/en///evil.example/x?y=1", "/en/\\evil.example/", "//evil.example/"]
+)
+def test_no_page_links_to_another_origin_built_from_its_path(client, settings, path):
+    settings.ALLOWED_HOSTS = ["piyao.example"]
+    import re
+    from urllib.parse import urljoin, urlsplit
+
+    page = client.get(path, SERVER_NAME="piyao.example").content.decode()
+    links = re.findall(r'(?:href|content)="([^"]*)"', page)
+    assert links
+    for link in links:
+        if link.startswith(("/", "http")):
+            # Browsers read a path that starts with // or /\ as another host too.
+            assert not link.replace("\\", "/").startswith("//"), link
+            target = urlsplit(urljoin("http://piyao.example/en/", link))
+            assert target.netloc == "piyao.example", link
+            assert not target.path.replace("\\", "/").startswith("//"), link
+
+
 def test_unknown_pages_get_the_sites_own_404(client):
     response = client.get("/clarifications/999999/")
     assert response.status_code == 404

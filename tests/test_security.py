@@ -15,7 +15,7 @@ from django.test import RequestFactory, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from config.login import client_ip
+from config.clients import client_ip
 
 from .factories import ClarificationFactory, UserFactory
 
@@ -110,6 +110,20 @@ def test_without_https_cookies_are_not_marked_secure_and_there_is_no_hsts():
     assert values["SECURE_HSTS_SECONDS"] == 0
 
 
+def test_production_is_https_only_unless_the_operator_says_plain_http():
+    values = settings_under()
+    assert values["SESSION_COOKIE_SECURE"] is True
+    assert values["CSRF_COOKIE_SECURE"] is True
+    assert values["SECURE_SSL_REDIRECT"] is True
+    assert values["SECURE_HSTS_SECONDS"] >= 31536000
+
+
+def test_debug_defaults_to_plain_http():
+    values = settings_under(DEBUG="true")
+    assert values["SESSION_COOKIE_SECURE"] is False
+    assert values["SECURE_SSL_REDIRECT"] is False
+
+
 def test_the_proxy_header_is_trusted_only_when_asked():
     assert settings_under(HTTPS="true", TRUST_PROXY_SSL_HEADER="true")["SECURE_PROXY_SSL_HEADER"] == [
         "HTTP_X_FORWARDED_PROTO",
@@ -154,16 +168,21 @@ def test_the_csrf_cookie_is_secure_behind_https(client, behind_tls_proxy):
 # --- manage.py check --deploy --------------------------------------------------------------------
 
 
-def test_the_deploy_check_is_clean_with_production_settings(tmp_path):
-    environment = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "DJANGO_SETTINGS_MODULE")}
+def deploy_check(tmp_path, **env):
+    """``manage.py check --deploy`` with production settings; HTTPS is left to its default unless given."""
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DEBUG", "DJANGO_SETTINGS_MODULE", "HTTPS", "TRUSTED_PROXY_COUNT")
+    }
     environment.update(
         {
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "DEBUG": "false",
-            "HTTPS": "true",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "piyao.example.org",
             "DATA_DIR": str(tmp_path),
+            **env,
         }
     )
     code = (
@@ -177,8 +196,29 @@ def test_the_deploy_check_is_clean_with_production_settings(tmp_path):
         text=True,
         cwd=django_settings.BASE_DIR,
     )
-    assert result.returncode == 0, result.stderr
-    assert "no issues" in result.stdout + result.stderr
+    return result.returncode, result.stdout + result.stderr
+
+
+def test_the_deploy_check_is_clean_with_production_settings(tmp_path):
+    # No HTTPS variable at all: a production start is https-only by default.
+    returncode, output = deploy_check(tmp_path, TRUSTED_PROXY_COUNT="1")
+    assert returncode == 0, output
+    assert "no issues" in output
+
+
+def test_the_deploy_check_warns_when_https_is_on_but_no_proxy_is_counted(tmp_path):
+    returncode, output = deploy_check(tmp_path)
+    assert returncode != 0
+    assert "piyao.W001" in output
+    assert "TRUSTED_PROXY_COUNT" in output
+
+
+def test_a_forwarded_request_without_a_trusted_proxy_is_logged_once(client, caplog, monkeypatch):
+    monkeypatch.setattr("config.clients._warned_about_proxy", False)
+    for _ in range(2):
+        client.post("/tips/new/", {"text": "群里说明天全市停水三天"}, HTTP_X_FORWARDED_FOR="1.2.3.4")
+    warnings = [record for record in caplog.records if "TRUSTED_PROXY_COUNT is 0" in record.getMessage()]
+    assert len(warnings) == 1
 
 
 def test_the_deploy_check_fails_with_a_weak_key(tmp_path):
@@ -313,3 +353,43 @@ def test_the_session_cookie_carries_the_configured_lifetime(client, lockout):
     assert response.status_code == 302
     assert response.cookies["sessionid"]["max-age"] == 3600
     assert response.cookies["sessionid"]["httponly"] is True
+
+
+def test_gunicorns_access_log_names_the_client_by_the_same_rule(settings):
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from config.clients import AccessLogger
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    environ = {
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_X_FORWARDED_FOR": "1.1.1.1, 203.0.113.7",
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": "/",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+    }
+    response = SimpleNamespace(status="200 OK", headers=[], sent=0)
+    atoms = AccessLogger(Config()).atoms(response, [], environ, timedelta(0))
+    assert atoms["h"] == "203.0.113.7"
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert AccessLogger(Config()).atoms(response, [], environ, timedelta(0))["h"] == "127.0.0.1"
+
+
+def test_the_debug_page_masks_the_settings_that_carry_passwords(client, settings):
+    settings.DEBUG = True
+    settings.REDIS_URL = "redis://:redis-sekrit@cache.internal:6379/0"
+    settings.DATABASE_URL = "postgres://piyao:db-sekrit@db.internal/piyao"
+    settings.EMAIL_URL = "smtp+tls://piyao:mail-sekrit@mail.internal:587"
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": settings.REDIS_URL}
+    }
+    client.raise_request_exception = False
+    response = client.get("/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert "DisallowedHost" in response.text  # the debug page itself
+    assert "REDIS_URL" in response.text
+    for secret in ("redis-sekrit", "db-sekrit", "mail-sekrit"):
+        assert secret not in response.text

@@ -50,3 +50,12 @@ def test_sqlite_default_uses_wal_and_immediate_transactions():
     options = settings.DATABASES["default"]["OPTIONS"]
     assert options["transaction_mode"] == "IMMEDIATE"
     assert "journal_mode=WAL" in options["init_command"]
+
+
+def test_property_based_tests_are_derandomised_so_a_failure_reproduces():
+    from hypothesis import settings
+
+    from tests.test_fuzz import FUZZ
+
+    assert settings.default.derandomize is True
+    assert FUZZ.derandomize is True

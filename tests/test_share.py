@@ -38,7 +38,10 @@ def test_every_public_page_has_a_share_card_and_a_canonical_url(client):
         for key in ["og:title", "og:description", "og:url", "og:image", "og:locale", "og:site_name"]:
             assert tags.get(key), f"{key} missing on {path}"
         assert tags["og:url"] == f"http://testserver{path}"
-        assert tags["og:image"].startswith("http://testserver/static/")
+        # A clarification shares the picture drawn for it; other pages the site's default picture.
+        own = f"/clarifications/{clarification.pk}/share.png"
+        image = own if path == clarification.get_absolute_url() else "/static/"
+        assert tags["og:image"].startswith(f"http://testserver{image}")
         assert tags["og:locale"] == "zh_CN"
         assert tags["twitter:card"] == "summary_large_image"
         assert f'<link rel="canonical" href="http://testserver{path}">' in page
@@ -55,16 +58,17 @@ def test_a_clarifications_card_tells_the_verdict_and_the_truth(client):
     tags = meta(client.get(clarification.get_absolute_url()).content.decode())
     assert tags["og:type"] == "article"
     assert tags["og:title"] == "[谣言] 网传全市停水不实"
-    assert tags["og:description"] == "谣言: 全市供水正常。"
-    assert tags["twitter:description"] == "谣言: 全市供水正常。"
-    assert tags["og:image"] == "http://testserver/static/img/share-default.png"
+    assert tags["og:description"] == "谣言：全市供水正常。"
+    assert tags["twitter:description"] == "谣言：全市供水正常。"
+    assert tags["og:image"] == f"http://testserver/clarifications/{clarification.pk}/share.png"
+    assert (tags["og:image:width"], tags["og:image:height"]) == ("1200", "630")
+    assert tags["og:image:alt"] == "谣言：网传全市停水不实"
 
 
-def test_a_clarification_with_an_image_shares_that_image_with_its_description(client):
+def test_a_clarification_with_its_own_image_still_shares_the_picture_with_its_verdict(client):
     clarification = ClarificationFactory(image=png_file(), image_alt="网传截图")
     tags = meta(client.get(clarification.get_absolute_url()).content.decode())
-    assert tags["og:image"] == f"http://testserver{clarification.image.url}"
-    assert tags["og:image:alt"] == "网传截图"
+    assert tags["og:image"] == f"http://testserver/clarifications/{clarification.pk}/share.png"
 
 
 def test_the_canonical_url_drops_filters_but_keeps_the_page_number(client):

@@ -289,3 +289,36 @@ def test_deleting_a_tip_removes_its_screenshot_file(admin_client, private_root, 
         admin_client.post(reverse("admin:tips_tip_delete", args=[tip.pk]), {"post": "yes"})
     assert not Tip.objects.exists()
     assert not (private_root / tip.screenshot.name).exists()
+
+
+@pytest.mark.parametrize(
+    "lookup",
+    [
+        "contact_email__startswith=c",
+        "contact_email__regex=^c",
+        "contact_email=citizen@example.com",
+        "contact_consent__exact=1",
+        "client_hash__startswith=c",
+        "duplicate_of__contact_email__startswith=c",
+    ],
+)
+def test_a_triager_without_the_contact_permission_cannot_filter_tips_by_personal_data(client, triager, lookup):
+    TipFactory(with_contact=True, client_hash="c" * 64)
+    response = client.get(f"{CHANGELIST}?{lookup}")
+    assert response.status_code == 400
+    assert "citizen@example.com" not in response.text
+
+
+def test_a_triager_without_the_contact_permission_cannot_filter_rumor_groups_by_personal_data(client, triager):
+    TipFactory(with_contact=True, rumor=RumorFactory())
+    assert client.get("/admin/tips/rumor/?tips__contact_email__startswith=c").status_code == 400
+
+
+def test_a_triager_with_the_contact_permission_may_filter_by_contact_email(client, contact_triager):
+    tip = TipFactory(with_contact=True)
+    other = TipFactory()
+    response = client.get(f"{CHANGELIST}?queue=all&contact_email__startswith=citizen")
+    assert response.status_code == 200
+    codes = [row.code for row in response.context["cl"].result_list]
+    assert codes == [tip.code]
+    assert other.code not in codes

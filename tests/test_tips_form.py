@@ -211,3 +211,68 @@ def test_an_over_long_body_is_refused_before_it_is_read(client, settings):
 def test_a_tip_submitted_today_can_say_it_was_seen_today(client):
     client.post(NEW, valid_data(seen_on=timezone.localdate().isoformat()))
     assert Tip.objects.get().seen_on == timezone.localdate()
+
+
+def png_header(width, height):
+    """The first bytes of a PNG that claims ``width`` x ``height`` pixels: all a decoder reads first."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\0" * 1000)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize(("width", "height"), [(6000, 6600), (30000, 30000)])
+def test_a_picture_with_too_many_pixels_is_refused_with_the_limit(client, private_root, width, height):
+    response = client.post("/en/tips/new/", valid_data(screenshot=upload("huge.png", png_header(width, height))))
+    assert response.status_code == 200
+    assert "The screenshot has too many pixels. The limit is 20 megapixels." in response.text
+    assert Tip.objects.count() == 0
+    assert not stored_files(private_root)
+
+
+def test_the_form_says_the_size_and_pixel_limits(client):
+    assert "at most 5 MB and 20 megapixels" in client.get("/en/tips/new/").text
+
+
+def test_a_large_jpeg_is_stored_scaled_down_and_upright(client, private_root):
+    buffer = io.BytesIO()
+    Image.new("RGB", (4000, 3000), (10, 120, 200)).save(buffer, "JPEG", quality=50)
+    response = client.post(NEW, valid_data(screenshot=upload("big.jpg", buffer.getvalue(), "image/jpeg")))
+    assert response.status_code == 302
+    with Image.open(Tip.objects.get().screenshot.path) as stored:
+        assert stored.size == (2000, 1500)
+
+
+def test_a_phones_multi_picture_jpeg_is_accepted_as_a_jpeg(client, private_root):
+    buffer = io.BytesIO()
+    main, preview = Image.new("RGB", (120, 80), (200, 30, 30)), Image.new("RGB", (60, 40), (0, 0, 0))
+    main.save(buffer, "MPO", save_all=True, append_images=[preview])
+    with Image.open(io.BytesIO(buffer.getvalue())) as check:
+        assert check.format == "MPO"
+    response = client.post(NEW, valid_data(screenshot=upload("photo.jpg", buffer.getvalue(), "image/jpeg")))
+    assert response.status_code == 302
+    tip = Tip.objects.get()
+    assert tip.screenshot.name.endswith(".jpg")
+    with Image.open(tip.screenshot.path) as stored:
+        assert (stored.format, stored.size) == ("JPEG", (120, 80))
+
+
+@pytest.mark.parametrize("image_format", ["JPEG", "PNG"])
+def test_a_screenshot_loses_its_comment_and_colour_profile(client, private_root, image_format):
+    from PIL import ImageCms
+
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    buffer = io.BytesIO()
+    options = {"comment": b"shot at Home Street 5"} if image_format == "JPEG" else {}
+    Image.new("RGB", (60, 40), (200, 30, 30)).save(buffer, image_format, icc_profile=profile, **options)
+    kind = "image/jpeg" if image_format == "JPEG" else "image/png"
+    client.post(NEW, valid_data(screenshot=upload(f"shot.{image_format.lower()}", buffer.getvalue(), kind)))
+    with open(Tip.objects.get().screenshot.path, "rb") as raw:
+        stored = raw.read()
+    assert b"Home Street" not in stored
+    assert b"sRGB" not in stored and b"ICC_PROFILE" not in stored and b"iCCP" not in stored

@@ -93,3 +93,17 @@ def test_the_header_and_home_page_lead_to_the_tip_form(client):
 def test_the_privacy_page_states_how_long_personal_data_is_kept(client, settings):
     settings.TIPS_PERSONAL_DATA_DAYS = 45
     assert "deleted after 45 days" in client.get("/en/privacy/").text
+
+
+def test_the_status_page_and_the_code_look_up_are_rate_limited_per_client(client, settings):
+    settings.TIPS_LOOKUP_RATE = "3/10m"
+    status_url = f"/en/tips/{TipFactory().code}/"
+    assert client.get(status_url).status_code == 200
+    assert client.get("/en/tips/", {"code": "T-0000-0000"}).status_code == 302
+    assert client.get("/en/tips/T-1111-1111/").status_code == 404
+    refused = client.get(status_url)
+    assert refused.status_code == 429
+    assert "Too many look-ups" in refused.text
+    assert client.get("/en/tips/", {"code": "T-2222-2222"}).status_code == 429
+    # Another client is not affected.
+    assert client.get(status_url, REMOTE_ADDR="198.51.100.9").status_code == 200

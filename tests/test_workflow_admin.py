@@ -120,6 +120,42 @@ def test_an_editor_creates_a_draft_and_becomes_its_author(client, editor):
     assert clarification.history.get().history_user == editor
 
 
+def test_an_illustration_is_re_encoded_without_its_gps_position_and_served_as_a_picture(client, editor):
+    from PIL import Image
+
+    from .tips_images import image_bytes, upload
+
+    client.force_login(editor)
+    photo = upload("IMG_0001.jpg", image_bytes("JPEG", size=(80, 60), gps=True), "image/jpeg")
+    data = form_data(sources=["市水务局关于供水的说明"], image_alt="网传的通知截图")
+    client.post(reverse("admin:clarifications_clarification_add"), {**data, "image": photo}, follow=True)
+    clarification = Clarification.objects.get(title="网传全市停水三天不实")
+    assert "IMG_0001" not in clarification.image.name
+    with open(clarification.image.path, "rb") as raw:
+        stored = raw.read()
+    assert b"Citizen's phone" not in stored
+    with Image.open(clarification.image.path) as picture:
+        assert not picture.getexif()
+
+    client.logout()
+    response = client.get(clarification.image.url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content) == stored
+
+
+def test_public_media_serves_pictures_only_and_nothing_outside_the_media_folder(client, settings):
+    folder = settings.MEDIA_ROOT / "clarifications"
+    folder.mkdir(parents=True)
+    (folder / "page.html").write_text("<script>alert(1)</script>")
+    (settings.MEDIA_ROOT.parent / "secret.png").write_bytes(b"x")
+    assert client.get("/media/clarifications/page.html").status_code == 404
+    assert client.get("/media/../secret.png").status_code == 404
+    assert client.get("/media/%2e%2e/secret.png").status_code == 404
+    assert client.get("/media/clarifications/").status_code == 404
+
+
 def test_an_editor_sees_a_published_clarification_read_only(client, editor, author):
     clarification = ClarificationFactory(author=author, title="原标题")
     client.force_login(editor)
@@ -314,6 +350,32 @@ def test_the_withdraw_button_page_needs_a_note(client, publisher, author):
     response = client.post(url, {"apply": "yes", "note": "撤回说明"})
     assert response.status_code == 302
     assert Clarification.objects.get(pk=clarification.pk).status == Status.WITHDRAWN
+
+
+def test_an_editor_cannot_rename_a_public_topic_but_a_publisher_can(client, editor, publisher):
+    public = TopicFactory(name="交通出行", name_en="Transport", slug="transport")
+    ClarificationFactory(topics=[public])
+    unused = TopicFactory(name="天气", name_en="Weather", slug="weather")
+    url = reverse("admin:clarifications_topic_change", args=[public.pk])
+    renamed = {"name": "改过的名字", "name_en": "Renamed", "slug": "renamed"}
+
+    client.force_login(editor)
+    assert client.post(url, renamed).status_code == 403
+    public.refresh_from_db()
+    assert (public.name, public.slug) == ("交通出行", "transport")
+    assert client.get(url).status_code == 200  # read-only
+    assert (
+        client.post(reverse("admin:clarifications_topic_delete", args=[public.pk]), {"post": "yes"}).status_code == 403
+    )
+    # A topic no public clarification carries yet is the editors' to name.
+    client.post(reverse("admin:clarifications_topic_change", args=[unused.pk]), {**renamed, "name": "新名字"})
+    unused.refresh_from_db()
+    assert unused.slug == "renamed"
+
+    client.force_login(publisher)
+    client.post(url, {**renamed, "slug": "transport-2"})
+    public.refresh_from_db()
+    assert public.slug == "transport-2"
 
 
 def test_tip_triage_cannot_open_clarifications(client, tip_triager, author):

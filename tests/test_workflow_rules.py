@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import strip_tags
 
 from clarifications import services
 from clarifications.models import Clarification, Status
@@ -68,6 +69,53 @@ def test_a_one_person_office_can_relax_the_four_eyes_rule(settings, publisher):
 
 def test_another_publisher_may_publish_the_authors_draft(publisher, author):
     clarification = in_review(author)
+    services.publish(clarification=clarification, user=publisher)
+    assert Clarification.objects.get(pk=clarification.pk).reviewer == publisher
+
+
+def edited_by(user, instance, **changes):
+    """A save as the admin makes it: the history records ``user`` as the one who changed it."""
+    for name, value in changes.items():
+        setattr(instance, name, value)
+    instance._history_user = user
+    instance.save()
+
+
+def test_a_publisher_who_rewrote_someone_elses_draft_cannot_publish_it(publisher, author):
+    clarification = in_review(author)
+    edited_by(publisher, clarification, truth="改写后的真相。")
+    message = refusal(services.publish, clarification=clarification, user=publisher)
+    assert message.startswith("Four-eyes rule: you made the last change to its content")
+    assert Clarification.objects.get(pk=clarification.pk).status == Status.IN_REVIEW
+
+
+def test_changing_only_the_evidence_counts_as_a_change_to_the_content(publisher, author):
+    clarification = in_review(author)
+    edited_by(publisher, clarification.sources.get(), title="另一份说明")
+    assert "last change to its content" in refusal(services.publish, clarification=clarification, user=publisher)
+
+
+def test_an_imported_draft_without_author_edited_by_one_publisher_alone_cannot_be_published_by_them(publisher):
+    clarification = in_review(None)
+    edited_by(publisher, clarification, claim="网传：改写过的说法")
+    # A later change made outside any request (a re-import) does not make the publisher a second pair of eyes.
+    edited_by(None, clarification, region="浦东新区")
+    assert "Four-eyes rule" in refusal(services.publish, clarification=clarification, user=publisher)
+
+
+def test_another_publisher_may_publish_after_a_publishers_rewrite(publisher, author, staff_groups):
+    clarification = in_review(author)
+    edited_by(publisher, clarification, truth="改写后的真相。")
+    second = UserFactory(username="second-publisher")
+    second.groups.add(staff_groups["Publisher"])
+    services.publish(clarification=clarification, user=second)
+    assert Clarification.objects.get(pk=clarification.pk).status == Status.PUBLISHED
+
+
+def test_moving_a_draft_through_review_is_no_change_to_its_content(publisher, author):
+    clarification = in_review(author)
+    services.return_to_draft(clarification=clarification, user=publisher)
+    services.submit_for_review(clarification=clarification, user=publisher)
     services.publish(clarification=clarification, user=publisher)
     assert Clarification.objects.get(pk=clarification.pk).reviewer == publisher
 
@@ -186,9 +234,24 @@ def test_a_withdrawn_clarification_shows_its_note_at_its_url_and_is_listed_nowhe
     clarification = ClarificationFactory(author=author, title="网传某药可治愈流感")
     services.withdraw(clarification=clarification, user=publisher, note="新的研究结果推翻了原结论。")
     page = client.get(clarification.get_absolute_url()).content.decode()
-    assert 'class="withdrawn-note"' in page
+    assert 'class="withdrawn-note' in page
     assert "新的研究结果推翻了原结论。" in page
     assert "网传某药可治愈流感" not in client.get(reverse("clarifications:list")).content.decode()
+
+
+def test_a_withdrawn_page_leads_with_the_withdrawal_and_its_date_not_the_old_verdict_badge(
+    client, publisher, author, time_machine
+):
+    time_machine.move_to(datetime(2026, 5, 6, 9, 0, tzinfo=SHANGHAI), tick=False)
+    clarification = ClarificationFactory(
+        author=author, verdict="false", published_at=datetime(2026, 5, 1, tzinfo=SHANGHAI)
+    )
+    services.withdraw(clarification=clarification, user=publisher, note="新的研究结果推翻了原结论。")
+    page = client.get(clarification.get_absolute_url()).content.decode()
+    text = " ".join(strip_tags(page).split())
+    assert "Withdrawn on 6 May 2026" in text
+    assert 'class="verdict verdict-false"' not in page
+    assert "Its verdict before the withdrawal: False" in text
 
 
 def test_a_correction_shows_on_the_public_page_and_moves_the_updated_date(client, time_machine):

@@ -6,13 +6,14 @@ tips in each tip's group, so a rumor reported fifty times comes before one repor
 actions below. Status changes go through ``services`` (never a bare field edit) so that answering a
 tip always sends the promised e-mail.
 
-Contact data (e-mail, consent, address hash) appears only for users with ``tips.view_tip_contact``.
+Contact data (e-mail, consent, address hash) appears only for users with ``tips.view_tip_contact``, and
+only they may filter or search by it (``PersonalDataGuard``).
 """
 
 import mimetypes
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
@@ -45,6 +46,47 @@ TIP_FIELDS = [
     "closed_at",
 ]
 CONTACT_FIELDS = ["contact_email", "contact_consent", "client_hash", "personal_data_purged_at"]
+# The fields that identify a citizen. Without ``tips.view_tip_contact`` no URL of the admin may filter,
+# search or order by them: ``?contact_email__startswith=a`` would otherwise read an address letter by letter.
+PERSONAL_FIELDS = {"contact_email", "contact_consent", "client_hash"}
+
+
+class PersonalDataGuard:
+    """Refuses lookups, searches and orderings that touch a tip's personal fields without the permission.
+
+    Django's admin allows any lookup on a model's own fields in the changelist's query string, and a
+    relation's fields when listed in ``list_filter``; here any path that reaches a personal field of a
+    tip (``contact_email__regex``, ``tips__client_hash``) is refused with a 400, like other forbidden
+    lookups.
+    """
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if touches_personal_data(self.model, lookup) and not (
+            request is not None and request.user.has_perm("tips.view_tip_contact")
+        ):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def get_search_fields(self, request):
+        fields = super().get_search_fields(request)
+        if request.user.has_perm("tips.view_tip_contact"):
+            return fields
+        return [field for field in fields if not touches_personal_data(self.model, field.lstrip("^=@"))]
+
+
+def touches_personal_data(model, lookup):
+    """Whether a lookup path such as ``rumor__tips__contact_email__startswith`` reads a personal field."""
+    for part in lookup.split("__"):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return False
+        if model is Tip and part in PERSONAL_FIELDS:
+            return True
+        if not field.is_relation:
+            return False
+        model = field.related_model
+    return False
 
 
 class QueueFilter(admin.SimpleListFilter):
@@ -81,7 +123,7 @@ class QueueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Tip)
-class TipAdmin(admin.ModelAdmin):
+class TipAdmin(PersonalDataGuard, admin.ModelAdmin):
     list_display = ["code", "excerpt", "status", "group", "platform", "submitted_at"]
     list_display_links = ["code", "excerpt"]
     list_filter = [QueueFilter, "status", "platform", "rumor__confirmed"]
@@ -417,7 +459,7 @@ class TipInline(admin.TabularInline):
 
 
 @admin.register(Rumor)
-class RumorAdmin(admin.ModelAdmin):
+class RumorAdmin(PersonalDataGuard, admin.ModelAdmin):
     list_display = ["label", "open_tips", "all_tips", "confirmed", "created_at"]
     list_filter = ["confirmed"]
     search_fields = ["label", "tips__text", "tips__code"]

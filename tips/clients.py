@@ -1,4 +1,4 @@
-"""The keyed hash that is all we keep of a tip sender's network address (see config.login.client_ip)."""
+"""The keyed hash that is all we keep of a tip sender's network address (see config.clients.client_ip)."""
 
 from django.utils.crypto import salted_hmac
 

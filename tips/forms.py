@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from clarifications.models import Clarification, Platform
 
 from .models import TEXT_MAX_LENGTH
-from .screenshots import clean_screenshot
+from .screenshots import MAX_PIXELS, clean_screenshot
 
 
 class TipForm(forms.Form):
@@ -35,7 +35,11 @@ class TipForm(forms.Form):
     )
     screenshot = forms.FileField(
         label=_("Screenshot (optional)"),
-        help_text=_("A JPEG, PNG or WebP picture. Hidden data such as your location is removed."),
+        # The limits are filled in by __init__, from the settings.
+        help_text=_(
+            "A JPEG, PNG or WebP picture of at most %(megabytes)s MB and %(megapixels)s megapixels. Hidden data such "
+            "as your location is removed."
+        ),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
@@ -55,6 +59,15 @@ class TipForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["screenshot"]
+        # A form is made per request, so the help text is translated into the request's language here.
+        field.help_text = field.help_text % {
+            "megabytes": settings.TIPS_MAX_UPLOAD_BYTES // 1048576,
+            "megapixels": MAX_PIXELS // 1_000_000,
+        }
 
     def clean_text(self):
         text = self.cleaned_data["text"].strip()

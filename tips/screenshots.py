@@ -1,10 +1,19 @@
 """Screenshot uploads: decoded to prove they are images, then re-encoded so no hidden data survives.
 
-Re-encoding writes only the pixels: EXIF (camera, GPS location, time), XMP and PNG text chunks are
-dropped. The orientation EXIF carried is applied to the pixels first, so the picture stays upright.
+Re-encoding writes only the pixels: EXIF (camera, GPS location, time), XMP, ICC profiles, JPEG
+comments and PNG text chunks are dropped. The orientation EXIF carried is applied to the pixels
+first, so the picture stays upright.
+
+Decoding costs far more than the upload (a 70 KB WebP can claim 40 million pixels), so it is bounded:
+a picture of more than ``MAX_PIXELS`` is refused from its header, before any pixel is decoded; a JPEG
+is decoded straight at a reduced scale (``draft``) when it is larger than ``STORED_MAX_PIXELS``, other
+formats are reduced after decoding; and a worker decodes one picture at a time (``DECODE_LOCK``), so
+that threads of one worker cannot multiply the memory.
 """
 
 import io
+import math
+import threading
 import uuid
 import warnings
 
@@ -13,10 +22,22 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
-# Far above any phone screenshot (a long scrolling capture is about 1290 x 20000); larger images are
-# refused before their pixels are decoded, so a tiny "decompression bomb" file cannot eat the memory.
-MAX_PIXELS = 40_000_000
+# Phones' multi-picture JPEGs (MPO: a main picture and its previews) are JPEGs; the main one is kept.
+ALLOWED_FORMATS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp"}
+SAVE_AS = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "WEBP": "WEBP"}
+# A long scrolling capture of a large phone is about 1290 x 15000; nothing a citizen sends needs more.
+MAX_PIXELS = 20_000_000
+# What is stored: larger pictures are scaled down by a whole factor (text stays readable).
+STORED_MAX_PIXELS = 10_000_000
+DECODE_LOCK = threading.Lock()
+
+
+def too_many_pixels():
+    return ValidationError(
+        _("The screenshot has too many pixels. The limit is %(limit)s megapixels."),
+        code="too_many_pixels",
+        params={"limit": MAX_PIXELS // 1_000_000},
+    )
 
 
 def clean_screenshot(upload, *, max_bytes):
@@ -39,30 +60,39 @@ def clean_screenshot(upload, *, max_bytes):
                 if image_format not in ALLOWED_FORMATS:
                     raise ValidationError(_("Screenshots must be JPEG, PNG or WebP pictures."), code="wrong_type")
                 if probe.width * probe.height > MAX_PIXELS:
-                    raise ValidationError(_("The screenshot has too many pixels."), code="too_many_pixels")
+                    raise too_many_pixels()
                 probe.verify()
             # verify() leaves the image unusable: open it again to decode every pixel.
             upload.seek(0)
-            with Image.open(upload) as image:
-                image.load()
-                image = ImageOps.exif_transpose(image)
-                return ContentFile(
-                    _reencode(image, image_format), name=f"{uuid.uuid4().hex}.{ALLOWED_FORMATS[image_format]}"
-                )
+            with DECODE_LOCK, Image.open(upload) as image:
+                content = _reencode(_decode(image), SAVE_AS[image_format])
+            return ContentFile(content, name=f"{uuid.uuid4().hex}.{ALLOWED_FORMATS[image_format]}")
     except ValidationError:
         raise
-    except (
-        UnidentifiedImageError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-        OSError,
-        SyntaxError,
-        ValueError,
-    ) as error:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        # Pillow's own guard, for pictures far beyond ours, fires before the header can be read.
+        raise too_many_pixels() from error
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise not_an_image from error
 
 
+def _decode(image):
+    """The upright pixels, at most ``STORED_MAX_PIXELS`` of them, decoded at the smallest scale that allows."""
+    factor = math.ceil(math.sqrt(image.width * image.height / STORED_MAX_PIXELS))
+    if factor > 1 and image.format in ("JPEG", "MPO"):
+        # libjpeg decodes at 1/2, 1/4 or 1/8 scale directly: the full-size pixels never exist.
+        image.draft(image.mode, (image.width // factor, image.height // factor))
+    image.load()
+    factor = math.ceil(math.sqrt(image.width * image.height / STORED_MAX_PIXELS))
+    if factor > 1:
+        image = image.reduce(factor)
+    ImageOps.exif_transpose(image, in_place=True)
+    return image
+
+
 def _reencode(image, image_format):
+    # Only the pixels go out: no EXIF, ICC profile, comment or text chunk that the encoder would copy.
+    image.info = {}
     output = io.BytesIO()
     if image_format == "JPEG":
         if image.mode not in ("RGB", "L"):

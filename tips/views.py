@@ -1,5 +1,8 @@
+import logging
+
 from django.conf import settings
 from django.contrib import messages
+from django.db import DatabaseError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from clarifications.models import Clarification
 from clarifications.search import Strength, find_similar
-from config.login import client_ip
+from config.clients import client_ip
 
 from . import ratelimit
 from .clients import client_hash
@@ -23,6 +26,8 @@ from .services import tip_submit
 FORM_OVERHEAD_BYTES = 256 * 1024
 SUGGESTIONS = 5
 KEPT_ON_RATE_LIMIT = ["text", "platform", "seen_on", "link", "contact_email"]
+
+logger = logging.getLogger(__name__)
 
 
 @csrf_exempt
@@ -47,31 +52,17 @@ def tip_new(request):
 @csrf_protect
 def tip_form(request):
     if request.method == "POST":
-        client = client_hash(client_ip(request))
-        # Every post counts, valid or not: decoding uploads is the costly part a flood would aim at.
-        if not ratelimit.hit("tips", client, rate=settings.TIPS_RATE):
-            # The form comes back with what the citizen wrote, so that waiting loses nothing.
-            kept = {name: request.POST.get(name, "") for name in KEPT_ON_RATE_LIMIT}
-            context = {"form": TipForm(initial=kept), "suggest_url": reverse("clarifications:suggest")}
-            return render(request, "tips/new.html", {**context, "rate_limited": True}, status=429)
-        form = TipForm(request.POST, request.FILES)
-        if form.is_valid():
-            data = form.cleaned_data
-            tip = tip_submit(
-                text=data["text"],
-                platform=data["platform"],
-                seen_on=data["seen_on"],
-                link=data["link"],
-                screenshot=data["screenshot"],
-                contact_email=data["contact_email"],
-                contact_consent=data["contact_consent"],
-                client_hash=client,
-                language=get_language(),
-            )
-            messages.success(request, _("Thank you: your report has been received."))
-            return redirect(tip)
-    else:
-        form = TipForm()
+        try:
+            return tip_receive(request)
+        except (DatabaseError, OSError):
+            # The database stayed locked past its busy timeout, the disk is full, ...: the citizen gets
+            # the form back with what they wrote and is asked to try again; nothing half-written stays
+            # (tip_submit removes its screenshot, and the private storage never leaves a partial file).
+            logger.exception("A tip could not be stored; the form went back to the citizen")
+            response = render(request, "tips/new.html", {**kept_form(request), "not_saved": True}, status=503)
+            response["Retry-After"] = "60"
+            return response
+    form = TipForm()
     return render(request, "tips/new.html", {"form": form, "suggest_url": reverse("clarifications:suggest")})
 
 
@@ -88,8 +79,58 @@ def tip_prefill(request):
     return render(request, "tips/new.html", {"form": form, "suggest_url": reverse("clarifications:suggest")})
 
 
+def kept_form(request):
+    """An empty form holding what the citizen wrote (a file input cannot be filled in again)."""
+    kept = {name: request.POST.get(name, "") for name in KEPT_ON_RATE_LIMIT}
+    return {"form": TipForm(initial=kept), "suggest_url": reverse("clarifications:suggest")}
+
+
+def tip_receive(request):
+    """Count the post against the rate limit, validate, store; a database or disk failure propagates."""
+    client = client_hash(client_ip(request))
+    # Every post counts, valid or not: decoding uploads is the costly part a flood would aim at.
+    if not ratelimit.hit("tips", client, rate=settings.TIPS_RATE):
+        # The form comes back with what the citizen wrote, so that waiting loses nothing.
+        return render(request, "tips/new.html", {**kept_form(request), "rate_limited": True}, status=429)
+    form = TipForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        tip = tip_submit(
+            text=data["text"],
+            platform=data["platform"],
+            seen_on=data["seen_on"],
+            link=data["link"],
+            screenshot=data["screenshot"],
+            contact_email=data["contact_email"],
+            contact_consent=data["contact_consent"],
+            client_hash=client,
+            language=get_language(),
+        )
+        messages.success(request, _("Thank you: your report has been received."))
+        return redirect(tip)
+    return render(request, "tips/new.html", {"form": form, "suggest_url": reverse("clarifications:suggest")})
+
+
+def lookup_allowed(request):
+    """The status page and the code look-up allow ``TIPS_LOOKUP_RATE`` per client, so that nobody can
+    try codes in bulk. A database that cannot count does not lock citizens out of their status."""
+    try:
+        return ratelimit.hit("tip-lookup", client_hash(client_ip(request)), rate=settings.TIPS_LOOKUP_RATE)
+    except DatabaseError:
+        logger.exception("The tip look-up limit could not be counted")
+        return True
+
+
+def lookup_refused(request, code=""):
+    response = render(request, "tips/lookup.html", {"code": code, "rate_limited": True}, status=429)
+    response["Retry-After"] = "60"
+    return response
+
+
 @never_cache
 def tip_status(request, code):
+    if not lookup_allowed(request):
+        return lookup_refused(request)
     normalised = normalise_tip_code(code)
     if normalised is None:
         raise Http404("Not a tip code")
@@ -113,6 +154,8 @@ def tip_status(request, code):
 def tip_lookup(request):
     """``/tips/?code=...``: the citizen types their code and lands on its status page."""
     code = request.GET.get("code", "")
+    if code and not lookup_allowed(request):
+        return lookup_refused(request, code)
     normalised = normalise_tip_code(code) if code else None
     if normalised:
         return redirect("tips:status", code=normalised)

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit, urlunsplit
 from django import template
 from django.conf import settings
 from django.templatetags.static import static
-from django.urls import translate_url
+from django.urls import reverse, translate_url
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_from_path
 
@@ -43,21 +43,29 @@ def capture(parser, token):
     return CaptureNode(nodelist, bits[2])
 
 
+def local_path(path):
+    """``path`` as a path on this site: ``//evil.example/`` (a path a visitor may request) would be read
+    by browsers, and by ``build_absolute_uri``, as another host, so leading slashes and backslashes
+    are collapsed into one slash."""
+    return "/" + path.lstrip("/\\")
+
+
 def path_in_language(path, language_code):
     """``path`` (query string included) in another interface language, even for a path that no URL
     pattern matches, such as a 404 page's.
 
     The default language lives at unprefixed URLs, the others under ``/<code>/``.
     """
+    path = local_path(path)
     translated = translate_url(path, language_code)
     if translated != path:
-        return translated
+        return local_path(translated)
     parts = urlsplit(path)
     current = get_language_from_path(parts.path)
     bare = parts.path[len(current) + 1 :] if current else parts.path
     if language_code != settings.LANGUAGE_CODE:
         bare = f"/{language_code}{bare}"
-    return urlunsplit(("", "", bare or "/", parts.query, ""))
+    return local_path(urlunsplit(("", "", bare or "/", parts.query, "")))
 
 
 @register.simple_tag(takes_context=True)
@@ -66,7 +74,7 @@ def canonical_url(context):
     request = context.get("request")
     if request is None:
         return ""
-    url = request.build_absolute_uri(request.path)
+    url = request.build_absolute_uri(local_path(request.path))
     page = request.GET.get("page", "")
     if page.isdigit() and int(page) > 1:
         url += f"?page={page}"
@@ -89,8 +97,9 @@ def share_image_url(context, clarification=None):
     request = context.get("request")
     if request is None:
         return static("img/share-default.png")
-    if clarification is not None and clarification.image:
-        return request.build_absolute_uri(clarification.image.url)
+    if clarification is not None:
+        # The picture drawn for sharing (verdict, rumor, truth): see clarifications/share_images.py.
+        return request.build_absolute_uri(reverse("clarifications:share_image", args=[clarification.pk]))
     return request.build_absolute_uri(static("img/share-default.png"))
 
 

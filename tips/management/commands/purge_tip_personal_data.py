@@ -2,13 +2,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from tips import ratelimit
-from tips.services import purge_personal_data
+from tips.services import purge_personal_data, remove_orphan_screenshots
 
 
 class Command(BaseCommand):
     help = (
         "Delete the contact e-mail and the address hash of tips closed (answered, not actionable or duplicate) "
-        "more than TIPS_PERSONAL_DATA_DAYS days ago, and finished rate-limit windows. Run it daily."
+        "more than TIPS_PERSONAL_DATA_DAYS days ago, finished rate-limit windows, and screenshot files no tip "
+        "refers to (left by a failed submission). Run it daily."
     )
 
     def add_arguments(self, parser):
@@ -22,7 +23,8 @@ class Command(BaseCommand):
     def handle(self, *args, days, **options):
         tips = purge_personal_data(older_than_days=days)
         windows = ratelimit.purge_expired()
+        orphans = remove_orphan_screenshots()
         self.stdout.write(
             f"Purged personal data of {tips} tip(s) closed more than {days} days ago; "
-            f"removed {windows} finished rate-limit window(s)."
+            f"removed {windows} finished rate-limit window(s) and {orphans} orphan screenshot file(s)."
         )

@@ -1,0 +1,93 @@
+"""Every public page type is valid HTML: html-validate (npm, like axe-core) with its ``document`` preset.
+
+The pages are rendered with realistic content (Markdown body with a table, sources, updates, related
+items, a withdrawn page, form errors, a 404) and checked in one run of html-validate. The rules are in
+``.htmlvalidate.json``: ``standard`` plus ``document``, without the two rules about how source files
+are typed (DOCTYPE case, trailing spaces), which say nothing about the HTML a browser receives, and
+with subresource integrity required only from other origins (the site loads nothing from them).
+Without html-validate installed the test is skipped with the reason, except under CI, where it fails.
+"""
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from .factories import ClarificationFactory, NoticeFactory, SourceFactory, TipFactory, TopicFactory, UpdateFactory
+
+pytestmark = pytest.mark.django_db
+
+HTML_VALIDATE = Path(settings.BASE_DIR) / "node_modules" / ".bin" / "html-validate"
+BODY = """## 核实情况
+
+经向**地铁集团**核实，2号线运营正常。
+
+| 日期 | 安排 |
+| --- | --- |
+| 3月16日 | 夜间检修 |
+
+- 以官方公告为准
+- 勿转发未核实的截图
+
+[地铁集团公告](https://metro.example.cn/n/1)
+"""
+
+
+@pytest.fixture
+def html_validate():
+    if not HTML_VALIDATE.exists():
+        message = "html-validate is not installed (node_modules missing): run `npm ci` or `make test`."
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return HTML_VALIDATE
+
+
+def test_every_public_page_type_is_valid_html(client, html_validate, tmp_path):
+    topic = TopicFactory(name="交通出行", name_en="Transport")
+    clarification = ClarificationFactory(body=BODY, topics=[topic], claim_seen_on="2024-03-11", region="浦东新区")
+    SourceFactory(clarification=clarification, title="停运公告", publisher="市交通委员会", date="2024-03-11")
+    UpdateFactory(clarification=clarification, note="补充了说明。")
+    ClarificationFactory(topics=[topic], language="en", title="Subway closure claim is false")
+    withdrawn = ClarificationFactory(withdrawn=True)
+    notice = NoticeFactory()
+    answered = TipFactory(status="answered", clarification=clarification)
+    pages = {
+        "home": "/",
+        "home-en": "/en/",
+        "list": reverse("clarifications:list"),
+        "search": reverse("clarifications:list") + "?q=地铁&verdict=false&sort=-published",
+        "filter-errors": reverse("clarifications:list") + "?published_after=yesterday&verdict=nonsense",
+        "detail": clarification.get_absolute_url(),
+        "detail-en": "/en" + clarification.get_absolute_url(),
+        "withdrawn": withdrawn.get_absolute_url(),
+        "topic": topic.get_absolute_url(),
+        "notices": reverse("clarifications:notices"),
+        "notice": notice.get_absolute_url(),
+        "about": reverse("clarifications:about"),
+        "how-to-report": reverse("clarifications:how_to_report"),
+        "privacy": reverse("clarifications:privacy"),
+        "tip-form": reverse("tips:new"),
+        "tip-lookup": reverse("tips:lookup"),
+        "tip-status": reverse("tips:status", args=[answered.code]),
+        "not-found": "/no-such-page/",
+    }
+    for name, path in pages.items():
+        response = client.get(path)
+        assert response.status_code in (200, 404), f"{path} answered {response.status_code}"
+        (tmp_path / f"{name}.html").write_bytes(response.content)
+    response = client.post(reverse("tips:new"), {"text": ""})
+    (tmp_path / "tip-form-errors.html").write_bytes(response.content)
+
+    config = Path(settings.BASE_DIR) / ".htmlvalidate.json"
+    files = sorted(str(path) for path in tmp_path.glob("*.html"))
+    result = subprocess.run(  # noqa: S603 (our own tool on our own files)
+        [str(html_validate), "--config", str(config), "--formatter", "text", *files],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
