@@ -48,8 +48,8 @@ from .backends import backend_for
 RETRIEVAL_TERMS = 128
 TERM_PLACEHOLDER = "\x00piyao-search-term\x00"  # no term has a NUL: the analysis never makes one
 ROW_BUDGET = 5_000
-TERM_ROWS = 1_000
-RERANK = 50
+TERM_ROWS = 500
+RERANK = 40
 RESULT_CAP = 200  # more candidates than this: the list says "200+"
 SCORED_BODY_CHARS = 4000
 K1 = 1.2

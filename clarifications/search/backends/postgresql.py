@@ -6,6 +6,7 @@ differently from Python. Keeping it in the row means a delete or a TRUNCATE take
 """
 
 from django.db import connections
+from django.db.models import F
 
 PG_COLUMN = "search_document"
 FIELD_WEIGHTS = "ABCD"  # title, claim, truth, body
@@ -70,11 +71,16 @@ def indexed_ids(connection, table):
 
 def holding(queryset, placeholder):
     """``queryset`` narrowed to the clarifications holding a term, given later as ``placeholder``'s value;
-    and the name to order by for the most recently added first (the GIN index finds the rows)."""
+    and the order for the most recently added first.
+
+    The GIN index finds the rows. The order is on ``id + 0``, which the primary key's index cannot
+    give: otherwise, with a limit, the planner walked that index backwards testing the tsvector of
+    row after row (tens of thousands for a word in one row out of twenty).
+    """
     connection = connections[queryset.db]
     table, column = _names(connection, queryset.model._meta.db_table)
     narrowed = queryset.extra(where=[f"{table}.{column} @@ %s::tsquery"], params=[placeholder])  # noqa: S610
-    return narrowed, "-pk"
+    return narrowed, (F("pk") + 0).desc()
 
 
 def term_parameter(term, *, prefix):
