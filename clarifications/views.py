@@ -35,6 +35,7 @@ def home(request):
 # is nine bytes a character once in a URL.
 MAX_GET_QUERY_BYTES = 1800
 SEARCH_METHODS = ["GET", "HEAD", "OPTIONS", "POST"]
+NEAREST_SHOWN = 5
 FILTER_FIELDS = ("q", "verdict", "topic", "region", "language", "published_after", "published_before", "sort")
 
 
@@ -65,11 +66,16 @@ def clarification_list(request):
     page = paginator.get_page(request.GET.get("page"))
     if ranking is not None:
         page.object_list = search.add_snippets(list(page.object_list), ranking.highlight)
+    match = _match_summary(filterset, ranking, page)
+    if match == "none":
+        # Nothing answers the text: a few of the nearest are shown as possibly related, not pages of them.
+        page.object_list = page.object_list[:NEAREST_SHOWN]
     context = {
         "filter": filterset,
         "page": page,
         "ranking": ranking,
-        "match": _match_summary(filterset, ranking, page),
+        "matching": ranking.count(search.Strength.MATCH) if ranking else None,
+        "match": match,
         "first_related": _first_related(filterset, ranking, page),
         "truncated": truncated,
         "posted": request.method == "POST",

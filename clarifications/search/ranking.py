@@ -82,6 +82,10 @@ class Ranking:
     highlight: Query = None  # the informative terms, for snippets
     capped: bool = False  # more clarifications hold some term than were ranked
 
+    def count(self, at_least):
+        """How many results are at least this strong."""
+        return sum(1 for strength in self.strengths.values() if strength >= at_least)
+
     @property
     def best_strength(self):
         return self.strengths.get(self.ids[0], Strength.RELATED) if self.ids else None
