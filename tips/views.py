@@ -86,29 +86,45 @@ def kept_form(request):
 
 
 def tip_receive(request):
-    """Count the post against the rate limit, validate, store; a database or disk failure propagates."""
+    """Validate, count against the rate limit, store; a database or disk failure propagates.
+
+    The limit counts what costs the site: an accepted report, and a screenshot that will be decoded
+    (counted before decoding, whether the picture turns out valid or not). A form sent back for a
+    mistake counts nothing, so a citizen correcting a typo three times is not locked out.
+    """
     client = client_hash(client_ip(request))
-    # Every post counts, valid or not: decoding uploads is the costly part a flood would aim at.
-    if not ratelimit.hit("tips", client, rate=settings.TIPS_RATE):
-        # The form comes back with what the citizen wrote, so that waiting loses nothing.
-        return render(request, "tips/new.html", {**kept_form(request), "rate_limited": True}, status=429)
+    if ratelimit.used_up("tips", client, rate=settings.TIPS_RATE):
+        return rate_limited(request)
+    upload = request.FILES.get("screenshot")
+    # A file over the size limit is refused from its size alone, before any decoding: it costs nothing.
+    decodes = upload is not None and upload.size <= settings.TIPS_MAX_UPLOAD_BYTES
+    if decodes and not ratelimit.hit("tips", client, rate=settings.TIPS_RATE):
+        return rate_limited(request)
     form = TipForm(request.POST, request.FILES)
-    if form.is_valid():
-        data = form.cleaned_data
-        tip = tip_submit(
-            text=data["text"],
-            platform=data["platform"],
-            seen_on=data["seen_on"],
-            link=data["link"],
-            screenshot=data["screenshot"],
-            contact_email=data["contact_email"],
-            contact_consent=data["contact_consent"],
-            client_hash=client,
-            language=get_language(),
-        )
-        messages.success(request, _("Thank you: your report has been received."))
-        return redirect(tip)
-    return render(request, "tips/new.html", {"form": form, "suggest_url": reverse("clarifications:suggest")})
+    if not form.is_valid():
+        return render(request, "tips/new.html", {"form": form, "suggest_url": reverse("clarifications:suggest")})
+    # A report whose screenshot was counted above is not counted twice.
+    if not decodes and not ratelimit.hit("tips", client, rate=settings.TIPS_RATE):
+        return rate_limited(request)
+    data = form.cleaned_data
+    tip = tip_submit(
+        text=data["text"],
+        platform=data["platform"],
+        seen_on=data["seen_on"],
+        link=data["link"],
+        screenshot=data["screenshot"],
+        contact_email=data["contact_email"],
+        contact_consent=data["contact_consent"],
+        client_hash=client,
+        language=get_language(),
+    )
+    messages.success(request, _("Thank you: your report has been received."))
+    return redirect(tip)
+
+
+def rate_limited(request):
+    """The form comes back with what the citizen wrote, so that waiting loses nothing."""
+    return render(request, "tips/new.html", {**kept_form(request), "rate_limited": True}, status=429)
 
 
 def lookup_allowed(request):
