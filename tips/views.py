@@ -3,8 +3,7 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.db import DatabaseError
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -148,9 +147,11 @@ def tip_status(request, code):
     if not lookup_allowed(request):
         return lookup_refused(request)
     normalised = normalise_tip_code(code)
-    if normalised is None:
-        raise Http404("Not a tip code")
-    tip = get_object_or_404(Tip.objects.select_related("duplicate_of"), code=normalised)
+    tip = Tip.objects.select_related("duplicate_of").filter(code=normalised).first() if normalised else None
+    if tip is None:
+        # The look-up page, not the site's 404 page: the citizen most likely mistyped their code.
+        context = {"code": normalised or code, "invalid": normalised is None, "not_found": normalised is not None}
+        return render(request, "tips/lookup.html", context, status=404)
     if normalised != code:
         return redirect(tip)
     answer_id = tip.clarification_id
