@@ -3,12 +3,13 @@ from django.conf import settings
 from django.db.models import Case, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from clarifications.models import Clarification, Platform
 from clarifications.search import Strength, find_similar
 
 from .models import TEXT_MAX_LENGTH
-from .screenshots import MAX_PIXELS, clean_screenshot
+from .screenshots import MAX_PIXELS, TOO_LARGE, clean_screenshot, limit_megabytes
 
 
 class TipForm(forms.Form):
@@ -64,12 +65,23 @@ class TipForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # A form is made per request, so what follows is translated into the request's language here.
+        # Chinese labels end in a full-width colon, and a question needs none: "您看到了什么消息？".
+        self.label_suffix = pgettext("after a form label", ":")
+        for field in self.fields.values():
+            if str(field.label).endswith(("?", "？")):
+                field.label_suffix = ""
         field = self.fields["screenshot"]
-        # A form is made per request, so the help text is translated into the request's language here.
-        field.help_text = field.help_text % {
-            "megabytes": settings.TIPS_MAX_UPLOAD_BYTES // 1048576,
-            "megapixels": MAX_PIXELS // 1_000_000,
-        }
+        limit = limit_megabytes(settings.TIPS_MAX_UPLOAD_BYTES)
+        field.help_text = field.help_text % {"megabytes": limit, "megapixels": MAX_PIXELS // 1_000_000}
+        # For static/js/tip-form.js, which refuses a too-large file as soon as it is chosen, in the same words.
+        field.widget.attrs["data-max-bytes"] = settings.TIPS_MAX_UPLOAD_BYTES
+        field.widget.attrs["data-too-large"] = TOO_LARGE % {"size": "{size}", "limit": limit}
+
+    def refuse_screenshot(self, error):
+        """Show ``error`` under the screenshot field of an unbound form (a body refused unread has no data
+        to bind): the page then reads like any other refusal, with the field marked and focused."""
+        self.errors["screenshot"] = self.error_class(error.messages, renderer=self.renderer)
 
     def clean_text(self):
         text = self.cleaned_data["text"].strip()

@@ -19,6 +19,7 @@ from . import ratelimit
 from .clients import client_hash
 from .forms import TipForm
 from .models import TEXT_MAX_LENGTH, Tip, TipStatus, normalise_tip_code
+from .screenshots import too_large
 from .services import tip_submit
 
 # Room for the text fields and the multipart envelope on top of the screenshot itself.
@@ -41,11 +42,17 @@ def tip_new(request):
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > settings.TIPS_MAX_UPLOAD_BYTES + FORM_OVERHEAD_BYTES:
-            return render(
-                request, "tips/too_large.html", {"limit_mb": settings.TIPS_MAX_UPLOAD_BYTES // 1048576}, status=413
-            )
+        if length > min(settings.TIPS_MAX_UPLOAD_BYTES + FORM_OVERHEAD_BYTES, settings.MAX_REQUEST_BYTES):
+            # The same refusal as a too-large screenshot the form did read, sized from the body's length.
+            form = TipForm()
+            form.refuse_screenshot(too_large(length, max_bytes=settings.TIPS_MAX_UPLOAD_BYTES))
+            context = {"form": form, "suggest_url": reverse("clarifications:suggest"), "unread": True}
+            return render(request, "tips/new.html", context, status=413)
     return tip_form(request)
+
+
+# Larger bodies than the site-wide limit still get the form's own refusal above (config.middleware).
+tip_new.checks_request_size = True
 
 
 @csrf_protect
@@ -101,7 +108,10 @@ def tip_receive(request):
         return rate_limited(request)
     form = TipForm(request.POST, request.FILES)
     if not form.is_valid():
-        return render(request, "tips/new.html", {"form": form, "suggest_url": reverse("clarifications:suggest")})
+        # A file input cannot be filled in again: the page says so rather than dropping it silently.
+        dropped = upload.name if upload is not None else ""
+        context = {"form": form, "suggest_url": reverse("clarifications:suggest"), "dropped_screenshot": dropped}
+        return render(request, "tips/new.html", context)
     # A report whose screenshot was counted above is not counted twice.
     if not decodes and not ratelimit.hit("tips", client, rate=settings.TIPS_RATE):
         return rate_limited(request)
