@@ -1,11 +1,15 @@
 """A refused tip form says which fields to fix, what happened to the chosen file, and one screenshot limit."""
 
 import pytest
-from django.test import Client
+from django.contrib.auth.models import AnonymousUser
+from django.test import Client, RequestFactory
 from django.utils import translation
 
+from config.middleware import RequestSizeLimitMiddleware
 from tips.models import Tip
+from tips.views import tip_new
 
+from .test_limits import UnreadableBody
 from .tips_images import upload
 
 pytestmark = pytest.mark.django_db
@@ -107,3 +111,14 @@ def test_other_pages_keep_the_site_wide_request_limit(client):
     response = client.post("/en/", data=b"x" * (8 * MB), content_type="application/octet-stream")
     assert response.status_code == 413
     assert "What you sent is too large" in response.text
+
+
+def test_the_tip_form_refuses_a_body_above_the_site_wide_limit_without_reading_it(settings):
+    request = RequestFactory().post("/en/tips/new/", data=b"", content_type="multipart/form-data; boundary=x")
+    request.META["CONTENT_LENGTH"] = str(8 * MB)
+    request._stream = UnreadableBody()
+    request.user = AnonymousUser()
+    with translation.override("en"):
+        response = RequestSizeLimitMiddleware(tip_new)(request)
+    assert response.status_code == 413
+    assert "The screenshot is too large (8.0 MB). The limit is 5 MB." in response.content.decode()
