@@ -44,3 +44,32 @@ def test_a_citizen_on_a_phone_reports_a_rumor_with_a_screenshot(phone, tmp_path)
     assert tip.screenshot
     assert tip.platform == "weibo"
     assert tip.contact_consent
+
+
+def test_after_a_refused_report_focus_lands_on_the_first_field_in_error(phone):
+    phone.goto("/en/tips/new/")
+    phone.get_by_label("What did you see?").fill("群里说明天全市停水三天")
+    phone.get_by_label("When did you see it?").fill("2999-01-01")
+    phone.get_by_role("button", name="Send the report").click()
+    phone.wait_for_load_state()
+    summary = phone.locator("#tip-form-errors")
+    assert summary.get_by_role("link", name="When did you see it?").is_visible()
+    # Not the top of the page: the date in the future, ready to be corrected, on screen.
+    assert phone.evaluate("document.activeElement.id") == "id_seen_on"
+    assert phone.locator("#id_seen_on").is_visible()
+    assert phone.evaluate("document.getElementById('id_seen_on').getBoundingClientRect().top") > 0
+    assert phone.evaluate("document.getElementById('id_seen_on').getBoundingClientRect().bottom") < 844
+    assert Tip.objects.count() == 0
+
+
+def test_a_screenshot_over_the_limit_is_refused_as_soon_as_it_is_chosen(phone):
+    phone.goto("/en/tips/new/")
+    field = phone.get_by_label("Screenshot (optional)")
+    field.set_input_files({"name": "big.png", "mimeType": "image/png", "buffer": b"\0" * (5 * 1024 * 1024 + 1)})
+    alert = phone.locator("#id_screenshot_too_large")
+    alert.wait_for(state="visible")
+    assert alert.inner_text() == "The screenshot is too large (5.1 MB). The limit is 5 MB."
+    assert phone.evaluate("document.getElementById('id_screenshot').files.length") == 0
+    field.set_input_files({"name": "small.png", "mimeType": "image/png", "buffer": image_bytes()})
+    assert alert.is_hidden()
+    assert phone.evaluate("document.getElementById('id_screenshot').files.length") == 1

@@ -1,10 +1,12 @@
 """Staff triage tips in the admin: grouped by rumor, answered, closed, turned into drafts."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from clarifications.models import Clarification, Status
 from tips.models import Rumor, Tip, TipStatus
@@ -322,3 +324,34 @@ def test_a_triager_with_the_contact_permission_may_filter_by_contact_email(clien
     codes = [row.code for row in response.context["cl"].result_list]
     assert codes == [tip.code]
     assert other.code not in codes
+
+
+def test_a_clarification_published_after_start_up_is_offered_and_answers(client, triager):
+    # Published a moment ago, long after the server (and its forms) started.
+    clarification = ClarificationFactory(claim="明天起全市停水三天", published_at=timezone.now())
+    tip = TipFactory(text="明天起全市停水三天")
+    page = client.get(reverse("admin:tips_tip_answer") + f"?ids={tip.pk}")
+    assert f'value="{clarification.pk}"' in page.text
+    client.post(reverse("admin:tips_tip_answer") + f"?ids={tip.pk}", {"clarification": clarification.pk})
+    tip.refresh_from_db()
+    assert tip.status == TipStatus.ANSWERED
+    assert tip.clarification == clarification
+
+
+def test_the_answer_choices_come_best_match_first_not_newest_first(client, triager):
+    best = ClarificationFactory(
+        title="全市停水三天的消息不实",
+        claim="明天起全市停水三天，请储水",
+        truth="供水正常。",
+        published_at=timezone.now() - timedelta(days=30),
+    )
+    weaker = ClarificationFactory(
+        title="东区水管检修的说明",
+        claim="东区水管检修，停水",
+        truth="检修不影响供水。",
+        published_at=timezone.now() - timedelta(hours=1),
+    )
+    tip = TipFactory(text="明天起全市停水三天，请储水")
+    page = client.get(reverse("admin:tips_tip_answer") + f"?ids={tip.pk}").text
+    assert best.title in page and weaker.title in page
+    assert page.index(best.title) < page.index(weaker.title)

@@ -9,6 +9,8 @@ from django.db import connection
 from tips import ratelimit
 from tips.models import RateLimitCounter, Tip
 
+from .tips_images import upload
+
 pytestmark = pytest.mark.django_db
 
 
@@ -99,7 +101,17 @@ def test_the_cache_counter_is_used_when_redis_is_configured(settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rl"}}
     settings.TIPS_RATE = "2/10m"
     assert [ratelimit.hit("tips", "c", rate=settings.TIPS_RATE) for _ in range(3)] == [True, True, False]
+    assert ratelimit.used_up("tips", "c", rate=settings.TIPS_RATE)
+    assert not ratelimit.used_up("tips", "d", rate=settings.TIPS_RATE)
     assert RateLimitCounter.objects.count() == 0
+
+
+@pytest.mark.parametrize("count", [0, 1, 2])
+def test_asking_whether_the_limit_is_used_up_counts_nothing(settings, count):
+    settings.TIPS_RATE = "2/10m"
+    for _ in range(count):
+        ratelimit.hit("tips", "e", rate=settings.TIPS_RATE)
+    assert [ratelimit.used_up("tips", "e", rate=settings.TIPS_RATE) for _ in range(3)] == [count == 2] * 3
 
 
 @pytest.mark.django_db(transaction=True)
@@ -147,3 +159,40 @@ def test_a_citizen_who_hits_the_limit_gets_the_form_back_with_what_they_wrote(cl
     assert 'value="https://weibo.example/p/1"' in response.text
     assert '<option value="weibo" selected>' in response.text
     assert Tip.objects.count() == 1
+
+
+def test_corrected_mistakes_do_not_count_against_the_limit(client, settings):
+    settings.TIPS_RATE = "2/10m"
+    # Three attempts sent back for a mistake, then two real reports: all are accepted.
+    for mistake in ({"text": "停水"}, {"link": "not a link"}, {"seen_on": "2999-01-01"}):
+        response = client.post("/tips/new/", {"text": "群里说明天全市停水三天", "platform": "wechat_group", **mistake})
+        assert response.status_code == 200
+    assert post_tip(client).status_code == 302
+    assert post_tip(client).status_code == 302
+    # The limit still holds for what was accepted.
+    assert post_tip(client).status_code == 429
+    assert Tip.objects.count() == 2
+
+
+def test_a_screenshot_counts_when_it_is_decoded_even_if_it_is_refused(client, settings):
+    settings.TIPS_RATE = "1/10m"
+    not_a_picture = upload("notes.png", b"this is a text file, not a picture\n" * 20)
+    response = client.post(
+        "/en/tips/new/", {"text": "群里说明天全市停水三天", "platform": "weibo", "screenshot": not_a_picture}
+    )
+    assert response.status_code == 200
+    assert "This file is not a picture" in response.text
+    response = client.post("/en/tips/new/", {"text": "群里说地铁2号线停运一周", "platform": "weibo"})
+    assert response.status_code == 429
+    assert "群里说地铁2号线停运一周</textarea>" in response.text
+    assert Tip.objects.count() == 0
+
+
+def test_a_report_with_a_screenshot_counts_once(client, settings):
+    settings.TIPS_RATE = "2/10m"
+    response = client.post(
+        "/en/tips/new/", {"text": "群里说明天全市停水三天", "platform": "weibo", "screenshot": upload()}
+    )
+    assert response.status_code == 302
+    assert post_tip(client).status_code == 302
+    assert post_tip(client).status_code == 429

@@ -1,6 +1,7 @@
 """A citizen follows their report with its code; the page never shows who sent it."""
 
 import pytest
+from django.utils import translation
 
 from tips.models import TipStatus, normalise_tip_code
 
@@ -107,3 +108,37 @@ def test_the_status_page_and_the_code_look_up_are_rate_limited_per_client(client
     assert client.get("/en/tips/", {"code": "T-2222-2222"}).status_code == 429
     # Another client is not affected.
     assert client.get(status_url, REMOTE_ADDR="198.51.100.9").status_code == 200
+
+
+def test_an_unknown_code_says_so_and_offers_the_code_box_again(client):
+    TipFactory(code="T-4F7K-9QXM")
+    response = client.get("/en/tips/t-4f7k-9qxn/")
+    assert response.status_code == 404
+    assert "No report has the code T-4F7K-9QXN." in response.text
+    assert 'name="code" value="T-4F7K-9QXN"' in response.text
+    # Not the site's page for a missing page, with its rumor search box.
+    assert 'name="q"' not in response.text.split("<main", 1)[1]
+    with translation.override("zh-hans"):
+        message = translation.gettext(
+            "No report has the code %(code)s. Please check the code you were given and type it again."
+        )
+    assert message % {"code": "T-4F7K-9QXN"} in client.get("/tips/T-4F7K-9QXN/").text
+
+
+def test_the_look_up_form_leads_an_unknown_code_to_the_same_answer(client):
+    response = client.get("/en/tips/", {"code": "4f7k9qxn"}, follow=True)
+    assert response.status_code == 404
+    assert "No report has the code T-4F7K-9QXN." in response.text
+
+
+@pytest.mark.parametrize("typed", ["4F7K9QXM", "t4f7k-9qxm", "T 4F7K 9QXM", "4f7k-9qxm"])
+def test_a_code_typed_without_its_t_prefix_is_found(client, typed):
+    tip = TipFactory(code="T-4F7K-9QXM")
+    assert client.get("/tips/", {"code": typed})["Location"] == f"/tips/{tip.code}/"
+
+
+def test_a_code_whose_first_character_is_t_can_be_typed_without_the_prefix(client):
+    tip = TipFactory(code="T-T4F7-K9QX")
+    assert normalise_tip_code("t4f7k9qx") == "T-T4F7-K9QX"
+    assert normalise_tip_code("T-T4F7-K9QX") == "T-T4F7-K9QX"
+    assert client.get("/tips/", {"code": "T4F7K9QX"})["Location"] == f"/tips/{tip.code}/"

@@ -333,15 +333,7 @@ class TipAdmin(PersonalDataGuard, admin.ModelAdmin):
         tips = list(Tip.objects.filter(pk__in=ids).order_by("submitted_at"))
         if not tips:
             return redirect("admin:tips_tip_changelist")
-        suggestions = []
-        for tip in tips:
-            for item in find_similar(tip.text, queryset=Clarification.objects.published(), limit=5):
-                if item not in suggestions:
-                    suggestions.append(item)
-        form = AnswerTipsForm(request.POST or None)
-        form.fields["clarification"].queryset = form.fields["clarification"].queryset.filter(
-            pk__in=[item.pk for item in suggestions]
-        )
+        form = AnswerTipsForm(request.POST or None, tips=tips)
         if request.method == "POST" and form.is_valid():
             clarification = form.cleaned_data["clarification"]
             site_url = request.build_absolute_uri("/")

@@ -1,12 +1,15 @@
 from django import forms
 from django.conf import settings
+from django.db.models import Case, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from clarifications.models import Clarification, Platform
+from clarifications.search import Strength, find_similar
 
 from .models import TEXT_MAX_LENGTH
-from .screenshots import MAX_PIXELS, clean_screenshot
+from .screenshots import MAX_PIXELS, TOO_LARGE, clean_screenshot, limit_megabytes
 
 
 class TipForm(forms.Form):
@@ -62,12 +65,23 @@ class TipForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # A form is made per request, so what follows is translated into the request's language here.
+        # Chinese labels end in a full-width colon, and a question needs none: "您看到了什么消息？".
+        self.label_suffix = pgettext("after a form label", ":")
+        for field in self.fields.values():
+            if str(field.label).endswith(("?", "？")):
+                field.label_suffix = ""
         field = self.fields["screenshot"]
-        # A form is made per request, so the help text is translated into the request's language here.
-        field.help_text = field.help_text % {
-            "megabytes": settings.TIPS_MAX_UPLOAD_BYTES // 1048576,
-            "megapixels": MAX_PIXELS // 1_000_000,
-        }
+        limit = limit_megabytes(settings.TIPS_MAX_UPLOAD_BYTES)
+        field.help_text = field.help_text % {"megabytes": limit, "megapixels": MAX_PIXELS // 1_000_000}
+        # For static/js/tip-form.js, which refuses a too-large file as soon as it is chosen, in the same words.
+        field.widget.attrs["data-max-bytes"] = settings.TIPS_MAX_UPLOAD_BYTES
+        field.widget.attrs["data-too-large"] = TOO_LARGE % {"size": "{size}", "limit": limit}
+
+    def refuse_screenshot(self, error):
+        """Show ``error`` under the screenshot field of an unbound form (a body refused unread has no data
+        to bind): the page then reads like any other refusal, with the field marked and focused."""
+        self.errors["screenshot"] = self.error_class(error.messages, renderer=self.renderer)
 
     def clean_text(self):
         text = self.cleaned_data["text"].strip()
@@ -113,15 +127,40 @@ class TipForm(forms.Form):
 
 
 class AnswerTipsForm(forms.Form):
-    """The admin's "answer with a clarification" step."""
+    """The admin's "answer with a clarification" step.
+
+    The choices are the published clarifications most similar to the tips, best match first. They are
+    built for each request (a queryset on the class would freeze "published" at start-up, leaving out
+    whatever was published since); any other published clarification can be given by its ID.
+    """
+
+    SUGGESTIONS_PER_TIP = 5
 
     clarification = forms.ModelChoiceField(
         label=_("Clarification"),
-        queryset=Clarification.objects.published(),
+        queryset=Clarification.objects.none(),
         widget=forms.RadioSelect,
         required=False,
     )
     clarification_id = forms.IntegerField(label=_("or its ID"), required=False, min_value=1)
+
+    def __init__(self, *args, tips, **kwargs):
+        super().__init__(*args, **kwargs)
+        suggestions = similar_to_tips(tips, limit=self.SUGGESTIONS_PER_TIP)
+        strengths = {item.pk: item.match_strength for item in suggestions}
+        field = self.fields["clarification"]
+        if suggestions:
+            rank = Case(*(When(pk=item.pk, then=position) for position, item in enumerate(suggestions)))
+            field.queryset = Clarification.objects.published().filter(pk__in=strengths).order_by(rank)
+        field.label_from_instance = lambda item: (
+            _("%(title)s (%(strength)s; %(verdict)s; ID %(id)s)")
+            % {
+                "title": item.title,
+                "strength": Strength(strengths[item.pk]).label,
+                "verdict": item.get_verdict_display(),
+                "id": item.pk,
+            }
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -132,3 +171,17 @@ class AnswerTipsForm(forms.Form):
                 raise forms.ValidationError(_("Choose a published clarification."), code="required")
             cleaned["clarification"] = found
         return cleaned
+
+
+def similar_to_tips(tips, *, limit):
+    """The published clarifications matching any of ``tips``, strongest match first.
+
+    Each keeps its best strength over the tips; equal strengths keep the order the tips' rankings
+    gave (the first tip's best match before the second tip's).
+    """
+    best = {}
+    for tip in tips:
+        for item in find_similar(tip.text, queryset=Clarification.objects.published(), limit=limit):
+            kept = best.setdefault(item.pk, item)
+            kept.match_strength = max(kept.match_strength, item.match_strength)
+    return sorted(best.values(), key=lambda item: -item.match_strength)

@@ -33,10 +33,12 @@ def normalise_tip_code(raw):
     """The canonical form of a code as a citizen may type it, or None when it cannot be one.
 
     Crockford's rules: case does not matter, O reads as 0 and I/L as 1, dashes and spaces are optional.
+    The leading "T" is optional too: it is dropped only from nine characters, since T is also a code
+    character ("T4F7K9QX" is the code T-T4F7-K9QX, "T4F7K9QXM" the code T-4F7K-9QXM).
     """
     text = "".join(raw.split()).upper().replace("-", "")
     text = text.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
-    if text.startswith("T"):
+    if len(text) == 9 and text.startswith("T"):
         text = text[1:]
     if len(text) != 8 or any(char not in CODE_ALPHABET for char in text):
         return None

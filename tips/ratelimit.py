@@ -1,4 +1,4 @@
-"""Rate limits shared by every worker; the tip form allows ``TIPS_RATE`` posts per client and period.
+"""Rate limits shared by every worker; the tip form allows ``TIPS_RATE`` reports per client and period.
 
 The count must be shared by every gunicorn worker, so a per-process memory cache will not do:
 
@@ -37,12 +37,32 @@ def parse_rate(rate):
     return int(count), int(multiple or 1) * UNITS[unit]
 
 
+def _window(scope, client, rate, now):
+    """The limit, the period, the window's number and the counter's key for ``client`` at ``now``."""
+    limit, period = parse_rate(rate)
+    window = int(now.timestamp()) // period
+    return limit, period, window, f"ratelimit:{scope}:{period}:{window}:{client}"
+
+
+def used_up(scope, client, *, rate):
+    """True when ``client`` has already used every request ``rate`` allows in this window; counts nothing.
+
+    For a form that counts only what costs (see ``tips.views.tip_receive``): it asks first, so that a
+    client over the limit is turned away before anything is decoded, and calls ``hit`` for the costly
+    step, whose count stays the one that decides when several workers race.
+    """
+    limit, _period, _window_number, key = _window(scope, client, rate, timezone.now())
+    if settings.REDIS_URL:
+        count = cache.get(key, 0)
+    else:
+        count = RateLimitCounter.objects.filter(key=key).values_list("count", flat=True).first() or 0
+    return count >= limit
+
+
 def hit(scope, client, *, rate):
     """Count one request of ``client`` in ``scope``; False when it goes over ``rate`` (``"5/10m"``)."""
-    limit, period = parse_rate(rate)
     now = timezone.now()
-    window = int(now.timestamp()) // period
-    key = f"ratelimit:{scope}:{period}:{window}:{client}"
+    limit, period, window, key = _window(scope, client, rate, now)
     if settings.REDIS_URL:
         count = _hit_cache(key, period)
     else:

@@ -30,6 +30,7 @@ MAX_PIXELS = 20_000_000
 # What is stored: larger pictures are scaled down by a whole factor (text stays readable).
 STORED_MAX_PIXELS = 10_000_000
 DECODE_LOCK = threading.Lock()
+TOO_LARGE = _("The screenshot is too large (%(size)s MB). The limit is %(limit)s MB.")
 
 
 def too_many_pixels():
@@ -40,14 +41,30 @@ def too_many_pixels():
     )
 
 
+def megabytes(size):
+    """``size`` bytes in MB with one decimal, rounded up: a file just over 5 MB reads "5.1", never "5.0"."""
+    return f"{math.ceil(size * 10 / 1048576) / 10:.1f}"
+
+
+def limit_megabytes(max_bytes):
+    """The limit as the form states it before upload and every refusal repeats it."""
+    return f"{max_bytes / 1048576:g}"
+
+
+def too_large(size, *, max_bytes):
+    """The one refusal of a too-large screenshot, whether the form read it or its size alone refused it
+    (``tips.views.tip_new``); ``static/js/tip-form.js`` shows the same words when one is chosen."""
+    return ValidationError(
+        TOO_LARGE,
+        code="too_large",
+        params={"size": megabytes(size), "limit": limit_megabytes(max_bytes)},
+    )
+
+
 def clean_screenshot(upload, *, max_bytes):
     """A ContentFile with the re-encoded image, or ValidationError with a message for the citizen."""
     if upload.size > max_bytes:
-        raise ValidationError(
-            _("The screenshot is too large (%(size)s MB). The limit is %(limit)s MB."),
-            code="too_large",
-            params={"size": f"{upload.size / 1048576:.1f}", "limit": f"{max_bytes / 1048576:.0f}"},
-        )
+        raise too_large(upload.size, max_bytes=max_bytes)
     not_an_image = ValidationError(
         _("This file is not a picture we can read. Please attach a JPEG, PNG or WebP screenshot."), code="invalid"
     )

@@ -3,8 +3,7 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.db import DatabaseError
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from . import ratelimit
 from .clients import client_hash
 from .forms import TipForm
 from .models import TEXT_MAX_LENGTH, Tip, TipStatus, normalise_tip_code
+from .screenshots import too_large
 from .services import tip_submit
 
 # Room for the text fields and the multipart envelope on top of the screenshot itself.
@@ -42,11 +42,17 @@ def tip_new(request):
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > settings.TIPS_MAX_UPLOAD_BYTES + FORM_OVERHEAD_BYTES:
-            return render(
-                request, "tips/too_large.html", {"limit_mb": settings.TIPS_MAX_UPLOAD_BYTES // 1048576}, status=413
-            )
+        if length > min(settings.TIPS_MAX_UPLOAD_BYTES + FORM_OVERHEAD_BYTES, settings.MAX_REQUEST_BYTES):
+            # The same refusal as a too-large screenshot the form did read, sized from the body's length.
+            form = TipForm()
+            form.refuse_screenshot(too_large(length, max_bytes=settings.TIPS_MAX_UPLOAD_BYTES))
+            context = {"form": form, "suggest_url": reverse("clarifications:suggest"), "unread": True}
+            return render(request, "tips/new.html", context, status=413)
     return tip_form(request)
+
+
+# Larger bodies than the site-wide limit still get the form's own refusal above (config.middleware).
+tip_new.checks_request_size = True
 
 
 @csrf_protect
@@ -86,29 +92,48 @@ def kept_form(request):
 
 
 def tip_receive(request):
-    """Count the post against the rate limit, validate, store; a database or disk failure propagates."""
+    """Validate, count against the rate limit, store; a database or disk failure propagates.
+
+    The limit counts what costs the site: an accepted report, and a screenshot that will be decoded
+    (counted before decoding, whether the picture turns out valid or not). A form sent back for a
+    mistake counts nothing, so a citizen correcting a typo three times is not locked out.
+    """
     client = client_hash(client_ip(request))
-    # Every post counts, valid or not: decoding uploads is the costly part a flood would aim at.
-    if not ratelimit.hit("tips", client, rate=settings.TIPS_RATE):
-        # The form comes back with what the citizen wrote, so that waiting loses nothing.
-        return render(request, "tips/new.html", {**kept_form(request), "rate_limited": True}, status=429)
+    if ratelimit.used_up("tips", client, rate=settings.TIPS_RATE):
+        return rate_limited(request)
+    upload = request.FILES.get("screenshot")
+    # A file over the size limit is refused from its size alone, before any decoding: it costs nothing.
+    decodes = upload is not None and upload.size <= settings.TIPS_MAX_UPLOAD_BYTES
+    if decodes and not ratelimit.hit("tips", client, rate=settings.TIPS_RATE):
+        return rate_limited(request)
     form = TipForm(request.POST, request.FILES)
-    if form.is_valid():
-        data = form.cleaned_data
-        tip = tip_submit(
-            text=data["text"],
-            platform=data["platform"],
-            seen_on=data["seen_on"],
-            link=data["link"],
-            screenshot=data["screenshot"],
-            contact_email=data["contact_email"],
-            contact_consent=data["contact_consent"],
-            client_hash=client,
-            language=get_language(),
-        )
-        messages.success(request, _("Thank you: your report has been received."))
-        return redirect(tip)
-    return render(request, "tips/new.html", {"form": form, "suggest_url": reverse("clarifications:suggest")})
+    if not form.is_valid():
+        # A file input cannot be filled in again: the page says so rather than dropping it silently.
+        dropped = upload.name if upload is not None else ""
+        context = {"form": form, "suggest_url": reverse("clarifications:suggest"), "dropped_screenshot": dropped}
+        return render(request, "tips/new.html", context)
+    # A report whose screenshot was counted above is not counted twice.
+    if not decodes and not ratelimit.hit("tips", client, rate=settings.TIPS_RATE):
+        return rate_limited(request)
+    data = form.cleaned_data
+    tip = tip_submit(
+        text=data["text"],
+        platform=data["platform"],
+        seen_on=data["seen_on"],
+        link=data["link"],
+        screenshot=data["screenshot"],
+        contact_email=data["contact_email"],
+        contact_consent=data["contact_consent"],
+        client_hash=client,
+        language=get_language(),
+    )
+    messages.success(request, _("Thank you: your report has been received."))
+    return redirect(tip)
+
+
+def rate_limited(request):
+    """The form comes back with what the citizen wrote, so that waiting loses nothing."""
+    return render(request, "tips/new.html", {**kept_form(request), "rate_limited": True}, status=429)
 
 
 def lookup_allowed(request):
@@ -132,9 +157,11 @@ def tip_status(request, code):
     if not lookup_allowed(request):
         return lookup_refused(request)
     normalised = normalise_tip_code(code)
-    if normalised is None:
-        raise Http404("Not a tip code")
-    tip = get_object_or_404(Tip.objects.select_related("duplicate_of"), code=normalised)
+    tip = Tip.objects.select_related("duplicate_of").filter(code=normalised).first() if normalised else None
+    if tip is None:
+        # The look-up page, not the site's 404 page: the citizen most likely mistyped their code.
+        context = {"code": normalised or code, "invalid": normalised is None, "not_found": normalised is not None}
+        return render(request, "tips/lookup.html", context, status=404)
     if normalised != code:
         return redirect(tip)
     answer_id = tip.clarification_id
