@@ -178,6 +178,19 @@ def test_a_draft_cannot_answer_a_tip(client, triager):
     assert tip.status == TipStatus.NEW
 
 
+@pytest.mark.parametrize("kind", ["scheduled", "withdrawn", "draft"])
+def test_a_clarification_the_public_cannot_see_yet_never_answers_a_tip(kind, django_capture_on_commit_callbacks):
+    # A scheduled clarification is "published" in status, but its page is still a 404: the e-mail
+    # would send the citizen to a page that does not exist.
+    hidden = ClarificationFactory(**{kind: True})
+    tip = TipFactory(with_contact=True)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValueError):
+        tip_answer(tip=tip, clarification=hidden, site_url="https://piyao.example/")
+    tip.refresh_from_db()
+    assert tip.status == TipStatus.NEW
+    assert mail.outbox == []
+
+
 def test_mark_duplicate_links_a_tip_to_the_first_report_of_its_group(client, triager):
     rumor = RumorFactory()
     first = TipFactory(rumor=rumor)

@@ -276,4 +276,3 @@ def test_due_for_review_means_published_with_its_date_reached(time_machine, auth
     ClarificationFactory(review_by=datetime(2026, 5, 21).date())
     ClarificationFactory(draft=True, review_by=datetime(2026, 5, 1).date())
     assert list(Clarification.objects.due_for_review()) == [due]
-    assert due.is_due_for_review

@@ -97,8 +97,8 @@ def tip_answer(*, tip: Tip, clarification: Clarification, site_url: str) -> bool
     ``site_url`` is the site's root (``https://host/``), for the absolute link in the e-mail.
     Returns whether an e-mail will be sent.
     """
-    if clarification.status != Status.PUBLISHED:
-        raise ValueError("Tips are answered with published clarifications only.")
+    if not clarification.is_public:
+        raise ValueError("Tips are answered with public clarifications only (not scheduled, not withdrawn).")
     with transaction.atomic():
         _close(tip, TipStatus.ANSWERED, clarification=clarification, duplicate_of=None)
         will_mail = bool(tip.contact_email and tip.contact_consent)
