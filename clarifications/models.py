@@ -371,7 +371,6 @@ class Clarification(PublicContentModel):
         return max(dates, default=None)
 
 
-
 class Source(PublicContentModel):
     """A piece of evidence the clarification rests on."""
 
