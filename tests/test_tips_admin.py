@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from clarifications.models import Clarification, Status
+from tips import services as tips_services
 from tips.models import Rumor, Tip, TipStatus
 from tips.services import tip_answer, tip_submit
 
@@ -176,6 +177,25 @@ def test_a_draft_cannot_answer_a_tip(client, triager):
         assert translation.gettext("Choose a published clarification.") in response.text
     tip.refresh_from_db()
     assert tip.status == TipStatus.NEW
+
+
+def test_answering_several_tips_is_all_or_nothing(monkeypatch, django_capture_on_commit_callbacks):
+    clarification = ClarificationFactory()
+    tips = [TipFactory(with_contact=True) for _ in range(3)]
+    close = tips_services._close
+    calls = []
+
+    def fails_on_the_second(tip, status, **fields):
+        calls.append(tip.pk)
+        if len(calls) == 2:
+            raise RuntimeError("database gone")
+        close(tip, status, **fields)
+
+    monkeypatch.setattr(tips_services, "_close", fails_on_the_second)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        tips_services.tips_answer(tips=tips, clarification=clarification, site_url="https://piyao.example/")
+    assert set(Tip.objects.values_list("status", flat=True)) == {TipStatus.NEW}
+    assert mail.outbox == []
 
 
 @pytest.mark.parametrize("kind", ["scheduled", "withdrawn", "draft"])

@@ -131,14 +131,70 @@ def send_answer_email(tip_id, clarification_id, site_url):
         logger.exception("Could not send the answer e-mail for tip %s", tip_id)
 
 
+def tips_answer(*, tips, clarification: Clarification, site_url: str) -> int:
+    """Answer several tips with one clarification, all or none; returns how many e-mails will go out.
+
+    One transaction: a failure half-way leaves no tip answered (and no e-mail queued), rather than some.
+    """
+    with transaction.atomic():
+        return sum(tip_answer(tip=tip, clarification=clarification, site_url=site_url) for tip in tips)
+
+
+def tips_mark_reviewing(*, tips) -> int:
+    """New tips among ``tips`` are now being reviewed; returns how many changed (closed ones stay)."""
+    ids = [tip.pk for tip in tips]
+    return Tip.objects.filter(pk__in=ids, status=TipStatus.NEW).update(status=TipStatus.REVIEWING)
+
+
+def first_report_of_group(tip: Tip) -> Tip | None:
+    """The earliest other tip of ``tip``'s group, when ``tip`` came after it (else None: it is the first)."""
+    if not tip.rumor_id:
+        return None
+    original = Tip.objects.filter(rumor_id=tip.rumor_id).exclude(pk=tip.pk).order_by("submitted_at", "pk").first()
+    if original is None or original.submitted_at > tip.submitted_at:
+        return None
+    return original
+
+
+def tips_mark_duplicates(*, tips) -> tuple[int, int]:
+    """Each tip becomes a duplicate of the first report of its group, all or none.
+
+    The first report itself is left alone. Returns (marked, skipped).
+    """
+    marked, skipped = 0, 0
+    with transaction.atomic():
+        for tip in tips:
+            original = first_report_of_group(tip)
+            if original is None:
+                skipped += 1
+                continue
+            tip_mark_duplicate(tip=tip, original=original)
+            marked += 1
+    return marked, skipped
+
+
 def tip_mark_duplicate(*, tip: Tip, original: Tip) -> None:
     if original.pk == tip.pk:
         raise ValueError("A tip cannot be a duplicate of itself.")
     _close(tip, TipStatus.DUPLICATE, duplicate_of=original, clarification=None)
 
 
+def tips_mark_not_actionable(*, tips) -> int:
+    """Close ``tips`` as not actionable, all or none; returns how many."""
+    tips = list(tips)
+    with transaction.atomic():
+        for tip in tips:
+            tip_mark_not_actionable(tip=tip)
+    return len(tips)
+
+
 def tip_mark_not_actionable(*, tip: Tip) -> None:
     _close(tip, TipStatus.NOT_ACTIONABLE, clarification=None, duplicate_of=None)
+
+
+def rumors_confirm(*, rumors) -> int:
+    """Staff agree that each group's tips report one rumor; returns how many groups."""
+    return Rumor.objects.filter(pk__in=[rumor.pk for rumor in rumors]).update(confirmed=True)
 
 
 def rumors_merge(*, rumors) -> Rumor:
