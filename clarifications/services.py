@@ -6,13 +6,17 @@
     published and public --withdraw--> withdrawn (kept at its URL with a public note)
 
 Each function checks the user's permission, the current status and the content, and raises
-``TransitionRefused`` with a message meant for the person who asked; the admin's actions and buttons
-both call these functions, so the rules live here alone. Editors hold ``change_clarification``;
+``TransitionRefused`` with a message meant for the person who asked. ``TRANSITIONS`` at the end is the
+one list of them as staff see them (label, confirmation, permission, whether a form asks something
+first): the admin's list actions, the change page's buttons and its template all loop over it, so a
+transition is named here alone. Editors hold ``change_clarification``;
 making anything public needs ``publish_clarification`` (the Publisher group). The four-eyes rule
 (``PIYAO_FOUR_EYES``) keeps authors, and whoever last changed the content, from publishing it. Every
 transition saves once, inside a transaction, with the acting user and a change reason in the history.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
@@ -55,25 +59,26 @@ def missing_for_publication(clarification):
     return missing
 
 
-def available_transitions(*, clarification, user):
-    """The transitions this user may try from the current status (for showing buttons).
+def available_transitions(*, clarification, user) -> list["Transition"]:
+    """The transitions this user may try from the current status (for showing buttons), in order.
 
     The content checks (checklist, four-eyes) are left to the transition itself, which explains a
     refusal; offering the button and then saying why is clearer than hiding it.
     """
     if not user.has_perm(EDIT_PERMISSION):
         return []
-    publisher = can_publish(user)
     status = clarification.status
     if status == Status.DRAFT:
-        return ["submit_for_review"]
-    if status == Status.IN_REVIEW:
-        return ["return_to_draft"] + (["publish", "schedule"] if publisher else [])
-    if status == Status.PUBLISHED and publisher:
-        if clarification.is_scheduled:
-            return ["publish", "schedule", "unpublish"]
-        return ["withdraw"]
-    return []
+        names = ["submit_for_review"]
+    elif status == Status.IN_REVIEW:
+        names = ["return_to_draft", "publish", "schedule"]
+    elif clarification.is_scheduled:
+        names = ["publish", "schedule", "unpublish"]
+    elif status == Status.PUBLISHED:
+        names = ["withdraw"]
+    else:
+        names = []
+    return [TRANSITIONS[name] for name in names if user.has_perm(TRANSITIONS[name].permission)]
 
 
 def submit_for_review(*, clarification: Clarification, user) -> Clarification:
@@ -127,6 +132,11 @@ def publish(*, clarification: Clarification, user, at: datetime | None = None) -
     return _refreshed(clarification)
 
 
+def schedule(*, clarification: Clarification, user, at: datetime) -> Clarification:
+    """Publish at a future time (or move a scheduled clarification to another time)."""
+    return publish(clarification=clarification, user=user, at=at)
+
+
 def unpublish(*, clarification: Clarification, user) -> Clarification:
     """Take a scheduled clarification back to review before anyone has seen it.
 
@@ -169,11 +179,71 @@ def withdraw(*, clarification: Clarification, user, note: str) -> Clarification:
     return _refreshed(clarification)
 
 
+@dataclass(frozen=True)
+class Transition:
+    """One transition as staff meet it: a list action, a button on the change page, a confirmation."""
+
+    name: str
+    function: Callable[..., Clarification]
+    label: str  # the button (lazy translation)
+    done: str  # the confirmation, with %(title)s and %(time)s (the publish time)
+    permission: str
+    asks: str | None = None  # the argument a form page asks for first ("at", "note"); None: one click
+    list_label: str | None = None  # the list action's wording, when it needs more than the button's
+    primary: bool = False  # the button that moves the clarification forward
+
+    @property
+    def action_label(self):
+        return self.list_label or self.label
+
+
 TRANSITIONS = {
-    "submit_for_review": submit_for_review,
-    "return_to_draft": return_to_draft,
-    "publish": publish,
-    "unpublish": unpublish,
+    transition.name: transition
+    for transition in [
+        Transition(
+            "submit_for_review",
+            submit_for_review,
+            _("Submit for review"),
+            _("“%(title)s” was submitted for review."),
+            EDIT_PERMISSION,
+            primary=True,
+        ),
+        Transition(
+            "return_to_draft",
+            return_to_draft,
+            _("Return to draft"),
+            _("“%(title)s” was returned to draft."),
+            EDIT_PERMISSION,
+        ),
+        Transition(
+            "publish", publish, _("Publish now"), _("“%(title)s” is published."), PUBLISH_PERMISSION, primary=True
+        ),
+        Transition(
+            "schedule",
+            schedule,
+            _("Schedule…"),
+            _("“%(title)s” is scheduled for %(time)s."),
+            PUBLISH_PERMISSION,
+            asks="at",
+        ),
+        Transition(
+            "unpublish",
+            unpublish,
+            _("Unpublish"),
+            _("“%(title)s” was unpublished and is back in review."),
+            PUBLISH_PERMISSION,
+            list_label=_("Unpublish (scheduled only)"),
+        ),
+        Transition(
+            "withdraw",
+            withdraw,
+            _("Withdraw…"),
+            _("“%(title)s” was withdrawn; its page now shows the note."),
+            PUBLISH_PERMISSION,
+            asks="note",
+            list_label=_("Withdraw with a public note…"),
+        ),
+    ]
 }
 
 
