@@ -6,6 +6,8 @@ and the publish checklist, and say why when they refuse. Published and withdrawn
 be changed only by publishers (a correction is a public act); editors see them read-only.
 """
 
+import logging
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -23,12 +25,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.logs import log_event
 from tips.screenshots import clean_screenshot
 
 from . import services
 from .history import ReadableHistoryHelper, related_changes
 from .models import Clarification, Notice, Source, Status, Topic, Update
 from .services import TransitionRefused
+
+logger = logging.getLogger(__name__)
 
 # Links typed without a scheme are official sites: assume https (Django 6's default, without the warning).
 URL_FIELDS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
@@ -256,6 +261,17 @@ class ClarificationAdmin(SimpleHistoryAdmin):
         super().save_related(request, form, formsets, change)
         obj = form.instance
         added_update = any(formset.model is Update and formset.new_objects for formset in formsets)
+        if change and obj.status in (Status.PUBLISHED, Status.WITHDRAWN):
+            changed = [*form.changed_data, *(f.model._meta.model_name for f in formsets if f.has_changed())]
+            if changed:
+                # A change to public content is a public act: it is logged as one, correction or not.
+                log_event(
+                    logger,
+                    "clarification.corrected" if added_update else "clarification.changed",
+                    id=obj.pk,
+                    changed=",".join(changed),
+                    by=request.user.get_username(),
+                )
         if (
             change
             and obj.status == Status.PUBLISHED

@@ -15,6 +15,7 @@ making anything public needs ``publish_clarification`` (the Publisher group). Th
 transition saves once, inside a transaction, with the acting user and a change reason in the history.
 """
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,8 +27,12 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from config.logs import log_event
+
 from .history import content_editors
 from .models import Clarification, Status
+
+logger = logging.getLogger(__name__)
 
 EDIT_PERMISSION = "clarifications.change_clarification"
 PUBLISH_PERMISSION = "clarifications.publish_clarification"
@@ -87,7 +92,7 @@ def submit_for_review(*, clarification: Clarification, user) -> Clarification:
         _require(user, EDIT_PERMISSION, _("You do not have permission to submit clarifications for review."))
         _require_status(current, [Status.DRAFT], _("Only a draft can be submitted for review."))
         current.status = Status.IN_REVIEW
-        _save(current, user=user, reason=_("Submitted for review"), fields=["status"])
+        _save(current, user=user, reason=_("Submitted for review"), fields=["status"], event="submitted_for_review")
     return _refreshed(clarification)
 
 
@@ -97,7 +102,7 @@ def return_to_draft(*, clarification: Clarification, user) -> Clarification:
         _require(user, EDIT_PERMISSION, _("You do not have permission to edit clarifications."))
         _require_status(current, [Status.IN_REVIEW], _("Only a clarification in review can go back to draft."))
         current.status = Status.DRAFT
-        _save(current, user=user, reason=_("Returned to draft"), fields=["status"])
+        _save(current, user=user, reason=_("Returned to draft"), fields=["status"], event="returned_to_draft")
     return _refreshed(clarification)
 
 
@@ -128,7 +133,8 @@ def publish(*, clarification: Clarification, user, at: datetime | None = None) -
         current.published_at = at or now
         current.reviewer = user
         reason = _("Scheduled") if at else _("Published")
-        _save(current, user=user, reason=reason, fields=["status", "published_at", "reviewer"])
+        event = "scheduled" if at else "published"
+        _save(current, user=user, reason=reason, fields=["status", "published_at", "reviewer"], event=event)
     return _refreshed(clarification)
 
 
@@ -153,7 +159,13 @@ def unpublish(*, clarification: Clarification, user) -> Clarification:
             raise TransitionRefused(_("Only a scheduled clarification can be unpublished."))
         current.status = Status.IN_REVIEW
         current.published_at = None
-        _save(current, user=user, reason=_("Unpublished (schedule cancelled)"), fields=["status", "published_at"])
+        _save(
+            current,
+            user=user,
+            reason=_("Unpublished (schedule cancelled)"),
+            fields=["status", "published_at"],
+            event="unpublished",
+        )
     return _refreshed(clarification)
 
 
@@ -175,7 +187,13 @@ def withdraw(*, clarification: Clarification, user, note: str) -> Clarification:
         current.status = Status.WITHDRAWN
         current.withdrawal_note = note
         current.withdrawn_at = timezone.now()
-        _save(current, user=user, reason=_("Withdrawn"), fields=["status", "withdrawal_note", "withdrawn_at"])
+        _save(
+            current,
+            user=user,
+            reason=_("Withdrawn"),
+            fields=["status", "withdrawal_note", "withdrawn_at"],
+            event="withdrawn",
+        )
     return _refreshed(clarification)
 
 
@@ -297,7 +315,7 @@ def _join(parts):
     return format_lazy("{}" + ", {}" * (len(parts) - 1), *parts)
 
 
-def _save(clarification, *, user, reason, fields):
+def _save(clarification, *, user, reason, fields, event):
     try:
         clarification.full_clean()
     except ValidationError as error:
@@ -307,3 +325,11 @@ def _save(clarification, *, user, reason, fields):
     clarification._history_user = user
     clarification._change_reason = str(reason)
     clarification.save(update_fields=[*fields, "modified_at"])
+    log_event(
+        logger,
+        f"clarification.{event}",
+        id=clarification.pk,
+        status=clarification.status,
+        published_at=clarification.published_at.isoformat() if clarification.published_at else None,
+        by=user.get_username(),
+    )

@@ -121,6 +121,14 @@ def _member_of(groups, name, username):
 
 
 @pytest.fixture
+def author(db):
+    """A user who wrote the clarification, with no role: the four-eyes rule's other person."""
+    from .factories import UserFactory
+
+    return UserFactory(username="author")
+
+
+@pytest.fixture
 def editor(staff_groups):
     return _member_of(staff_groups, "Editor", "editor")
 

@@ -28,11 +28,6 @@ def english():
         yield
 
 
-@pytest.fixture
-def author(db):
-    return UserFactory(username="author")
-
-
 def changelist():
     return reverse("admin:clarifications_clarification_changelist")
 

@@ -10,7 +10,7 @@ from clarifications import services
 from clarifications.models import Clarification, Status
 from clarifications.services import TransitionRefused
 
-from .factories import ClarificationFactory, SourceFactory, UserFactory
+from .factories import ClarificationFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,11 +39,6 @@ def test_the_migration_gives_each_group_exactly_its_permissions(staff_groups):
 
 def test_the_groups_are_named_as_the_product_promises(staff_groups):
     assert set(Group.objects.values_list("name", flat=True)) >= {"Editor", "Publisher", "Tip triage"}
-
-
-@pytest.fixture
-def author(db):
-    return UserFactory(username="author")
 
 
 def ready(status, author, **kwargs):

@@ -27,11 +27,6 @@ def english():
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-@pytest.fixture
-def author(db):
-    return UserFactory(username="author")
-
-
 def in_review(author, *, sources=1, **kwargs):
     clarification = ClarificationFactory(in_review=True, author=author, **kwargs)
     for _ in range(sources):

@@ -19,6 +19,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from clarifications.models import Clarification, Status, Verdict
+from config.logs import log_event
 
 from . import grouping
 from .models import Rumor, Tip, TipStatus, new_tip_code
@@ -69,6 +70,7 @@ def tip_submit(
                         rumor_id = Rumor.objects.create(label=Truncator(text).chars(80)).pk
                     tip.rumor_id = rumor_id
                     tip.save(force_insert=True)
+                log_event(logger, "tip.received", code=tip.code, rumor=tip.rumor_id)
                 return tip
             except IntegrityError:
                 # 40 random bits make a repeated code rare; draw another rather than fail the citizen.
@@ -89,6 +91,8 @@ def _close(tip, status, **fields):
         setattr(tip, name, value)
     tip.full_clean(exclude=["rumor", "duplicate_of", "clarification"])
     tip.save(update_fields=["status", "closed_at", *fields])
+    links = {name: getattr(value, "pk", value) for name, value in fields.items()}
+    log_event(logger, "tip.status_changed", code=tip.code, status=status, **links)
 
 
 def tip_answer(*, tip: Tip, clarification: Clarification, site_url: str) -> bool:
@@ -142,8 +146,13 @@ def tips_answer(*, tips, clarification: Clarification, site_url: str) -> int:
 
 def tips_mark_reviewing(*, tips) -> int:
     """New tips among ``tips`` are now being reviewed; returns how many changed (closed ones stay)."""
-    ids = [tip.pk for tip in tips]
-    return Tip.objects.filter(pk__in=ids, status=TipStatus.NEW).update(status=TipStatus.REVIEWING)
+    with transaction.atomic():
+        changing = Tip.objects.select_for_update().filter(pk__in=[tip.pk for tip in tips], status=TipStatus.NEW)
+        codes = list(changing.values_list("code", flat=True))
+        Tip.objects.filter(code__in=codes).update(status=TipStatus.REVIEWING)
+    for code in codes:
+        log_event(logger, "tip.status_changed", code=code, status=TipStatus.REVIEWING)
+    return len(codes)
 
 
 def first_report_of_group(tip: Tip) -> Tip | None:
@@ -201,11 +210,13 @@ def rumors_merge(*, rumors) -> Rumor:
     """Move every tip of ``rumors`` into the group with the most tips; the emptied groups go."""
     rumors = sorted(rumors, key=lambda rumor: (-rumor.tips.count(), rumor.pk))
     target, others = rumors[0], rumors[1:]
+    merged = ",".join(str(rumor.pk) for rumor in others)
     with transaction.atomic():
         Tip.objects.filter(rumor__in=others).update(rumor=target)
         Rumor.objects.filter(pk__in=[rumor.pk for rumor in others]).delete()
         target.confirmed = True
         target.save(update_fields=["confirmed"])
+    log_event(logger, "rumors.merged", into=target.pk, merged=merged)
     return target
 
 
@@ -257,6 +268,8 @@ def draft_from_tip(*, tip: Tip, author) -> Clarification:
         if tip.status == TipStatus.NEW:
             tip.status = TipStatus.REVIEWING
             tip.save(update_fields=["status"])
+            log_event(logger, "tip.status_changed", code=tip.code, status=TipStatus.REVIEWING)
+    log_event(logger, "clarification.drafted_from_tip", id=draft.pk, tip=tip.code, by=author.get_username())
     return draft
 
 

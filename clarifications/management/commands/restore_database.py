@@ -1,3 +1,5 @@
+import logging
+
 from django.core.management.base import BaseCommand, CommandError
 
 from clarifications.backups import (
@@ -7,6 +9,9 @@ from clarifications.backups import (
     restore_database,
     sqlite_database_path,
 )
+from config.logs import log_event
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -33,5 +38,6 @@ class Command(BaseCommand):
         if target.exists():
             safety_copy = copy_database(target, default_backup_path("before-restore-"))
         restore_database(backup, target)
+        log_event(logger, "database.restored", target=target, backup=backup, previous_kept_as=safety_copy)
         kept = f" The previous database was kept as {safety_copy}." if safety_copy else ""
         self.stdout.write(f"Restored {target} from {backup}.{kept}")
