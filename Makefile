@@ -6,6 +6,7 @@ DATA := $(or $(DATA_DIR),data)
 MANAGE := $(BIN)/python manage.py
 # make run uses a secret key generated once into the data folder, unless SECRET_KEY is set.
 # It is a local demo on plain HTTP unless HTTPS is set (production settings are otherwise https-only).
+STAFF_USER ?= admin
 RUN_ENV := SECRET_KEY="$${SECRET_KEY:-$$(cat $(DATA)/secret_key)}" HTTPS="$${HTTPS:-false}"
 
 # Translations: the .po catalogues are in the repo, the .mo files are compiled from them here (in
@@ -14,7 +15,7 @@ MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
 # axe-core and html-validate for the accessibility and HTML tests, from package-lock.json (skipped without npm).
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: help install install-dev run test lint format check-migrations check-deploy bench relevance messages ci clean
+.PHONY: help install install-dev run admin-password test lint format check-migrations check-deploy bench relevance messages ci clean
 
 help:
 	@echo "make run    start the site with demo content on http://127.0.0.1:8000/"
@@ -61,9 +62,14 @@ run: install $(DATA)/secret_key
 	@echo
 	@echo "  Piyao is starting on http://$${BIND:-127.0.0.1:8000}/  (English: http://$${BIND:-127.0.0.1:8000}/en/)"
 	@echo "  Staff back end: http://$${BIND:-127.0.0.1:8000}/admin/  user 'admin', password printed above on the first run."
-	@echo "  Lost it? $(MANAGE) changepassword admin   Stop with Ctrl+C."
+	@echo "  Lost it? make admin-password   Stop with Ctrl+C."
 	@echo
 	@$(RUN_ENV) exec $(BIN)/gunicorn
+
+# A new password for a staff account of the local site (STAFF_USER=name for another than admin), with the
+# same secret key as make run (manage.py alone would stop with "SECRET_KEY must be set").
+admin-password: install $(DATA)/secret_key
+	@$(RUN_ENV) $(MANAGE) changepassword "$(STAFF_USER)"
 
 test: install-dev $(AXE)
 	$(BIN)/pytest $(PYTEST_ARGS)
