@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -203,11 +204,11 @@ class Transition:
 
     name: str
     function: Callable[..., Clarification]
-    label: str  # the button (lazy translation)
-    done: str  # the confirmation, with %(title)s and %(time)s (the publish time)
+    label: str | Promise  # the button (lazy translations are Promises)
+    done: str | Promise  # the confirmation, with %(title)s and %(time)s (the publish time)
     permission: str
     asks: str | None = None  # the argument a form page asks for first ("at", "note"); None: one click
-    list_label: str | None = None  # the list action's wording, when it needs more than the button's
+    list_label: str | Promise | None = None  # the list action's wording, when it needs more than the button's
     primary: bool = False  # the button that moves the clarification forward
 
     @property

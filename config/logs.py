@@ -22,6 +22,7 @@ import json
 import logging
 import re
 import uuid
+from datetime import UTC, datetime
 
 from django.conf import settings
 
@@ -85,7 +86,13 @@ class RequestContextFilter(logging.Filter):
         return True
 
 
-class TextFormatter(logging.Formatter):
+class _UtcTime:
+    def formatTime(self, record, datefmt=None):  # noqa: N802 (logging's name)
+        # ISO 8601 in UTC: lines from several servers and time zones sort and compare as they are.
+        return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
+
+
+class TextFormatter(_UtcTime, logging.Formatter):
     """``time level logger [request user client] message key=value ...``, one line."""
 
     def format(self, record):
@@ -97,7 +104,7 @@ class TextFormatter(logging.Formatter):
         return " ".join(part for part in (head, fields) if part) + (f"\n{rest}" if rest else "")
 
 
-class JsonFormatter(logging.Formatter):
+class JsonFormatter(_UtcTime, logging.Formatter):
     """One JSON object a line: what log collectors read without parsing rules."""
 
     def format(self, record):

@@ -45,7 +45,8 @@ def tip_submit(
     """Store a citizen's tip in its own short transaction and put it in a rumor group."""
     screenshot_name = ""
     if screenshot is not None:
-        upload_to = Tip._meta.get_field("screenshot").generate_filename(None, screenshot.name)
+        # upload_to is a pattern, not a function of the instance: there is no tip yet, and none is needed.
+        upload_to = Tip._meta.get_field("screenshot").generate_filename(None, screenshot.name)  # type: ignore[arg-type]
         screenshot_name = private_storage().save(upload_to, screenshot)
     # Reading the candidates is slow-ish and needs no lock: do it before taking the write lock.
     rumor_id = grouping.candidate_rumor_id(text)

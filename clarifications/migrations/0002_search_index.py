@@ -8,9 +8,7 @@ from django.db import migrations
 
 from ._search_frozen import rebuild
 
-SQLITE_CREATE = (
-    "CREATE VIRTUAL TABLE clarifications_search USING fts5(title, claim, truth, body, tokenize = 'ascii')"
-)
+SQLITE_CREATE = "CREATE VIRTUAL TABLE clarifications_search USING fts5(title, claim, truth, body, tokenize = 'ascii')"
 SQLITE_DROP = "DROP TABLE IF EXISTS clarifications_search"
 POSTGRESQL_CREATE = [
     "ALTER TABLE clarifications_clarification ADD COLUMN search_document tsvector NOT NULL DEFAULT ''",

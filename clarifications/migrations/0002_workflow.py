@@ -11,10 +11,19 @@ from django.db import DEFAULT_DB_ALIAS, migrations, models
 # hold the publish permission (publish, schedule, unpublish, withdraw) and edit notices. Tip triage
 # gets its permissions from the tips app's own migration; it has nothing on clarifications.
 EDITOR_PERMISSIONS = [
-    "add_clarification", "change_clarification", "view_clarification",
-    "add_source", "change_source", "delete_source", "view_source",
-    "add_update", "change_update", "view_update",
-    "add_topic", "change_topic", "view_topic",
+    "add_clarification",
+    "change_clarification",
+    "view_clarification",
+    "add_source",
+    "change_source",
+    "delete_source",
+    "view_source",
+    "add_update",
+    "change_update",
+    "view_update",
+    "add_topic",
+    "change_topic",
+    "view_topic",
     "view_notice",
 ]
 PUBLISHER_PERMISSIONS = EDITOR_PERMISSIONS + ["publish_clarification", "add_notice", "change_notice"]
@@ -48,39 +57,84 @@ def remove_staff_groups(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clarifications', '0001_initial'),
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("clarifications", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='clarification',
-            options={'ordering': ['-published_at', '-id'], 'permissions': [('publish_clarification', 'Can publish, schedule, unpublish and withdraw clarifications')], 'verbose_name': 'clarification', 'verbose_name_plural': 'clarifications'},
+            name="clarification",
+            options={
+                "ordering": ["-published_at", "-id"],
+                "permissions": [
+                    ("publish_clarification", "Can publish, schedule, unpublish and withdraw clarifications")
+                ],
+                "verbose_name": "clarification",
+                "verbose_name_plural": "clarifications",
+            },
         ),
         migrations.AddField(
-            model_name='clarification',
-            name='review_by',
-            field=models.DateField(blank=True, help_text='For time-sensitive answers: the date by which the facts should be checked again.', null=True, verbose_name='review again by'),
+            model_name="clarification",
+            name="review_by",
+            field=models.DateField(
+                blank=True,
+                help_text="For time-sensitive answers: the date by which the facts should be checked again.",
+                null=True,
+                verbose_name="review again by",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalclarification',
-            name='review_by',
-            field=models.DateField(blank=True, help_text='For time-sensitive answers: the date by which the facts should be checked again.', null=True, verbose_name='review again by'),
+            model_name="historicalclarification",
+            name="review_by",
+            field=models.DateField(
+                blank=True,
+                help_text="For time-sensitive answers: the date by which the facts should be checked again.",
+                null=True,
+                verbose_name="review again by",
+            ),
         ),
         migrations.CreateModel(
-            name='HistoricalClarification_topics',
+            name="HistoricalClarification_topics",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('clarification', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='clarifications.clarification')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='clarifications.historicalclarification')),
-                ('topic', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='clarifications.topic')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "clarification",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="clarifications.clarification",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="clarifications.historicalclarification",
+                    ),
+                ),
+                (
+                    "topic",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="clarifications.topic",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalClarification_topics',
+                "verbose_name": "HistoricalClarification_topics",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),

@@ -9,20 +9,19 @@ def create_row(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clarifications', '0002_search_index'),
-        ('clarifications', '0002_workflow'),
+        ("clarifications", "0002_search_index"),
+        ("clarifications", "0002_workflow"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ContentVersion',
+            name="ContentVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveBigIntegerField(default=1)),
-                ('changed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('next_publication_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveBigIntegerField(default=1)),
+                ("changed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("next_publication_at", models.DateTimeField(blank=True, null=True)),
             ],
         ),
         migrations.RunPython(create_row, migrations.RunPython.noop),

@@ -4,40 +4,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("clarifications", "0005_search_term_statistics"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='clarification',
-            name='claim_author',
-            field=models.CharField(blank=True, help_text="The claim's originator, when known (an account or outlet); shown to search engines.", max_length=200, verbose_name='who spread it'),
+            model_name="clarification",
+            name="claim_author",
+            field=models.CharField(
+                blank=True,
+                help_text="The claim's originator, when known (an account or outlet); shown to search engines.",
+                max_length=200,
+                verbose_name="who spread it",
+            ),
         ),
         migrations.AddField(
-            model_name='clarification',
-            name='claim_url',
-            field=models.URLField(blank=True, help_text='A link to the post or article that carried the claim, when one is recorded.', max_length=500, verbose_name='where it appeared (link)'),
+            model_name="clarification",
+            name="claim_url",
+            field=models.URLField(
+                blank=True,
+                help_text="A link to the post or article that carried the claim, when one is recorded.",
+                max_length=500,
+                verbose_name="where it appeared (link)",
+            ),
         ),
         migrations.AddField(
-            model_name='clarification',
-            name='withdrawn_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='withdrawn'),
+            model_name="clarification",
+            name="withdrawn_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="withdrawn"),
         ),
         migrations.AddField(
-            model_name='historicalclarification',
-            name='claim_author',
-            field=models.CharField(blank=True, help_text="The claim's originator, when known (an account or outlet); shown to search engines.", max_length=200, verbose_name='who spread it'),
+            model_name="historicalclarification",
+            name="claim_author",
+            field=models.CharField(
+                blank=True,
+                help_text="The claim's originator, when known (an account or outlet); shown to search engines.",
+                max_length=200,
+                verbose_name="who spread it",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalclarification',
-            name='claim_url',
-            field=models.URLField(blank=True, help_text='A link to the post or article that carried the claim, when one is recorded.', max_length=500, verbose_name='where it appeared (link)'),
+            model_name="historicalclarification",
+            name="claim_url",
+            field=models.URLField(
+                blank=True,
+                help_text="A link to the post or article that carried the claim, when one is recorded.",
+                max_length=500,
+                verbose_name="where it appeared (link)",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalclarification',
-            name='withdrawn_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='withdrawn'),
+            model_name="historicalclarification",
+            name="withdrawn_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="withdrawn"),
         ),
     ]
