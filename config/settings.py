@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "axes",
     "clarifications",
     "tips",
+    "ops",
 ]
 
 MIDDLEWARE = [

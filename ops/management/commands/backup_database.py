@@ -2,8 +2,8 @@ import logging
 
 from django.core.management.base import BaseCommand
 
-from clarifications.backups import copy_database, default_backup_path, sqlite_database_path
 from config.logs import log_event
+from ops.backups import copy_database, default_backup_path, sqlite_database_path
 
 logger = logging.getLogger(__name__)
 

@@ -2,14 +2,14 @@ import logging
 
 from django.core.management.base import BaseCommand, CommandError
 
-from clarifications.backups import (
+from config.logs import log_event
+from ops.backups import (
     check_backup,
     copy_database,
     default_backup_path,
     restore_database,
     sqlite_database_path,
 )
-from config.logs import log_event
 
 logger = logging.getLogger(__name__)
 
