@@ -14,13 +14,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from benchmarks.local_server import REPO, start_gunicorn, stop_gunicorn
-from benchmarks.tip_flood import prepare
 from clarifications import search
 from clarifications.models import Clarification, Status
 from tips.models import Tip
 
 from .factories import ClarificationFactory
+from .servers import REPO, prepare, start_gunicorn, stop_gunicorn
 
 pytestmark = pytest.mark.django_db
 

@@ -11,11 +11,10 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from benchmarks.local_server import REPO, fetch, start_gunicorn, stop_gunicorn
-from benchmarks.tip_flood import prepare
 from clarifications.models import Clarification, Status
 
 from .factories import ClarificationFactory, NoticeFactory, SourceFactory, TopicFactory, UpdateFactory
+from .servers import REPO, fetch, prepare, start_gunicorn, stop_gunicorn
 
 pytestmark = pytest.mark.django_db
 
@@ -166,8 +165,20 @@ def test_each_language_has_its_own_cached_page(client):
     assert chinese["ETag"] != english["ETag"]
 
 
+def pages_from_every_worker(url, access_log, workers=4, most=400):
+    """Fetch ``url`` until each of the ``workers`` processes has answered at least once; the pages."""
+    start = len(access_log.read_text().splitlines()) if access_log.exists() else 0
+    pages, answered = [], set()
+    while len(answered) < workers and len(pages) < most:
+        pages.append(fetch(url)[1])
+        answered = set(access_log.read_text().splitlines()[start:])
+    assert len(answered) == workers, f"only {len(answered)} of {workers} workers answered in {len(pages)} requests"
+    return pages
+
+
 def test_a_change_reaches_every_gunicorn_worker_without_a_shared_cache(tmp_path):
     """Four workers, each with its own local-memory cache and no Redis, all stop serving the old page."""
+    access_log = tmp_path / "access.log"
     env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}}
     env.update(
         DATA_DIR=str(tmp_path),
@@ -175,7 +186,9 @@ def test_a_change_reaches_every_gunicorn_worker_without_a_shared_cache(tmp_path)
         DJANGO_SETTINGS_MODULE="config.settings",
         WEB_CONCURRENCY="4",
         ALLOWED_HOSTS="127.0.0.1",
-        GUNICORN_ACCESS_LOG="/dev/null",
+        # The access log names the worker process that answered each request.
+        GUNICORN_ACCESS_LOG=str(access_log),
+        GUNICORN_CMD_ARGS="--access-logformat=%(p)s",
         LOG_LEVEL="WARNING",
     )
     prepare(tmp_path, env)
@@ -200,10 +213,10 @@ def test_a_change_reaches_every_gunicorn_worker_without_a_shared_cache(tmp_path)
     process, base_url = start_gunicorn(env, log_path=tmp_path / "gunicorn.log")
     try:
         url = f"{base_url}/clarifications/"
-        warm = [fetch(url)[1] for _ in range(40)]  # enough for every worker to have cached the page
+        warm = pages_from_every_worker(url, access_log)
         assert all("第一版标题" in html for html in warm)
         import_title("第二版标题")
-        after = [fetch(url)[1] for _ in range(40)]
+        after = pages_from_every_worker(url, access_log)
         assert all("第二版标题" in html and "第一版标题" not in html for html in after)
     finally:
         stop_gunicorn(process)
