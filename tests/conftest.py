@@ -91,7 +91,7 @@ def phone(browser, live_server):
     context.close()
 
 
-# --- Staff roles (the groups come from clarifications' 0002_workflow migration) ---------------------
+# --- Staff roles (the groups come from the first release's migrations) ------------------------------
 
 
 @pytest.fixture
