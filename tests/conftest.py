@@ -135,6 +135,15 @@ def _member_of(groups, name, username):
 
 
 @pytest.fixture
+def english():
+    """Messages are asserted in English (the msgids), whatever the default language's catalogue says."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
 def author(db):
     """A user who wrote the clarification, with no role: the four-eyes rule's other person."""
     from .factories import UserFactory

@@ -8,7 +8,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from clarifications import services
 from clarifications.models import Clarification, Source, Status
@@ -16,16 +16,9 @@ from tips.models import TipStatus
 
 from .factories import ClarificationFactory, SourceFactory, TipFactory, TopicFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """The admin under /en/: messages are asserted in English (the msgids)."""
-    with translation.override("en"):
-        yield
 
 
 def changelist():

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from clarifications import services
 from clarifications.models import Clarification, Status
@@ -12,14 +12,7 @@ from clarifications.services import TransitionRefused
 
 from .factories import ClarificationFactory, SourceFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """Messages are asserted in English (the msgids), whatever the default language's catalogue says."""
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def codenames(group):
