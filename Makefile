@@ -6,6 +6,7 @@ DATA := $(or $(DATA_DIR),data)
 MANAGE := $(BIN)/python manage.py
 # make run uses a secret key generated once into the data folder, unless SECRET_KEY is set.
 # It is a local demo on plain HTTP unless HTTPS is set (production settings are otherwise https-only).
+STAFF_USER ?= admin
 RUN_ENV := SECRET_KEY="$${SECRET_KEY:-$$(cat $(DATA)/secret_key)}" HTTPS="$${HTTPS:-false}"
 
 # Translations: the .po catalogues are in the repo, the .mo files are compiled from them here (in
@@ -14,11 +15,24 @@ MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
 # axe-core and html-validate for the accessibility and HTML tests, from package-lock.json (skipped without npm).
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: help install install-dev run test lint format check-migrations check-deploy bench relevance messages ci clean
+.PHONY: help install install-dev run admin-password test lint format typecheck check-migrations check-deploy bench relevance messages ci clean
 
 help:
-	@echo "make run    start the site with demo content on http://127.0.0.1:8000/"
-	@echo "make test   run the whole test suite"
+	@echo "make run               start the site with demo content on http://127.0.0.1:8000/"
+	@echo "make admin-password    set a new password for the local site's admin (STAFF_USER=name for another)"
+	@echo "make install           the virtualenv with what the site needs, translations compiled"
+	@echo "make install-dev       the same with the test and lint tools"
+	@echo "make test              run the whole test suite (PYTEST_ARGS=... to narrow it)"
+	@echo "make lint              ruff: lint and format check"
+	@echo "make format            ruff: fix what can be fixed and format"
+	@echo "make typecheck         mypy on the services and the search package"
+	@echo "make check-migrations  fail if the models need a migration that is not written"
+	@echo "make check-deploy      Django's deployment checklist with production settings"
+	@echo "make ci                all the checks, then the suite on SQLite with coverage"
+	@echo "make messages          update the Chinese catalogue after changing translatable strings"
+	@echo "make bench             HTTP load benchmark (needs wrk; a few minutes)"
+	@echo "make relevance         search relevance benchmark against a BM25 baseline (about a minute)"
+	@echo "make clean             remove the virtualenv, caches, node_modules and compiled catalogues"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed as $(PYTHON)."; exit 1; }
@@ -61,9 +75,14 @@ run: install $(DATA)/secret_key
 	@echo
 	@echo "  Piyao is starting on http://$${BIND:-127.0.0.1:8000}/  (English: http://$${BIND:-127.0.0.1:8000}/en/)"
 	@echo "  Staff back end: http://$${BIND:-127.0.0.1:8000}/admin/  user 'admin', password printed above on the first run."
-	@echo "  Lost it? $(MANAGE) changepassword admin   Stop with Ctrl+C."
+	@echo "  Lost it? make admin-password   Stop with Ctrl+C."
 	@echo
 	@$(RUN_ENV) exec $(BIN)/gunicorn
+
+# A new password for a staff account of the local site (STAFF_USER=name for another than admin), with the
+# same secret key as make run (manage.py alone would stop with "SECRET_KEY must be set").
+admin-password: install $(DATA)/secret_key
+	@$(RUN_ENV) $(MANAGE) changepassword "$(STAFF_USER)"
 
 test: install-dev $(AXE)
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -75,6 +94,9 @@ lint: install-dev
 format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+typecheck: install-dev
+	$(BIN)/mypy
 
 check-migrations: install-dev
 	DEBUG=true $(MANAGE) makemigrations --check --dry-run
@@ -94,7 +116,9 @@ bench: install-dev
 relevance: install
 	$(BIN)/python benchmarks/relevance.py $(RELEVANCE_ARGS)
 
-ci: lint check-migrations check-deploy test
+# The checks, then the suite (on whatever DATABASE_URL says) with the coverage figure printed.
+ci: lint check-migrations check-deploy typecheck
+	$(MAKE) test PYTEST_ARGS="$(PYTEST_ARGS) --cov --cov-report=term:skip-covered"
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache node_modules $(MO_FILES)
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .coverage node_modules $(MO_FILES)

@@ -8,8 +8,6 @@ meanwhile asks for /healthz every half second. Prints, for each, how many of tho
 their median time, and how many slow connections the server had dropped when the run ended.
 """
 
-import os
-import secrets
 import socket
 import statistics
 import subprocess
@@ -22,25 +20,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from benchmarks.local_server import fetch, start_gunicorn, stop_gunicorn  # noqa: E402
-
-
-def site_environment(data_dir, **extra):
-    environment = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")}
-    environment.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DATA_DIR": str(data_dir),
-            "DEBUG": "false",
-            "HTTPS": "false",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "GUNICORN_ACCESS_LOG": os.devnull,
-            "LOG_LEVEL": "ERROR",
-            **extra,
-        }
-    )
-    return environment
+from tests.servers import fetch, site_environment, start_gunicorn, stop_gunicorn  # noqa: E402
 
 
 def slow_client(base_url, seconds, dropped):

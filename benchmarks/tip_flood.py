@@ -18,7 +18,6 @@ import re
 import secrets
 import shutil
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,7 +30,7 @@ from PIL import Image
 
 # Run as a script from the repository, or imported by the tests as benchmarks.*.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.local_server import REPO, start_gunicorn, stop_gunicorn  # noqa: E402
+from tests.servers import REPO, prepare, start_gunicorn, stop_gunicorn  # noqa: E402
 
 ROOT = REPO
 
@@ -61,14 +60,6 @@ def multipart(fields, files):
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
-
-
-def prepare(data_dir, env):
-    """Migrate and collect static files into a fresh DATA_DIR (once per data folder)."""
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    # Fixed commands of this repository, no outside input (hence the noqa).
-    subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)  # noqa: S603
-    subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)  # noqa: S603
 
 
 def flood(base_url, tips, threads, with_screenshots=True):

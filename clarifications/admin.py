@@ -6,6 +6,8 @@ and the publish checklist, and say why when they refuse. Published and withdrawn
 be changed only by publishers (a correction is a public act); editors see them read-only.
 """
 
+import logging
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -13,7 +15,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -21,15 +23,17 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.logs import log_event
 from tips.screenshots import clean_screenshot
 
 from . import services
 from .history import ReadableHistoryHelper, related_changes
 from .models import Clarification, Notice, Source, Status, Topic, Update
 from .services import TransitionRefused
+
+logger = logging.getLogger(__name__)
 
 # Links typed without a scheme are official sites: assume https (Django 6's default, without the warning).
 URL_FIELDS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
@@ -169,23 +173,22 @@ class ClarificationForm(forms.ModelForm):
         return cleaned
 
 
-SUCCESS_MESSAGES = {
-    "submit_for_review": _("“%(title)s” was submitted for review."),
-    "return_to_draft": _("“%(title)s” was returned to draft."),
-    "publish": _("“%(title)s” is published."),
-    "schedule": _("“%(title)s” is scheduled for %(time)s."),
-    "unpublish": _("“%(title)s” was unpublished and is back in review."),
-    "withdraw": _("“%(title)s” was withdrawn; its page now shows the note."),
-}
+# What each kind of form page asks for, by the transition's ``asks``.
+ASKING_FORMS = {"at": ScheduleForm, "note": WithdrawForm}
 
-TRANSITION_LABELS = {
-    "submit_for_review": _("Submit for review"),
-    "return_to_draft": _("Return to draft"),
-    "publish": _("Publish now"),
-    "schedule": _("Schedule…"),
-    "unpublish": _("Unpublish"),
-    "withdraw": _("Withdraw…"),
-}
+
+def transition_action(transition):
+    """The list action of one transition in ``services.TRANSITIONS``."""
+
+    def action(modeladmin, request, queryset):
+        if transition.asks:
+            return modeladmin._form_page(request, transition, list(queryset))
+        modeladmin._run_each(request, queryset, transition)
+        return None
+
+    action.__name__ = transition.name
+    permission = "publish" if transition.permission == services.PUBLISH_PERMISSION else "change"
+    return admin.action(description=transition.action_label, permissions=[permission])(action)
 
 
 @admin.register(Clarification)
@@ -201,7 +204,7 @@ class ClarificationAdmin(SimpleHistoryAdmin):
     raw_id_fields = ["author"]
     inlines = [SourceInline, UpdateInline]
     list_select_related = ["author"]
-    actions = ["submit_for_review", "return_to_draft", "publish_now", "schedule", "unpublish", "withdraw"]
+    actions = [transition_action(transition) for transition in services.TRANSITIONS.values()]
     change_form_template = "admin/clarifications/clarification/change_form.html"
     object_history_template = "admin/clarifications/clarification/object_history.html"
     fieldsets = [
@@ -258,6 +261,17 @@ class ClarificationAdmin(SimpleHistoryAdmin):
         super().save_related(request, form, formsets, change)
         obj = form.instance
         added_update = any(formset.model is Update and formset.new_objects for formset in formsets)
+        if change and obj.status in (Status.PUBLISHED, Status.WITHDRAWN):
+            changed = [*form.changed_data, *(f.model._meta.model_name for f in formsets if f.has_changed())]
+            if changed:
+                # A change to public content is a public act: it is logged as one, correction or not.
+                log_event(
+                    logger,
+                    "clarification.corrected" if added_update else "clarification.changed",
+                    id=obj.pk,
+                    changed=",".join(changed),
+                    by=request.user.get_username(),
+                )
         if (
             change
             and obj.status == Status.PUBLISHED
@@ -280,18 +294,8 @@ class ClarificationAdmin(SimpleHistoryAdmin):
         own = [
             path(
                 "<path:object_id>/transition/<str:name>/",
-                self.admin_site.admin_view(require_POST(self.transition_view)),
+                self.admin_site.admin_view(self.transition_view),
                 name="clarifications_clarification_transition",
-            ),
-            path(
-                "<path:object_id>/schedule/",
-                self.admin_site.admin_view(self.schedule_view),
-                name="clarifications_clarification_schedule",
-            ),
-            path(
-                "<path:object_id>/withdraw/",
-                self.admin_site.admin_view(self.withdraw_view),
-                name="clarifications_clarification_withdraw",
             ),
         ]
         return own + super().get_urls()
@@ -300,11 +304,7 @@ class ClarificationAdmin(SimpleHistoryAdmin):
         obj = self.get_object(request, unquote(object_id))
         extra_context = extra_context or {}
         if obj is not None:
-            names = services.available_transitions(clarification=obj, user=request.user)
-            extra_context["transitions"] = [
-                {"name": name, "label": TRANSITION_LABELS[name], "form_page": name in ("schedule", "withdraw")}
-                for name in names
-            ]
+            extra_context["transitions"] = services.available_transitions(clarification=obj, user=request.user)
             extra_context["preview_url"] = reverse("clarifications:preview", args=[obj.pk])
             extra_context["is_scheduled"] = obj.is_scheduled
         return super().change_view(request, object_id, form_url, extra_context)
@@ -337,43 +337,40 @@ class ClarificationAdmin(SimpleHistoryAdmin):
     def _change_url(self, obj):
         return reverse("admin:clarifications_clarification_change", args=[obj.pk])
 
-    def _run(self, request, name, obj, **kwargs):
+    def _run(self, request, transition, obj, **kwargs):
         """Run one transition and tell the user how it went; True when it happened."""
-        function = services.publish if name == "schedule" else getattr(services, name)
         try:
-            function(clarification=obj, user=request.user, **kwargs)
+            transition.function(clarification=obj, user=request.user, **kwargs)
         except TransitionRefused as refusal:
             self.message_user(request, format_html("“{}”: {}", obj.title, refusal.message), messages.ERROR)
             return False
         time = timezone.localtime(obj.published_at).strftime("%Y-%m-%d %H:%M") if obj.published_at else ""
-        self.message_user(request, SUCCESS_MESSAGES[name] % {"title": obj.title, "time": time}, messages.SUCCESS)
+        self.message_user(request, transition.done % {"title": obj.title, "time": time}, messages.SUCCESS)
         return True
 
     def transition_view(self, request, object_id, name):
-        if name not in services.TRANSITIONS:
+        """A button of the change page: one click, or a form page first (a time, a note)."""
+        transition = services.TRANSITIONS.get(name)
+        if transition is None:
             raise Http404
         obj = self._object_or_404(request, object_id)
-        self._run(request, name, obj)
+        if transition.asks:
+            return self._form_page(request, transition, [obj], single=obj)
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        self._run(request, transition, obj)
         return redirect(self._change_url(obj))
 
-    def schedule_view(self, request, object_id):
-        obj = self._object_or_404(request, object_id)
-        return self._form_page(request, "schedule", ScheduleForm, [obj], single=obj)
-
-    def withdraw_view(self, request, object_id):
-        obj = self._object_or_404(request, object_id)
-        return self._form_page(request, "withdraw", WithdrawForm, [obj], single=obj)
-
-    def _form_page(self, request, name, form_class, objects, *, single=None):
+    def _form_page(self, request, transition, objects, *, single=None):
         """The small intermediate page asking for a time (schedule) or a note (withdraw).
 
         Used by the change page's buttons (``single``) and by the list actions; for the latter the
         form posts back to the changelist with the selected ids, as Django's own delete page does.
         """
-        form = form_class(request.POST if "apply" in request.POST else None)
+        form = ASKING_FORMS[transition.asks](request.POST if "apply" in request.POST else None)
         if form.is_valid():
-            kwargs = {"at": form.cleaned_data["at"]} if name == "schedule" else {"note": form.cleaned_data["note"]}
-            done = sum(self._run(request, name, obj, **kwargs) for obj in objects)
+            kwargs = {transition.asks: form.cleaned_data[transition.asks]}
+            done = sum(self._run(request, transition, obj, **kwargs) for obj in objects)
             if single is not None:
                 return redirect(self._change_url(single))
             if done > 1:
@@ -381,51 +378,25 @@ class ClarificationAdmin(SimpleHistoryAdmin):
             return None
         context = {
             **self.admin_site.each_context(request),
-            "title": TRANSITION_LABELS[name].rstrip("…"),
+            "title": str(transition.label).rstrip("…"),
             "opts": self.model._meta,
             "objects": objects,
             "single": single,
             "form": form,
-            "action_name": name,
+            "action_name": transition.name,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "change_url": self._change_url(single) if single else None,
         }
         return TemplateResponse(request, "admin/clarifications/clarification/transition_form.html", context)
 
-    # List actions --------------------------------------------------------------------------------
-
-    def _run_each(self, request, queryset, name):
-        done = sum(self._run(request, name, obj) for obj in queryset)
+    def _run_each(self, request, queryset, transition):
+        done = sum(self._run(request, transition, obj) for obj in queryset)
         if done > 1:
             self.message_user(
                 request,
                 ngettext("%(count)d clarification changed.", "%(count)d clarifications changed.", done)
                 % {"count": done},
             )
-
-    @admin.action(description=_("Submit for review"), permissions=["change"])
-    def submit_for_review(self, request, queryset):
-        self._run_each(request, queryset, "submit_for_review")
-
-    @admin.action(description=_("Return to draft"), permissions=["change"])
-    def return_to_draft(self, request, queryset):
-        self._run_each(request, queryset, "return_to_draft")
-
-    @admin.action(description=_("Publish now"), permissions=["publish"])
-    def publish_now(self, request, queryset):
-        self._run_each(request, queryset, "publish")
-
-    @admin.action(description=_("Schedule…"), permissions=["publish"])
-    def schedule(self, request, queryset):
-        return self._form_page(request, "schedule", ScheduleForm, list(queryset))
-
-    @admin.action(description=_("Unpublish (scheduled only)"), permissions=["publish"])
-    def unpublish(self, request, queryset):
-        self._run_each(request, queryset, "unpublish")
-
-    @admin.action(description=_("Withdraw with a public note…"), permissions=["publish"])
-    def withdraw(self, request, queryset):
-        return self._form_page(request, "withdraw", WithdrawForm, list(queryset))
 
 
 @admin.register(Topic)

@@ -8,9 +8,7 @@ and the public note, as the site's page does, so that a partner can take down wh
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
-from django.views import defaults
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.pagination import PageNumberPagination
@@ -138,12 +136,3 @@ class ClarificationMatch(generics.GenericAPIView):
         for item in found:
             item.match_strength = item.match_strength.name.lower()
         return Response(MatchResponseSerializer({"results": found}, context=self.get_serializer_context()).data)
-
-
-def not_found(request, exception):
-    """The 404 handler: JSON under ``/api/`` (an address no API route matches, e.g. a detail URL whose
-    id is not a number), so that a partner's client always gets the documented body; the site's page
-    elsewhere."""
-    if request.path_info.startswith("/api/"):
-        return JsonResponse({"detail": str(_("Not found."))}, status=404)
-    return defaults.page_not_found(request, exception)

@@ -7,6 +7,7 @@ duplicating; every clarification has one, so an export imports back onto the sam
 """
 
 import json
+import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -14,7 +15,11 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.db.models import Q
 
+from config.logs import log_event
+
 from .models import Clarification, Language, Platform, Source, Status, Topic, Update, Verdict
+
+logger = logging.getLogger(__name__)
 
 REQUIRED_KEYS = {"title", "claim", "verdict", "truth", "language"}
 KNOWN_KEYS = REQUIRED_KEYS | {
@@ -68,6 +73,9 @@ def import_lines(lines):
                 report.created += 1
             else:
                 report.updated += 1
+    log_event(
+        logger, "clarifications.imported", created=report.created, updated=report.updated, skipped=len(report.errors)
+    )
     return report
 
 

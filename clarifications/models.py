@@ -394,9 +394,16 @@ class Clarification(PublicContentModel):
     def is_withdrawn(self):
         return self.status == Status.WITHDRAWN
 
+    # The two properties below are ``published()`` and ``scheduled()`` for one object already loaded
+    # (a tip answer, a staff preview): the same conditions, so the rule still has one meaning.
+    @property
+    def is_public(self):
+        """Whether the public may see it now: published and its publish time reached (not withdrawn)."""
+        return self.status == Status.PUBLISHED and self.published_at is not None and self.published_at <= timezone.now()
+
     @property
     def is_scheduled(self):
-        return self.status == Status.PUBLISHED and self.published_at and self.published_at > timezone.now()
+        return self.status == Status.PUBLISHED and self.published_at is not None and self.published_at > timezone.now()
 
     @property
     def last_updated_at(self):
@@ -413,10 +420,6 @@ class Clarification(PublicContentModel):
         """
         dates = [date for date in (self.published_at, self.last_updated_at) if date]
         return max(dates, default=None)
-
-    @property
-    def is_due_for_review(self):
-        return bool(self.review_by and self.status == Status.PUBLISHED and self.review_by <= timezone.localdate())
 
 
 class Source(PublicContentModel):
@@ -472,7 +475,12 @@ class Update(PublicContentModel):
 
 class NoticeQuerySet(PublicContentQuerySet):
     def published(self):
+        """What the public may see: marked published and its publish time reached."""
         return self.filter(is_published=True, published_at__lte=timezone.now())
+
+    def scheduled(self):
+        """Marked published with a publish time still to come: visible nowhere until then."""
+        return self.filter(is_published=True, published_at__gt=timezone.now())
 
 
 class Notice(PublicContentModel):

@@ -6,24 +6,34 @@
     published and public --withdraw--> withdrawn (kept at its URL with a public note)
 
 Each function checks the user's permission, the current status and the content, and raises
-``TransitionRefused`` with a message meant for the person who asked; the admin's actions and buttons
-both call these functions, so the rules live here alone. Editors hold ``change_clarification``;
+``TransitionRefused`` with a message meant for the person who asked. ``TRANSITIONS`` at the end is the
+one list of them as staff see them (label, confirmation, permission, whether a form asks something
+first): the admin's list actions, the change page's buttons and its template all loop over it, so a
+transition is named here alone. Editors hold ``change_clarification``;
 making anything public needs ``publish_clarification`` (the Publisher group). The four-eyes rule
 (``PIYAO_FOUR_EYES``) keeps authors, and whoever last changed the content, from publishing it. Every
 transition saves once, inside a transaction, with the acting user and a change reason in the history.
 """
 
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from config.logs import log_event
+
 from .history import content_editors
 from .models import Clarification, Status
+
+logger = logging.getLogger(__name__)
 
 EDIT_PERMISSION = "clarifications.change_clarification"
 PUBLISH_PERMISSION = "clarifications.publish_clarification"
@@ -55,25 +65,26 @@ def missing_for_publication(clarification):
     return missing
 
 
-def available_transitions(*, clarification, user):
-    """The transitions this user may try from the current status (for showing buttons).
+def available_transitions(*, clarification, user) -> list["Transition"]:
+    """The transitions this user may try from the current status (for showing buttons), in order.
 
     The content checks (checklist, four-eyes) are left to the transition itself, which explains a
     refusal; offering the button and then saying why is clearer than hiding it.
     """
     if not user.has_perm(EDIT_PERMISSION):
         return []
-    publisher = can_publish(user)
     status = clarification.status
     if status == Status.DRAFT:
-        return ["submit_for_review"]
-    if status == Status.IN_REVIEW:
-        return ["return_to_draft"] + (["publish", "schedule"] if publisher else [])
-    if status == Status.PUBLISHED and publisher:
-        if clarification.is_scheduled:
-            return ["publish", "schedule", "unpublish"]
-        return ["withdraw"]
-    return []
+        names = ["submit_for_review"]
+    elif status == Status.IN_REVIEW:
+        names = ["return_to_draft", "publish", "schedule"]
+    elif clarification.is_scheduled:
+        names = ["publish", "schedule", "unpublish"]
+    elif status == Status.PUBLISHED:
+        names = ["withdraw"]
+    else:
+        names = []
+    return [TRANSITIONS[name] for name in names if user.has_perm(TRANSITIONS[name].permission)]
 
 
 def submit_for_review(*, clarification: Clarification, user) -> Clarification:
@@ -82,7 +93,7 @@ def submit_for_review(*, clarification: Clarification, user) -> Clarification:
         _require(user, EDIT_PERMISSION, _("You do not have permission to submit clarifications for review."))
         _require_status(current, [Status.DRAFT], _("Only a draft can be submitted for review."))
         current.status = Status.IN_REVIEW
-        _save(current, user=user, reason=_("Submitted for review"), fields=["status"])
+        _save(current, user=user, reason=_("Submitted for review"), fields=["status"], event="submitted_for_review")
     return _refreshed(clarification)
 
 
@@ -92,7 +103,7 @@ def return_to_draft(*, clarification: Clarification, user) -> Clarification:
         _require(user, EDIT_PERMISSION, _("You do not have permission to edit clarifications."))
         _require_status(current, [Status.IN_REVIEW], _("Only a clarification in review can go back to draft."))
         current.status = Status.DRAFT
-        _save(current, user=user, reason=_("Returned to draft"), fields=["status"])
+        _save(current, user=user, reason=_("Returned to draft"), fields=["status"], event="returned_to_draft")
     return _refreshed(clarification)
 
 
@@ -123,8 +134,14 @@ def publish(*, clarification: Clarification, user, at: datetime | None = None) -
         current.published_at = at or now
         current.reviewer = user
         reason = _("Scheduled") if at else _("Published")
-        _save(current, user=user, reason=reason, fields=["status", "published_at", "reviewer"])
+        event = "scheduled" if at else "published"
+        _save(current, user=user, reason=reason, fields=["status", "published_at", "reviewer"], event=event)
     return _refreshed(clarification)
+
+
+def schedule(*, clarification: Clarification, user, at: datetime) -> Clarification:
+    """Publish at a future time (or move a scheduled clarification to another time)."""
+    return publish(clarification=clarification, user=user, at=at)
 
 
 def unpublish(*, clarification: Clarification, user) -> Clarification:
@@ -143,7 +160,13 @@ def unpublish(*, clarification: Clarification, user) -> Clarification:
             raise TransitionRefused(_("Only a scheduled clarification can be unpublished."))
         current.status = Status.IN_REVIEW
         current.published_at = None
-        _save(current, user=user, reason=_("Unpublished (schedule cancelled)"), fields=["status", "published_at"])
+        _save(
+            current,
+            user=user,
+            reason=_("Unpublished (schedule cancelled)"),
+            fields=["status", "published_at"],
+            event="unpublished",
+        )
     return _refreshed(clarification)
 
 
@@ -165,15 +188,81 @@ def withdraw(*, clarification: Clarification, user, note: str) -> Clarification:
         current.status = Status.WITHDRAWN
         current.withdrawal_note = note
         current.withdrawn_at = timezone.now()
-        _save(current, user=user, reason=_("Withdrawn"), fields=["status", "withdrawal_note", "withdrawn_at"])
+        _save(
+            current,
+            user=user,
+            reason=_("Withdrawn"),
+            fields=["status", "withdrawal_note", "withdrawn_at"],
+            event="withdrawn",
+        )
     return _refreshed(clarification)
 
 
+@dataclass(frozen=True)
+class Transition:
+    """One transition as staff meet it: a list action, a button on the change page, a confirmation."""
+
+    name: str
+    function: Callable[..., Clarification]
+    label: str | Promise  # the button (lazy translations are Promises)
+    done: str | Promise  # the confirmation, with %(title)s and %(time)s (the publish time)
+    permission: str
+    asks: str | None = None  # the argument a form page asks for first ("at", "note"); None: one click
+    list_label: str | Promise | None = None  # the list action's wording, when it needs more than the button's
+    primary: bool = False  # the button that moves the clarification forward
+
+    @property
+    def action_label(self):
+        return self.list_label or self.label
+
+
 TRANSITIONS = {
-    "submit_for_review": submit_for_review,
-    "return_to_draft": return_to_draft,
-    "publish": publish,
-    "unpublish": unpublish,
+    transition.name: transition
+    for transition in [
+        Transition(
+            "submit_for_review",
+            submit_for_review,
+            _("Submit for review"),
+            _("“%(title)s” was submitted for review."),
+            EDIT_PERMISSION,
+            primary=True,
+        ),
+        Transition(
+            "return_to_draft",
+            return_to_draft,
+            _("Return to draft"),
+            _("“%(title)s” was returned to draft."),
+            EDIT_PERMISSION,
+        ),
+        Transition(
+            "publish", publish, _("Publish now"), _("“%(title)s” is published."), PUBLISH_PERMISSION, primary=True
+        ),
+        Transition(
+            "schedule",
+            schedule,
+            _("Schedule…"),
+            _("“%(title)s” is scheduled for %(time)s."),
+            PUBLISH_PERMISSION,
+            asks="at",
+        ),
+        Transition(
+            "unpublish",
+            unpublish,
+            _("Unpublish"),
+            _("“%(title)s” was unpublished and is back in review."),
+            PUBLISH_PERMISSION,
+            list_label=_("Unpublish (scheduled only)"),
+        ),
+        Transition(
+            "withdraw",
+            withdraw,
+            _("Withdraw…"),
+            _("“%(title)s” was withdrawn; its page now shows the note."),
+            PUBLISH_PERMISSION,
+            asks="note",
+            list_label=_("Withdraw with a public note…"),
+        ),
+    ]
 }
 
 
@@ -227,7 +316,7 @@ def _join(parts):
     return format_lazy("{}" + ", {}" * (len(parts) - 1), *parts)
 
 
-def _save(clarification, *, user, reason, fields):
+def _save(clarification, *, user, reason, fields, event):
     try:
         clarification.full_clean()
     except ValidationError as error:
@@ -237,3 +326,11 @@ def _save(clarification, *, user, reason, fields):
     clarification._history_user = user
     clarification._change_reason = str(reason)
     clarification.save(update_fields=[*fields, "modified_at"])
+    log_event(
+        logger,
+        f"clarification.{event}",
+        id=clarification.pk,
+        status=clarification.status,
+        published_at=clarification.published_at.isoformat() if clarification.published_at else None,
+        by=user.get_username(),
+    )

@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from .branding import office_name
-from .models import Status, Verdict
+from .models import Verdict
 
 WORST_RATING = 1
 BEST_RATING = 5
@@ -41,7 +41,7 @@ def claim_review(clarification, request):
     None unless the clarification stands as published: a withdrawn one no longer claims a review, and
     a draft or scheduled one seen in a staff preview must not be announced.
     """
-    if clarification.status != Status.PUBLISHED or clarification.is_scheduled:
+    if not clarification.is_public:
         return None
     home_url = request.build_absolute_uri(reverse("clarifications:home"))
     rating = {

@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import condition, require_http_methods, require_safe
 
-from . import health, pagecache, search, share_images
+from . import pagecache, search, share_images
 from .filters import ClarificationFilter
 from .models import Clarification, Language, Notice, Topic
 from .pagecache import public_page
@@ -219,12 +219,3 @@ def notice_list(request):
 def notice_detail(request, pk):
     notice = get_object_or_404(Notice.objects.published(), pk=pk)
     return render(request, "clarifications/notice_detail.html", {"notice": notice})
-
-
-@never_cache
-def healthz(request):
-    """200 "ok" when the site can serve and store, 503 with the reasons otherwise (see health.py)."""
-    found = health.problems()
-    if found:
-        return HttpResponse("".join(f"{reason}\n" for reason in found), status=503, content_type="text/plain")
-    return HttpResponse("ok\n", content_type="text/plain")

@@ -84,9 +84,12 @@ INSTALLED_APPS = [
     "axes",
     "clarifications",
     "tips",
+    "ops",
 ]
 
 MIDDLEWARE = [
+    # Before all: every request gets its id for the logs (see config/logs.py).
+    "config.logs.RequestLogMiddleware",
     # First: a cached public page skips everything below (see clarifications/pagecache.py).
     "clarifications.pagecache.PublicPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -404,9 +407,16 @@ SPECTACULAR_SETTINGS = {
 
 # --- Logging ------------------------------------------------------------------------------------
 
+# One line per significant action with its request id, user and (for staff) address: see config/logs.py.
+# LOG_FORMAT=json writes one JSON object a line for log collectors; the default is readable text.
+LOG_FORMAT = env_str("LOG_FORMAT", "text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "config.logs.RequestContextFilter"}},
+    "formatters": {"text": {"()": "config.logs.TextFormatter"}, "json": {"()": "config.logs.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request"], "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }

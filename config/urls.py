@@ -11,8 +11,8 @@ from clarifications import api, converters, feeds  # noqa: F401 (converters regi
 from clarifications.branding import admin_header, admin_title
 from clarifications.pagecache import public_page
 from clarifications.sitemaps import SITEMAPS, robots_txt
-from clarifications.views import healthz
 from config.media import serve_media
+from ops.views import healthz
 
 # Machine URLs keep one address whatever the language (see PRODUCT.md's contracts).
 feed_patterns = [
@@ -55,7 +55,7 @@ if settings.SERVE_MEDIA:
     # Clarifications' illustrations (see config/media.py); tip screenshots live elsewhere, never here.
     urlpatterns.append(path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve_media, name="media"))
 
-handler404 = "clarifications.api.not_found"
+handler404 = "ops.views.not_found"
 
 # Chinese (the default LANGUAGE_CODE) at unprefixed URLs, English under /en/.
 urlpatterns += i18n_patterns(

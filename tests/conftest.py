@@ -91,25 +91,39 @@ def phone(browser, live_server):
     context.close()
 
 
-# --- Staff roles (the groups come from clarifications' 0002_workflow migration) ---------------------
+# --- Staff roles (the groups come from the first release's migrations) ------------------------------
 
 
 @pytest.fixture
 def staff_groups(db):
-    """The Editor, Publisher and Tip triage groups.
+    """The Editor, Publisher and Tip triage groups, as the migrations make them.
 
-    The migration creates them; a transactional test elsewhere flushes the database afterwards, so
-    this runs the migration's function again when they are gone (it is idempotent).
+    A transactional test elsewhere flushes the database afterwards, so the groups may be gone: then
+    this runs again the operation the migrations run (it is idempotent), found in the migration plan
+    itself, so that a migration that stopped creating the groups fails the tests that use them.
     """
-    import importlib
-
     from django.apps import apps
     from django.contrib.auth.models import Group
 
+    operation = staff_groups_operation()
     if Group.objects.filter(name__in=["Editor", "Publisher", "Tip triage"]).count() < 3:
-        migration = importlib.import_module("clarifications.migrations.0002_workflow")
-        migration.create_staff_groups(apps, None)
+        operation.code(apps, None)
     return {group.name: group for group in Group.objects.all()}
+
+
+def staff_groups_operation():
+    from django.db.migrations import RunPython
+    from django.db.migrations.loader import MigrationLoader
+
+    graph = MigrationLoader(None, ignore_no_migrations=True).graph
+    found = [
+        operation
+        for key in graph.forwards_plan(graph.leaf_nodes("clarifications")[0])
+        for operation in graph.nodes[key].operations
+        if isinstance(operation, RunPython) and operation.code.__name__ == "create_staff_groups"
+    ]
+    assert len(found) == 1, "exactly one migration must create the staff groups"
+    return found[0]
 
 
 def _member_of(groups, name, username):
@@ -118,6 +132,23 @@ def _member_of(groups, name, username):
     user = UserFactory(username=username)
     user.groups.add(groups[name])
     return user
+
+
+@pytest.fixture
+def english():
+    """Messages are asserted in English (the msgids), whatever the default language's catalogue says."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def author(db):
+    """A user who wrote the clarification, with no role: the four-eyes rule's other person."""
+    from .factories import UserFactory
+
+    return UserFactory(username="author")
 
 
 @pytest.fixture

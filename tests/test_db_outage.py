@@ -15,7 +15,7 @@ import uuid
 import pytest
 from django.conf import settings
 
-from benchmarks.local_server import fetch, start_gunicorn, stop_gunicorn
+from .servers import fetch, start_gunicorn, stop_gunicorn
 
 pytestmark = pytest.mark.skipif(
     settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",

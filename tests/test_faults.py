@@ -29,11 +29,11 @@ from django.core.management import call_command
 from django.db import OperationalError
 from PIL import Image
 
-from benchmarks.local_server import start_gunicorn, stop_gunicorn
 from tips.models import Tip
 from tips.services import remove_orphan_screenshots
 
 from .factories import TipFactory
+from .servers import start_gunicorn, stop_gunicorn
 
 TEXT = "群里说明天全市停水三天，大家赶紧囤水！"
 NOT_SAVED = "Your report could not be saved"

@@ -12,8 +12,7 @@ import pytest
 import requests
 from django.conf import settings as django_settings
 
-from benchmarks.local_server import fetch, start_gunicorn, stop_gunicorn
-from benchmarks.slow_clients import site_environment
+from .servers import fetch, site_environment, start_gunicorn, stop_gunicorn
 
 CONF = Path(__file__).resolve().parent.parent / "gunicorn.conf.py"
 

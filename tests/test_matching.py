@@ -2,8 +2,6 @@
 how well it matched. Runs on SQLite and on PostgreSQL: the expected order is the same on both.
 """
 
-import os
-import secrets
 import subprocess
 import sys
 import urllib.parse
@@ -14,13 +12,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from benchmarks.local_server import REPO, start_gunicorn, stop_gunicorn
-from benchmarks.tip_flood import prepare
 from clarifications import search
 from clarifications.models import Clarification, Status
 from tips.models import Tip
 
 from .factories import ClarificationFactory
+from .servers import REPO, prepare, site_environment, start_gunicorn, stop_gunicorn
 
 pytestmark = pytest.mark.django_db
 
@@ -261,16 +258,7 @@ def test_a_tip_receipt_offers_only_real_matches(client, archive):
 
 def test_a_two_thousand_character_paste_goes_through_gunicorn(tmp_path):
     """The home page's form posts; the search answers from the POST itself, in the page's language."""
-    env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}}
-    env.update(
-        DATA_DIR=str(tmp_path),
-        SECRET_KEY=secrets.token_urlsafe(40),
-        DJANGO_SETTINGS_MODULE="config.settings",
-        WEB_CONCURRENCY="1",
-        ALLOWED_HOSTS="127.0.0.1",
-        GUNICORN_ACCESS_LOG="/dev/null",
-        LOG_LEVEL="WARNING",
-    )
+    env = site_environment(tmp_path, WEB_CONCURRENCY="1")
     prepare(tmp_path, env)
     record = (
         '{"title": "网传地铁2号线停运", "claim": "地铁2号线从下周一开始全线停运三个月", "verdict": "false", '

@@ -25,8 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.local_server import REPO, free_port, rename_clarification, start_gunicorn, stop_gunicorn
-from benchmarks.tip_flood import prepare
+from .servers import REPO, free_port, prepare, rename_clarification, start_gunicorn, stop_gunicorn
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 HOST = "localhost"

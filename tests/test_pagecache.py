@@ -15,11 +15,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from benchmarks.local_server import REPO, fetch, publish_delay, rename_clarification, start_gunicorn, stop_gunicorn
-from benchmarks.tip_flood import prepare
 from clarifications.models import Clarification, ContentVersion, Status
 
 from .factories import ClarificationFactory, NoticeFactory, SourceFactory, TopicFactory, UpdateFactory
+from .servers import REPO, fetch, prepare, publish_delay, rename_clarification, start_gunicorn, stop_gunicorn
 
 pytestmark = pytest.mark.django_db
 
@@ -249,6 +248,63 @@ def test_each_language_has_its_own_cached_page(client):
     chinese, english = page(client, "/about/"), page(client, "/en/about/")
     assert '<html lang="zh-hans">' in chinese.text and '<html lang="en">' in english.text
     assert chinese["ETag"] != english["ETag"]
+
+
+def pages_from_every_worker(url, access_log, workers=4, most=400):
+    """Fetch ``url`` until each of the ``workers`` processes has answered at least once; the pages."""
+    start = len(access_log.read_text().splitlines()) if access_log.exists() else 0
+    pages, answered = [], set()
+    while len(answered) < workers and len(pages) < most:
+        pages.append(fetch(url)[1])
+        answered = set(access_log.read_text().splitlines()[start:])
+    assert len(answered) == workers, f"only {len(answered)} of {workers} workers answered in {len(pages)} requests"
+    return pages
+
+
+def test_a_change_reaches_every_gunicorn_worker_without_a_shared_cache(tmp_path):
+    """Four workers, each with its own local-memory cache and no Redis, all stop serving the old page."""
+    access_log = tmp_path / "access.log"
+    env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}}
+    env.update(
+        DATA_DIR=str(tmp_path),
+        SECRET_KEY=secrets.token_urlsafe(40),
+        DJANGO_SETTINGS_MODULE="config.settings",
+        WEB_CONCURRENCY="4",
+        ALLOWED_HOSTS="127.0.0.1",
+        # The access log names the worker process that answered each request.
+        GUNICORN_ACCESS_LOG=str(access_log),
+        GUNICORN_CMD_ARGS="--access-logformat=%(p)s",
+        LOG_LEVEL="WARNING",
+    )
+    prepare(tmp_path, env)
+    manage = [sys.executable, str(REPO / "manage.py")]
+    record = (
+        '{"external_id": "cache-1", "title": "TITLE", "claim": "c", "verdict": "false", "truth": "t", '
+        '"language": "zh-hans", "status": "published", "published_at": "2025-01-01T10:00:00+08:00"}'
+    )
+
+    def import_title(title):
+        subprocess.run(  # noqa: S603 (our own command)
+            [*manage, "import_clarifications", "-"],
+            input=record.replace("TITLE", title),
+            text=True,
+            cwd=REPO,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+
+    import_title("第一版标题")
+    process, base_url = start_gunicorn(env, log_path=tmp_path / "gunicorn.log")
+    try:
+        url = f"{base_url}/clarifications/"
+        warm = pages_from_every_worker(url, access_log)
+        assert all("第一版标题" in html for html in warm)
+        import_title("第二版标题")
+        after = pages_from_every_worker(url, access_log)
+        assert all("第二版标题" in html and "第一版标题" not in html for html in after)
+    finally:
+        stop_gunicorn(process)
 
 
 def test_a_change_reaches_every_gunicorn_worker_within_a_second(tmp_path):

@@ -13,11 +13,11 @@ import time
 
 import pytest
 
-from benchmarks.local_server import free_port
 from clarifications.models import ContentVersion
 from clarifications.pagecache import PublicPageCacheMiddleware
 
 from .factories import ClarificationFactory
+from .servers import free_port
 
 pytestmark = pytest.mark.django_db
 

@@ -24,10 +24,11 @@ def redis_keys():
     connection.close()
 
 
-def test_the_cache_is_redis():
+def test_what_the_site_caches_lands_in_redis(redis_keys):
     from django.core.cache import caches
 
-    assert type(caches["default"]).__name__ == "RedisCache"
+    caches["default"].set("shared-probe", 1)
+    assert len(redis_keys("*shared-probe*")) == 1
 
 
 def test_an_anonymous_page_is_cached_in_redis(client, settings, redis_keys):

@@ -8,9 +8,10 @@ import subprocess
 import sys
 from collections import Counter
 
-from benchmarks.local_server import REPO
 from benchmarks.relevance import BM25, DATA_DIR, load_dataset
 from benchmarks.relevance_data import generate
+
+from .servers import REPO
 
 
 def test_the_labelled_set_has_thousands_of_clarifications_and_hundreds_of_queries_of_every_class_in_both_languages():

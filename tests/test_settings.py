@@ -28,6 +28,13 @@ def test_debug_starts_without_a_secret_key():
     assert run_settings(DEBUG="true").returncode == 0
 
 
+def test_an_unknown_log_format_is_refused_and_json_is_accepted():
+    result = run_settings(DEBUG="true", LOG_FORMAT="xml")
+    assert result.returncode != 0
+    assert "LOG_FORMAT must be text or json" in result.stderr
+    assert run_settings(DEBUG="true", LOG_FORMAT="json").returncode == 0
+
+
 def test_unclear_booleans_are_refused(monkeypatch):
     monkeypatch.setenv("SOME_FLAG", "maybe")
     with pytest.raises(ImproperlyConfigured):

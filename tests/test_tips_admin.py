@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from clarifications.models import Clarification, Status
+from tips import services as tips_services
 from tips.models import Rumor, Tip, TipStatus
 from tips.services import tip_answer, tip_submit
 
@@ -178,6 +179,38 @@ def test_a_draft_cannot_answer_a_tip(client, triager):
         assert translation.gettext("Choose a published clarification.") in response.text
     tip.refresh_from_db()
     assert tip.status == TipStatus.NEW
+
+
+def test_answering_several_tips_is_all_or_nothing(monkeypatch, django_capture_on_commit_callbacks):
+    clarification = ClarificationFactory()
+    tips = [TipFactory(with_contact=True) for _ in range(3)]
+    close = tips_services._close
+    calls = []
+
+    def fails_on_the_second(tip, status, **fields):
+        calls.append(tip.pk)
+        if len(calls) == 2:
+            raise RuntimeError("database gone")
+        close(tip, status, **fields)
+
+    monkeypatch.setattr(tips_services, "_close", fails_on_the_second)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        tips_services.tips_answer(tips=tips, clarification=clarification, site_url="https://piyao.example/")
+    assert set(Tip.objects.values_list("status", flat=True)) == {TipStatus.NEW}
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize("kind", ["scheduled", "withdrawn", "draft"])
+def test_a_clarification_the_public_cannot_see_yet_never_answers_a_tip(kind, django_capture_on_commit_callbacks):
+    # A scheduled clarification is "published" in status, but its page is still a 404: the e-mail
+    # would send the citizen to a page that does not exist.
+    hidden = ClarificationFactory(**{kind: True})
+    tip = TipFactory(with_contact=True)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValueError):
+        tip_answer(tip=tip, clarification=hidden, site_url="https://piyao.example/")
+    tip.refresh_from_db()
+    assert tip.status == TipStatus.NEW
+    assert mail.outbox == []
 
 
 def test_mark_duplicate_links_a_tip_to_the_first_report_of_its_group(client, triager):

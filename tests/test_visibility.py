@@ -1,11 +1,14 @@
 """Drafts, items in review and scheduled items appear on no public page; withdrawn ones only at their URL."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from clarifications.models import Clarification
+from clarifications.models import Clarification, Notice
 
-from .factories import ClarificationFactory, TopicFactory
+from .factories import ClarificationFactory, NoticeFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +32,23 @@ def listing_urls(topic):
         reverse("clarifications:list") + "?q=澄清",
         reverse("clarifications:topic", args=[topic.slug]),
     ]
+
+
+@pytest.mark.parametrize("kind", [*HIDDEN_KINDS, "visible"])
+def test_one_loaded_clarification_is_public_exactly_when_the_public_queryset_holds_it(kind):
+    clarification = ClarificationFactory(**({kind: True} if kind != "visible" else {}))
+    listed = Clarification.objects.published().filter(pk=clarification.pk).exists()
+    assert clarification.is_public == listed == (kind == "visible")
+    scheduled = Clarification.objects.scheduled().filter(pk=clarification.pk).exists()
+    assert clarification.is_scheduled == scheduled == (kind == "scheduled")
+
+
+def test_a_scheduled_notice_is_neither_public_nor_lost():
+    shown = NoticeFactory(title="已发布的通告")
+    later = NoticeFactory(title="定时通告", published_at=timezone.now() + timedelta(days=1))
+    NoticeFactory(title="未发布的通告", is_published=False)
+    assert list(Notice.objects.published()) == [shown]
+    assert list(Notice.objects.scheduled()) == [later]
 
 
 @pytest.mark.parametrize("kind", HIDDEN_KINDS)

@@ -8,28 +8,17 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
+from clarifications import services
 from clarifications.models import Clarification, Source, Status
 from tips.models import TipStatus
 
 from .factories import ClarificationFactory, SourceFactory, TipFactory, TopicFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """The admin under /en/: messages are asserted in English (the msgids)."""
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def author(db):
-    return UserFactory(username="author")
 
 
 def changelist():
@@ -214,8 +203,8 @@ def test_an_editor_is_not_offered_the_publish_actions(client, editor, author):
     client.force_login(editor)
     page = client.get(changelist()).content.decode()
     assert 'value="submit_for_review"' in page
-    assert 'value="publish_now"' not in page
-    response = act(client, "publish_now", [clarification])
+    assert 'value="publish"' not in page
+    response = act(client, "publish", [clarification])
     assert Clarification.objects.get(pk=clarification.pk).status == Status.IN_REVIEW
     assert response.status_code == 200
 
@@ -225,7 +214,7 @@ def test_publish_now_from_the_list_publishes_what_passes_and_names_what_is_missi
     SourceFactory(clarification=good)
     bare = ClarificationFactory(in_review=True, author=author, title="没有证据")
     client.force_login(publisher)
-    response = act(client, "publish_now", [good, bare])
+    response = act(client, "publish", [good, bare])
     assert Clarification.objects.get(pk=good.pk).status == Status.PUBLISHED
     assert Clarification.objects.get(pk=bare.pk).status == Status.IN_REVIEW
     shown = messages_of(response)
@@ -237,7 +226,7 @@ def test_publish_now_refuses_the_publishers_own_draft_with_the_four_eyes_message
     own = ClarificationFactory(in_review=True, author=publisher, title="自己写的")
     SourceFactory(clarification=own)
     client.force_login(publisher)
-    response = act(client, "publish_now", [own])
+    response = act(client, "publish", [own])
     assert Clarification.objects.get(pk=own.pk).status == Status.IN_REVIEW
     assert (
         "“自己写的”: Four-eyes rule: you wrote this clarification, so another publisher must publish it."
@@ -311,7 +300,7 @@ def test_the_change_page_offers_each_role_its_buttons_and_the_preview(client, ed
     client.force_login(publisher)
     page = client.get(change_url(clarification)).content.decode()
     assert transition_url(clarification, "publish") in page
-    assert reverse("admin:clarifications_clarification_schedule", args=[clarification.pk]) in page
+    assert transition_url(clarification, "schedule") in page
 
 
 def test_a_button_runs_the_same_transition(client, publisher, author):
@@ -342,7 +331,7 @@ def test_buttons_only_answer_posts(client, publisher, author):
 def test_the_withdraw_button_page_needs_a_note(client, publisher, author):
     clarification = ClarificationFactory(author=author)
     client.force_login(publisher)
-    url = reverse("admin:clarifications_clarification_withdraw", args=[clarification.pk])
+    url = transition_url(clarification, "withdraw")
     response = client.post(url, {"apply": "yes", "note": ""})
     assert response.status_code == 200
     assert "This field is required." in response.content.decode()
@@ -506,3 +495,11 @@ def test_topic_changes_are_in_the_history_too(client, editor, author):
     page = client.get(reverse("admin:clarifications_clarification_history", args=[clarification.pk]))
     diff = " ".join(page.content.decode().split())
     assert "<strong>Topics:</strong> — &nbsp;&rarr;&nbsp;&nbsp;[Water supply]" in diff
+
+
+def test_a_publisher_finds_every_transition_of_the_registry_among_the_list_actions(client, publisher):
+    ClarificationFactory()
+    client.force_login(publisher)
+    page = client.get(changelist()).content.decode()
+    for transition in services.TRANSITIONS.values():
+        assert f'<option value="{transition.name}">{transition.action_label}</option>' in page

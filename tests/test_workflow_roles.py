@@ -4,22 +4,15 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from clarifications import services
 from clarifications.models import Clarification, Status
 from clarifications.services import TransitionRefused
 
-from .factories import ClarificationFactory, SourceFactory, UserFactory
+from .factories import ClarificationFactory, SourceFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """Messages are asserted in English (the msgids), whatever the default language's catalogue says."""
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def codenames(group):
@@ -39,11 +32,6 @@ def test_the_migration_gives_each_group_exactly_its_permissions(staff_groups):
 
 def test_the_groups_are_named_as_the_product_promises(staff_groups):
     assert set(Group.objects.values_list("name", flat=True)) >= {"Editor", "Publisher", "Tip triage"}
-
-
-@pytest.fixture
-def author(db):
-    return UserFactory(username="author")
 
 
 def ready(status, author, **kwargs):

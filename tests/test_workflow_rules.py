@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.html import strip_tags
 
 from clarifications import services
@@ -14,22 +14,10 @@ from clarifications.services import TransitionRefused
 
 from .factories import ClarificationFactory, SourceFactory, UpdateFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """Messages are asserted in English (the msgids), whatever the default language's catalogue says."""
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-@pytest.fixture
-def author(db):
-    return UserFactory(username="author")
 
 
 def in_review(author, *, sources=1, **kwargs):
@@ -276,4 +264,3 @@ def test_due_for_review_means_published_with_its_date_reached(time_machine, auth
     ClarificationFactory(review_by=datetime(2026, 5, 21).date())
     ClarificationFactory(draft=True, review_by=datetime(2026, 5, 1).date())
     assert list(Clarification.objects.due_for_review()) == [due]
-    assert due.is_due_for_review

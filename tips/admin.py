@@ -3,8 +3,9 @@
 Tips reporting the same rumor share a ``Rumor`` group. The tip list is ordered by the number of open
 tips in each tip's group, so a rumor reported fifty times comes before one reported once; the
 "reported rumors" list shows the groups themselves. Staff confirm, merge or split groups with the
-actions below. Status changes go through ``services`` (never a bare field edit) so that answering a
-tip always sends the promised e-mail.
+actions below. Status changes and the rules behind them (which tip is the original of a duplicate) live
+in ``services``, each in one transaction, so that answering a tip always sends the promised e-mail and a
+failure half-way through a batch changes nothing; the admin only asks and reports.
 
 Contact data (e-mail, consent, address hash) appears only for users with ``tips.view_tip_contact``, and
 only they may filter or search by it (``PersonalDataGuard``).
@@ -30,7 +31,7 @@ from clarifications.search import find_similar
 
 from . import grouping, services
 from .forms import AnswerTipsForm
-from .models import OPEN_STATUSES, Rumor, Tip, TipStatus
+from .models import OPEN_STATUSES, Rumor, Tip
 from .storage import private_storage
 
 TIP_FIELDS = [
@@ -337,7 +338,7 @@ class TipAdmin(PersonalDataGuard, admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             clarification = form.cleaned_data["clarification"]
             site_url = request.build_absolute_uri("/")
-            mailed = sum(services.tip_answer(tip=tip, clarification=clarification, site_url=site_url) for tip in tips)
+            mailed = services.tips_answer(tips=tips, clarification=clarification, site_url=site_url)
             self.message_user(
                 request,
                 ngettext(
@@ -363,7 +364,10 @@ class TipAdmin(PersonalDataGuard, admin.ModelAdmin):
             return HttpResponseNotAllowed(["POST"])
         if not self.has_draft_permission(request):
             raise PermissionDenied
-        tip = get_object_or_404(Tip, pk=pk)
+        return self._start_draft(request, get_object_or_404(Tip, pk=pk))
+
+    def _start_draft(self, request, tip):
+        """The button on a tip's page and the list action both come here."""
         draft = services.draft_from_tip(tip=tip, author=request.user)
         self.message_user(request, _("Draft clarification created from tip %(code)s.") % {"code": tip.code})
         return redirect("admin:clarifications_clarification_change", draft.pk)
@@ -377,23 +381,12 @@ class TipAdmin(PersonalDataGuard, admin.ModelAdmin):
 
     @admin.action(description=_("Mark as being reviewed"), permissions=["change"])
     def mark_reviewing(self, request, queryset):
-        count = queryset.filter(status=TipStatus.NEW).update(status=TipStatus.REVIEWING)
+        count = services.tips_mark_reviewing(tips=queryset)
         self.message_user(request, _("%(count)d tip(s) marked as being reviewed.") % {"count": count})
 
     @admin.action(description=_("Mark as duplicates of the first tip of their group"), permissions=["change"])
     def mark_duplicate(self, request, queryset):
-        marked, skipped = 0, 0
-        for tip in queryset.select_related("rumor"):
-            original = (
-                Tip.objects.filter(rumor_id=tip.rumor_id).exclude(pk=tip.pk).order_by("submitted_at", "pk").first()
-                if tip.rumor_id
-                else None
-            )
-            if original is None or original.submitted_at > tip.submitted_at:
-                skipped += 1
-                continue
-            services.tip_mark_duplicate(tip=tip, original=original)
-            marked += 1
+        marked, skipped = services.tips_mark_duplicates(tips=queryset)
         self.message_user(request, _("%(marked)d tip(s) marked as duplicates.") % {"marked": marked})
         if skipped:
             self.message_user(
@@ -404,20 +397,15 @@ class TipAdmin(PersonalDataGuard, admin.ModelAdmin):
 
     @admin.action(description=_("Mark as not actionable"), permissions=["change"])
     def mark_not_actionable(self, request, queryset):
-        tips = list(queryset)
-        for tip in tips:
-            services.tip_mark_not_actionable(tip=tip)
-        self.message_user(request, _("%(count)d tip(s) marked as not actionable.") % {"count": len(tips)})
+        count = services.tips_mark_not_actionable(tips=queryset)
+        self.message_user(request, _("%(count)d tip(s) marked as not actionable.") % {"count": count})
 
     @admin.action(description=_("Start a draft clarification from this tip"), permissions=["draft"])
     def start_draft(self, request, queryset):
         if queryset.count() != 1:
             self.message_user(request, _("Select exactly one tip to start a draft from."), messages.ERROR)
             return None
-        tip = queryset.get()
-        draft = services.draft_from_tip(tip=tip, author=request.user)
-        self.message_user(request, _("Draft clarification created from tip %(code)s.") % {"code": tip.code})
-        return redirect("admin:clarifications_clarification_change", draft.pk)
+        return self._start_draft(request, queryset.get())
 
     @admin.action(description=_("Group the selected tips together"), permissions=["change"])
     def group_together(self, request, queryset):
@@ -488,5 +476,5 @@ class RumorAdmin(PersonalDataGuard, admin.ModelAdmin):
 
     @admin.action(description=_("Confirm the grouping"), permissions=["change"])
     def confirm(self, request, queryset):
-        count = queryset.update(confirmed=True)
+        count = services.rumors_confirm(rumors=queryset)
         self.message_user(request, _("%(count)d group(s) confirmed.") % {"count": count})

@@ -19,6 +19,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from clarifications.models import Clarification, Status, Verdict
+from config.logs import log_event
 
 from . import grouping
 from .models import Rumor, Tip, TipStatus, new_tip_code
@@ -44,7 +45,8 @@ def tip_submit(
     """Store a citizen's tip in its own short transaction and put it in a rumor group."""
     screenshot_name = ""
     if screenshot is not None:
-        upload_to = Tip._meta.get_field("screenshot").generate_filename(None, screenshot.name)
+        # upload_to is a pattern, not a function of the instance: there is no tip yet, and none is needed.
+        upload_to = Tip._meta.get_field("screenshot").generate_filename(None, screenshot.name)  # type: ignore[arg-type]
         screenshot_name = private_storage().save(upload_to, screenshot)
     # Reading the candidates is slow-ish and needs no lock: do it before taking the write lock.
     rumor_id = grouping.candidate_rumor_id(text)
@@ -69,6 +71,7 @@ def tip_submit(
                         rumor_id = Rumor.objects.create(label=Truncator(text).chars(80)).pk
                     tip.rumor_id = rumor_id
                     tip.save(force_insert=True)
+                log_event(logger, "tip.received", code=tip.code, rumor=tip.rumor_id)
                 return tip
             except IntegrityError:
                 # 40 random bits make a repeated code rare; draw another rather than fail the citizen.
@@ -89,6 +92,8 @@ def _close(tip, status, **fields):
         setattr(tip, name, value)
     tip.full_clean(exclude=["rumor", "duplicate_of", "clarification"])
     tip.save(update_fields=["status", "closed_at", *fields])
+    links = {name: getattr(value, "pk", value) for name, value in fields.items()}
+    log_event(logger, "tip.status_changed", code=tip.code, status=status, **links)
 
 
 def tip_answer(*, tip: Tip, clarification: Clarification, site_url: str) -> bool:
@@ -97,8 +102,8 @@ def tip_answer(*, tip: Tip, clarification: Clarification, site_url: str) -> bool
     ``site_url`` is the site's root (``https://host/``), for the absolute link in the e-mail.
     Returns whether an e-mail will be sent.
     """
-    if clarification.status != Status.PUBLISHED:
-        raise ValueError("Tips are answered with published clarifications only.")
+    if not clarification.is_public:
+        raise ValueError("Tips are answered with public clarifications only (not scheduled, not withdrawn).")
     with transaction.atomic():
         _close(tip, TipStatus.ANSWERED, clarification=clarification, duplicate_of=None)
         will_mail = bool(tip.contact_email and tip.contact_consent)
@@ -131,25 +136,88 @@ def send_answer_email(tip_id, clarification_id, site_url):
         logger.exception("Could not send the answer e-mail for tip %s", tip_id)
 
 
+def tips_answer(*, tips, clarification: Clarification, site_url: str) -> int:
+    """Answer several tips with one clarification, all or none; returns how many e-mails will go out.
+
+    One transaction: a failure half-way leaves no tip answered (and no e-mail queued), rather than some.
+    """
+    with transaction.atomic():
+        return sum(tip_answer(tip=tip, clarification=clarification, site_url=site_url) for tip in tips)
+
+
+def tips_mark_reviewing(*, tips) -> int:
+    """New tips among ``tips`` are now being reviewed; returns how many changed (closed ones stay)."""
+    with transaction.atomic():
+        changing = Tip.objects.select_for_update().filter(pk__in=[tip.pk for tip in tips], status=TipStatus.NEW)
+        codes = list(changing.values_list("code", flat=True))
+        Tip.objects.filter(code__in=codes).update(status=TipStatus.REVIEWING)
+    for code in codes:
+        log_event(logger, "tip.status_changed", code=code, status=TipStatus.REVIEWING)
+    return len(codes)
+
+
+def first_report_of_group(tip: Tip) -> Tip | None:
+    """The earliest other tip of ``tip``'s group, when ``tip`` came after it (else None: it is the first)."""
+    if not tip.rumor_id:
+        return None
+    original = Tip.objects.filter(rumor_id=tip.rumor_id).exclude(pk=tip.pk).order_by("submitted_at", "pk").first()
+    if original is None or original.submitted_at > tip.submitted_at:
+        return None
+    return original
+
+
+def tips_mark_duplicates(*, tips) -> tuple[int, int]:
+    """Each tip becomes a duplicate of the first report of its group, all or none.
+
+    The first report itself is left alone. Returns (marked, skipped).
+    """
+    marked, skipped = 0, 0
+    with transaction.atomic():
+        for tip in tips:
+            original = first_report_of_group(tip)
+            if original is None:
+                skipped += 1
+                continue
+            tip_mark_duplicate(tip=tip, original=original)
+            marked += 1
+    return marked, skipped
+
+
 def tip_mark_duplicate(*, tip: Tip, original: Tip) -> None:
     if original.pk == tip.pk:
         raise ValueError("A tip cannot be a duplicate of itself.")
     _close(tip, TipStatus.DUPLICATE, duplicate_of=original, clarification=None)
 
 
+def tips_mark_not_actionable(*, tips) -> int:
+    """Close ``tips`` as not actionable, all or none; returns how many."""
+    tips = list(tips)
+    with transaction.atomic():
+        for tip in tips:
+            tip_mark_not_actionable(tip=tip)
+    return len(tips)
+
+
 def tip_mark_not_actionable(*, tip: Tip) -> None:
     _close(tip, TipStatus.NOT_ACTIONABLE, clarification=None, duplicate_of=None)
+
+
+def rumors_confirm(*, rumors) -> int:
+    """Staff agree that each group's tips report one rumor; returns how many groups."""
+    return Rumor.objects.filter(pk__in=[rumor.pk for rumor in rumors]).update(confirmed=True)
 
 
 def rumors_merge(*, rumors) -> Rumor:
     """Move every tip of ``rumors`` into the group with the most tips; the emptied groups go."""
     rumors = sorted(rumors, key=lambda rumor: (-rumor.tips.count(), rumor.pk))
     target, others = rumors[0], rumors[1:]
+    merged = ",".join(str(rumor.pk) for rumor in others)
     with transaction.atomic():
         Tip.objects.filter(rumor__in=others).update(rumor=target)
         Rumor.objects.filter(pk__in=[rumor.pk for rumor in others]).delete()
         target.confirmed = True
         target.save(update_fields=["confirmed"])
+    log_event(logger, "rumors.merged", into=target.pk, merged=merged)
     return target
 
 
@@ -201,6 +269,8 @@ def draft_from_tip(*, tip: Tip, author) -> Clarification:
         if tip.status == TipStatus.NEW:
             tip.status = TipStatus.REVIEWING
             tip.save(update_fields=["status"])
+            log_event(logger, "tip.status_changed", code=tip.code, status=TipStatus.REVIEWING)
+    log_event(logger, "clarification.drafted_from_tip", id=draft.pk, tip=tip.code, by=author.get_username())
     return draft
 
 

@@ -5,7 +5,8 @@ today's code against yesterday's schema. So the analysis (Chinese bigrams, stemm
 and the storage format of both databases are copied here and never edited; a later change to
 ``clarifications/search`` that alters either comes with a migration of its own (and usually just
 asks for ``manage.py rebuild_search_index``). The module's name starts with an underscore, so
-Django does not take it for a migration.
+Django does not take it for a migration. The first release's migration needs none of it (an empty
+database has nothing to index); it stays for the next migration that must re-index existing rows.
 """
 
 import re

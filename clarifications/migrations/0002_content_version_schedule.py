@@ -6,7 +6,7 @@ class Migration(migrations.Migration):
     moment changes the version without a write (see ContentVersion)."""
 
     dependencies = [
-        ("clarifications", "0006_withdrawal_date_and_claim_origin"),
+        ("clarifications", "0001_initial_release"),
     ]
 
     operations = [

@@ -1,6 +1,11 @@
+import logging
+
 from django.core.management.base import BaseCommand
 
-from clarifications.backups import copy_database, default_backup_path, sqlite_database_path
+from config.logs import log_event
+from ops.backups import copy_database, default_backup_path, sqlite_database_path
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -17,4 +22,7 @@ class Command(BaseCommand):
         source = sqlite_database_path()
         destination = copy_database(source, output or default_backup_path())
         size_mb = destination.stat().st_size / (1024 * 1024)
+        log_event(
+            logger, "database.backed_up", source=source, backup=destination, size_bytes=destination.stat().st_size
+        )
         self.stdout.write(f"Backed up {source} to {destination} ({size_mb:.1f} MB).")

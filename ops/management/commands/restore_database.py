@@ -1,12 +1,17 @@
+import logging
+
 from django.core.management.base import BaseCommand, CommandError
 
-from clarifications.backups import (
+from config.logs import log_event
+from ops.backups import (
     check_backup,
     copy_database,
     default_backup_path,
     restore_database,
     sqlite_database_path,
 )
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -33,5 +38,6 @@ class Command(BaseCommand):
         if target.exists():
             safety_copy = copy_database(target, default_backup_path("before-restore-"))
         restore_database(backup, target)
+        log_event(logger, "database.restored", target=target, backup=backup, previous_kept_as=safety_copy)
         kept = f" The previous database was kept as {safety_copy}." if safety_copy else ""
         self.stdout.write(f"Restored {target} from {backup}.{kept}")

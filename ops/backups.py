@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from .models import ContentVersion
+from clarifications.models import ContentVersion
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 

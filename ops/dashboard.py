@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .models import Clarification, Status
+from clarifications.models import Clarification, Status
+from tips.models import Tip, TipStatus
 
 
 @dataclass(frozen=True)
@@ -19,9 +20,6 @@ class DashboardEntry:
 
 
 def staff_counts(user) -> list[DashboardEntry]:
-    # Imported here because the tips app builds on this one, not the other way round.
-    from tips.models import Tip, TipStatus
-
     entries = []
     if user.has_perm("tips.view_tip"):
         entries.append(
