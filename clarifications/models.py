@@ -110,8 +110,7 @@ class ContentVersion(models.Model):
         otherwise only the schedule is refreshed (a scheduled item's time may have moved)."""
         now = timezone.now()
         moments = set(Clarification.objects.scheduled().values_list("published_at", flat=True))
-        notices = Notice.objects.filter(is_published=True, published_at__gt=now)
-        moments |= set(notices.values_list("published_at", flat=True))
+        moments |= set(Notice.objects.scheduled().values_list("published_at", flat=True))
         schedule = " ".join(repr(moment.timestamp()) for moment in sorted(moments))
         fields = {"schedule": schedule}
         if public:

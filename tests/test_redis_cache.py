@@ -52,6 +52,17 @@ def test_the_tip_rate_limit_counts_in_redis_not_in_the_database(client, settings
     assert Tip.objects.count() == 1
 
 
+def test_the_redis_counter_says_when_a_limit_is_used_up_without_counting(settings, redis_keys):
+    from tips import ratelimit
+
+    settings.TIPS_RATE = "2/10m"
+    assert [ratelimit.hit("tips", "c", rate=settings.TIPS_RATE) for _ in range(3)] == [True, True, False]
+    assert ratelimit.used_up("tips", "c", rate=settings.TIPS_RATE)
+    assert not ratelimit.used_up("tips", "d", rate=settings.TIPS_RATE)
+    assert len(redis_keys("*ratelimit:tips:*")) == 1
+    assert RateLimitCounter.objects.count() == 0
+
+
 def test_the_api_throttle_counts_in_redis(client, settings, redis_keys):
     settings.API_ANON_RATE = "2/min"
     assert [client.get("/api/clarifications/").status_code for _ in range(3)] == [200, 200, 429]

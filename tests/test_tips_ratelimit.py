@@ -95,17 +95,6 @@ def test_the_window_resets_after_the_period(settings, time_machine):
     assert ratelimit.hit("tips", "a", rate=settings.TIPS_RATE)
 
 
-def test_the_cache_counter_is_used_when_redis_is_configured(settings):
-    # Redis itself is not needed to check the logic: Django's cache API is the same.
-    settings.REDIS_URL = "redis://configured"
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rl"}}
-    settings.TIPS_RATE = "2/10m"
-    assert [ratelimit.hit("tips", "c", rate=settings.TIPS_RATE) for _ in range(3)] == [True, True, False]
-    assert ratelimit.used_up("tips", "c", rate=settings.TIPS_RATE)
-    assert not ratelimit.used_up("tips", "d", rate=settings.TIPS_RATE)
-    assert RateLimitCounter.objects.count() == 0
-
-
 @pytest.mark.parametrize("count", [0, 1, 2])
 def test_asking_whether_the_limit_is_used_up_counts_nothing(settings, count):
     settings.TIPS_RATE = "2/10m"
