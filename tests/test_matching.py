@@ -2,8 +2,6 @@
 how well it matched. Runs on SQLite and on PostgreSQL: the expected order is the same on both.
 """
 
-import subprocess
-import sys
 import urllib.parse
 import urllib.request
 from datetime import timedelta
@@ -17,7 +15,7 @@ from clarifications.models import Clarification, Status
 from tips.models import Tip
 
 from .factories import ClarificationFactory
-from .servers import REPO, prepare, site_environment, start_gunicorn, stop_gunicorn
+from .servers import import_records, prepare, site_environment, start_gunicorn, stop_gunicorn
 
 pytestmark = pytest.mark.django_db
 
@@ -264,15 +262,7 @@ def test_a_two_thousand_character_paste_goes_through_gunicorn(tmp_path):
         '{"title": "网传地铁2号线停运", "claim": "地铁2号线从下周一开始全线停运三个月", "verdict": "false", '
         '"truth": "不实", "language": "zh-hans", "status": "published", "published_at": "2025-01-01T10:00:00+08:00"}'
     )
-    subprocess.run(  # noqa: S603 (our own command)
-        [sys.executable, str(REPO / "manage.py"), "import_clarifications", "-"],
-        input=record,
-        text=True,
-        cwd=REPO,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    import_records(env, record)
     process, base_url = start_gunicorn(env, log_path=tmp_path / "gunicorn.log")
     try:
         message = ("各位亲朋好友，请务必转发！" * 160)[:1982] + "地铁2号线从下周一开始全线停运三个月"

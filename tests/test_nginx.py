@@ -17,7 +17,6 @@ import socket
 import sqlite3
 import ssl
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -25,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from .servers import REPO, free_port, prepare, rename_clarification, start_gunicorn, stop_gunicorn
+from .servers import REPO, free_port, import_records, prepare, rename_clarification, start_gunicorn, stop_gunicorn
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 HOST = "localhost"
@@ -156,15 +155,7 @@ def site(tmp_path_factory):
     site.make_certificate(openssl)
     environment = site.environment()
     prepare(site.data, environment)
-    subprocess.run(  # noqa: S603 (our own command)
-        [sys.executable, str(REPO / "manage.py"), "import_clarifications", "-"],
-        input=RECORD,
-        text=True,
-        cwd=REPO,
-        env=environment,
-        check=True,
-        capture_output=True,
-    )
+    import_records(environment, RECORD)
     gunicorn, base_url = start_gunicorn(environment, log_path=site.root / "gunicorn.log")
     site.environment_used = environment
     site.nginx_configuration(base_url.removeprefix("http://"))

@@ -3,8 +3,6 @@
 import gzip
 import os
 import secrets
-import subprocess
-import sys
 from datetime import timedelta
 
 import brotli
@@ -18,7 +16,15 @@ from django.utils import timezone
 from clarifications.models import Clarification, ContentVersion, Status
 
 from .factories import ClarificationFactory, NoticeFactory, SourceFactory, TopicFactory, UpdateFactory
-from .servers import REPO, fetch, prepare, publish_delay, rename_clarification, start_gunicorn, stop_gunicorn
+from .servers import (
+    fetch,
+    import_records,
+    prepare,
+    publish_delay,
+    rename_clarification,
+    start_gunicorn,
+    stop_gunicorn,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -277,22 +283,13 @@ def test_a_change_reaches_every_gunicorn_worker_without_a_shared_cache(tmp_path)
         LOG_LEVEL="WARNING",
     )
     prepare(tmp_path, env)
-    manage = [sys.executable, str(REPO / "manage.py")]
     record = (
         '{"external_id": "cache-1", "title": "TITLE", "claim": "c", "verdict": "false", "truth": "t", '
         '"language": "zh-hans", "status": "published", "published_at": "2025-01-01T10:00:00+08:00"}'
     )
 
     def import_title(title):
-        subprocess.run(  # noqa: S603 (our own command)
-            [*manage, "import_clarifications", "-"],
-            input=record.replace("TITLE", title),
-            text=True,
-            cwd=REPO,
-            env=env,
-            check=True,
-            capture_output=True,
-        )
+        import_records(env, record.replace("TITLE", title))
 
     import_title("第一版标题")
     process, base_url = start_gunicorn(env, log_path=tmp_path / "gunicorn.log")
@@ -325,15 +322,7 @@ def test_a_change_reaches_every_gunicorn_worker_within_a_second(tmp_path):
         '{"external_id": "cache-1", "title": "第一版标题", "claim": "c", "verdict": "false", "truth": "t", '
         '"language": "zh-hans", "status": "published", "published_at": "2025-01-01T10:00:00+08:00"}'
     )
-    subprocess.run(  # noqa: S603 (our own command)
-        [sys.executable, str(REPO / "manage.py"), "import_clarifications", "-"],
-        input=record,
-        text=True,
-        cwd=REPO,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    import_records(env, record)
     process, base_url = start_gunicorn(env, log_path=tmp_path / "gunicorn.log")
     try:
         url = f"{base_url}/clarifications/"
