@@ -13,9 +13,9 @@ The rest of the site calls what this module exports; the package's parts are:
 
 Nothing here imports the models: callers pass the queryset (``search(queryset, text)``; its filters
 and ``published()`` decide what may be found) or the model (``index_clarifications()``,
-``rebuild_index(model=...)``). The migrations that build the index use a frozen copy of what they
-need (``clarifications/migrations/_search_frozen.py``), so changing this package cannot break a
-fresh ``migrate``.
+``rebuild_index(model=...)``). The migrations import nothing from here: the first release's migration
+writes the index's tables out and starts them empty, so changing this package cannot break a fresh
+``migrate``; a change to the stored format comes with a migration or ``manage.py rebuild_search_index``.
 """
 
 from django.core.paginator import Paginator
