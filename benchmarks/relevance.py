@@ -37,6 +37,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
 from benchmarks import throwaway  # noqa: E402 (needs the repository on the path)
+from benchmarks.measure import percentile, timed  # noqa: E402
 
 DATA_DIR = Path(__file__).resolve().parent / "relevance_data"
 PG_SCHEMA = "piyao_relevance"
@@ -173,17 +174,6 @@ def site_search(alias, text):
 
 
 # --- Measuring -----------------------------------------------------------------------------------
-
-
-def timed(function, *args):
-    start = time.perf_counter()
-    result = function(*args)
-    return (time.perf_counter() - start) * 1000, result
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def rank_of(expected, results):

@@ -18,7 +18,6 @@ import random
 import resource
 import statistics
 import sys
-import time
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate
 from pathlib import Path
@@ -27,6 +26,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
 from benchmarks import throwaway  # noqa: E402 (needs the repository on the path)
+from benchmarks.measure import percentile, timed  # noqa: E402
 
 PG_SCHEMA = "piyao_bench"
 PAGE = 20
@@ -231,17 +231,6 @@ def naive_page(alias, query, filters):
     total = queryset.count()
     rows = list(queryset.order_by("-published_at", "-id")[:PAGE])
     return total, rows
-
-
-def timed(function, *args):
-    start = time.perf_counter()
-    result = function(*args)
-    return (time.perf_counter() - start) * 1000, result
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def peak_rss_mb():

@@ -1,8 +1,6 @@
 """The whole-page cache: fast for anonymous visitors, and never showing what is no longer true."""
 
 import gzip
-import os
-import secrets
 from datetime import timedelta
 
 import brotli
@@ -22,6 +20,7 @@ from .servers import (
     prepare,
     publish_delay,
     rename_clarification,
+    site_environment,
     start_gunicorn,
     stop_gunicorn,
 )
@@ -270,17 +269,12 @@ def pages_from_every_worker(url, access_log, workers=4, most=400):
 def test_a_change_reaches_every_gunicorn_worker_without_a_shared_cache(tmp_path):
     """Four workers, each with its own local-memory cache and no Redis, all stop serving the old page."""
     access_log = tmp_path / "access.log"
-    env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}}
-    env.update(
-        DATA_DIR=str(tmp_path),
-        SECRET_KEY=secrets.token_urlsafe(40),
-        DJANGO_SETTINGS_MODULE="config.settings",
+    # The access log names the worker process that answered each request.
+    env = site_environment(
+        tmp_path,
         WEB_CONCURRENCY="4",
-        ALLOWED_HOSTS="127.0.0.1",
-        # The access log names the worker process that answered each request.
         GUNICORN_ACCESS_LOG=str(access_log),
         GUNICORN_CMD_ARGS="--access-logformat=%(p)s",
-        LOG_LEVEL="WARNING",
     )
     prepare(tmp_path, env)
     record = (
@@ -307,16 +301,7 @@ def test_a_change_reaches_every_gunicorn_worker_without_a_shared_cache(tmp_path)
 def test_a_change_reaches_every_gunicorn_worker_within_a_second(tmp_path):
     """Four workers, each with its own local-memory cache and no Redis, all serve the new page within a
     second of the commit, asked all the time by four clients."""
-    env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}}
-    env.update(
-        DATA_DIR=str(tmp_path),
-        SECRET_KEY=secrets.token_urlsafe(40),
-        DJANGO_SETTINGS_MODULE="config.settings",
-        WEB_CONCURRENCY="4",
-        ALLOWED_HOSTS="127.0.0.1",
-        GUNICORN_ACCESS_LOG="/dev/null",
-        LOG_LEVEL="WARNING",
-    )
+    env = site_environment(tmp_path, WEB_CONCURRENCY="4")
     prepare(tmp_path, env)
     record = (
         '{"external_id": "cache-1", "title": "第一版标题", "claim": "c", "verdict": "false", "truth": "t", '
