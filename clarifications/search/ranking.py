@@ -77,7 +77,6 @@ class Ranking:
 
     query: Query
     ids: list = field(default_factory=list)
-    scores: dict = field(default_factory=dict)
     strengths: dict = field(default_factory=dict)
     highlight: Query = None  # the informative terms, for snippets
     capped: bool = False  # more clarifications hold some term than were ranked
@@ -145,12 +144,11 @@ def rank(queryset, text, *, limit=None):
     first, matched, cut = _candidates(queryset, kept, idf)
     ranking.capped = cut or len(first) > limit
     first = first[:limit]
-    reranked = _rerank(queryset, query, idf, [pk for pk, _score in first[:RERANK]])
     coverage = _Coverage(query, idf)
+    reranked = _rerank(queryset, query, idf, coverage, [pk for pk, _score in first[:RERANK]])
     for pk, _score in first[RERANK:]:
         reranked.append((pk, _score, _strength(coverage.of(matched[pk]), 0.0, 0)))
     ranking.ids = [pk for pk, _score, _strength_ in reranked]
-    ranking.scores = {pk: score for pk, score, _strength_ in reranked}
     ranking.strengths = {pk: strength for pk, _score, strength in reranked}
     return ranking
 
@@ -240,7 +238,7 @@ def _profile(fields):
     return profile
 
 
-def _rerank(queryset, query, idf, ids):
+def _rerank(queryset, query, idf, coverage, ids):
     """[(id, score, strength)] for ``ids``, best first: BM25F over every term, plus phrases."""
     if not ids:
         return []
@@ -255,7 +253,6 @@ def _rerank(queryset, query, idf, ids):
     average = [
         max(sum(p.lengths[f] for p in profiles.values()) / len(profiles), 1.0) for f in range(len(FIELD_WEIGHTS))
     ]
-    coverage = _Coverage(query, idf)
     terms = frozenset(query.terms)
     fields = range(len(FIELD_WEIGHTS))
     scored = []
