@@ -9,6 +9,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -512,3 +514,59 @@ def test_suggestions_cost_four_queries_at_most(client, django_assert_max_num_que
     # the statistics, the candidates, the texts of the best, and the suggested rows
     with django_assert_max_num_queries(4):
         assert len(client.get(reverse("clarifications:suggest"), {"q": "疫苗 消息"}).json()["results"]) == 5
+
+
+# --- Windows: a common term's newest matches where the index gives them in no order ---------------
+
+
+def windowed(monkeypatch, margin):
+    """Ask common terms among the newest ids first (as on PostgreSQL) with this margin; None: never."""
+    backend = search.backends.backend_for("default")
+    monkeypatch.setattr(backend, "NEWEST_NEEDS_WINDOW", margin is not None)
+    monkeypatch.setattr(search.ranking, "WINDOW_MARGIN", margin)
+
+
+def statements(query):
+    """The titles ranked for ``query``, and how many statements it took."""
+    with CaptureQueriesContext(connection) as queries:
+        titles = ranked(query)
+    return titles, len(queries)
+
+
+@pytest.mark.usefixtures("three_rows_a_term")
+def test_a_common_word_finds_the_same_newest_matches_with_a_window_or_without(monkeypatch):
+    old = [item(f"网传疫苗旧闻{number}", days_ago=50 + number) for number in range(4)]
+    new = [item(f"网传疫苗新闻{number}", days_ago=number + 1) for number in range(4)]
+    ClarificationFactory(title="网传疫苗草稿", status=Status.DRAFT, published_at=None)  # the newest id
+    item("网传疫苗定时", days_ago=-1)
+    windowed(monkeypatch, None)
+    expected, plain = statements("疫苗")
+    assert expected == [clarification.title for clarification in new[1:]]
+    # A window sized to hold this test's rows (ids of earlier tests lie below them): its newest
+    # three visible matches are the term's newest; one more statement, for the newest id.
+    newest = Clarification.objects.order_by("-pk").first().pk
+    documents = search.statistics.lookup(connection, ["疫苗"])["疫苗"]
+    margin = (newest - old[0].pk + 1) * documents / (search.ranking.TERM_ROWS * newest)
+    windowed(monkeypatch, margin)
+    assert statements("疫苗") == (expected, plain + 1)
+    # Too narrow to hold three visible matches: the term is asked again, whole.
+    windowed(monkeypatch, margin / 100)
+    assert statements("疫苗") == (expected, plain + 2)
+
+
+@pytest.mark.usefixtures("three_rows_a_term")
+def test_common_words_are_not_asked_when_the_rare_ones_already_decide(monkeypatch):
+    monkeypatch.setattr(search.ranking, "RERANK", 1)
+    windowed(monkeypatch, None)
+    answered = item("网传龙华区地震", claim="龙华区明天发生地震", days_ago=30)
+    for number in range(4):
+        item(f"网传地震消息{number}", body="地震", days_ago=number + 1)
+    # Rare words (龙华区) find one clarification, and the common word (地震, in more clarifications
+    # than a term's quota) could add less to any other than it already leads by: not asked.
+    titles, pruned = statements("紧急通知：龙华区明天地震")
+    assert titles == [answered.title]
+    ranking = search.rank(Clarification.objects.published(), "紧急通知：龙华区明天地震")
+    assert ranking.capped  # the list says "1+": others hold the common word
+    # A text of common words only is answered from them: the term's newest three.
+    assert set(statements("地震")[0]) == {f"网传地震消息{number}" for number in (1, 2, 3)}
+    assert pruned == statements("龙华区")[1]

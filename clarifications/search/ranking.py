@@ -12,7 +12,9 @@ Two stages, both bounded whatever the length of the text:
    rows; never simply the first terms of the text. One UNION query asks the database for the
    clarifications of ``queryset`` (its filters and visibility included) holding each kept term; a
    common term contributes only its TERM_ROWS newest matches. Each candidate scores the sum of the
-   IDFs of the kept terms it holds.
+   IDFs of the kept terms it holds. The rare terms are asked first; the common ones only when they
+   could still change which candidates are reranked (``_candidates``), and on PostgreSQL among the
+   newest ids first (``_ask``).
 2. Reranking. The RERANK best candidates are scored with BM25F over title, claim, truth and body
    (field weights FIELD_WEIGHTS, k1 = 1.2, b = 0.75, lengths relative to the candidates' own
    average) using every term of the query, plus a bonus for each pair of terms that stand side by
@@ -43,7 +45,7 @@ from dataclasses import dataclass, field
 from threading import Lock
 
 from django.db import connections, models
-from django.db.models import IntegerField
+from django.db.models import IntegerField, Max
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
@@ -53,9 +55,12 @@ from .backends import backend_for
 
 RETRIEVAL_TERMS = 128
 TERM_PLACEHOLDER = "\x00piyao-search-term\x00"  # no term has a NUL: the analysis never makes one
+WINDOW_PLACEHOLDER = "\x00piyao-search-window\x00"
 ROW_BUDGET = 5_000
 TERM_ROWS = 500
+WINDOW_MARGIN = 1.5
 RERANK = 40
+RERANK_PRUNED = 120
 RESULT_CAP = 200  # more candidates than this: the list says "200+"
 SCORED_BODY_CHARS = 4000
 K1 = 1.2
@@ -149,12 +154,12 @@ def rank(queryset, text, *, limit=None):
     if not kept:
         return ranking
     ranking.highlight = query.restricted_to(term for term, _prefix, _newest in kept)
-    first, matched, cut = _candidates(queryset, kept, idf)
+    first, matched, cut, depth = _candidates(queryset, kept, idf, counts)
     ranking.capped = cut or len(first) > limit
     first = first[:limit]
     coverage = _Coverage(query, idf)
-    reranked = _rerank(queryset, query, idf, coverage, [pk for pk, _score in first[:RERANK]])
-    for pk, _score in first[RERANK:]:
+    reranked = _rerank(queryset, query, idf, coverage, [pk for pk, _score in first[:depth]])
+    for pk, _score in first[depth:]:
         reranked.append((pk, _score, _strength(coverage.of(matched[pk]), 0.0, 0)))
     ranking.ids = [pk for pk, _score, _strength_ in reranked]
     ranking.strengths = {pk: strength for pk, _score, strength in reranked}
@@ -175,38 +180,112 @@ def _retrieval_terms(query, counts):
     return kept
 
 
-def _candidates(queryset, kept, idf):
+def _candidates(queryset, kept, idf, counts):
     """[(id, first-stage score)] of the clarifications holding any kept term, best first,
-    {id: [the kept terms it holds]}, and whether a common term's matches were cut at TERM_ROWS.
+    {id: [the kept terms it holds]}, and whether some clarifications holding a kept term were left out.
 
-    One statement: for each term, the clarifications of ``queryset`` holding it (a common term's
-    newest TERM_ROWS only, after the queryset's own filters), as UNION ALL of subqueries.
+    The rare terms are asked first. A common term (and a prefix) can only add its IDF to a
+    clarification's score, so when the RERANK-th candidate already scores more than all the common
+    terms together, no clarification holding only common terms can enter the reranked few, and the
+    common terms are not asked at all (max-score pruning). Otherwise they are asked in a second
+    statement. On PostgreSQL a common term costs a visit of every row that holds it; in a long
+    forward with rare words (a place, a date, a number) the common ones were most of the time.
     """
+    rare = [entry for entry in kept if entry[2] is None]
+    common = [entry for entry in kept if entry[2] is not None]
+    scores, matched = Counter(), defaultdict(list)
+    cut = _ask(queryset, rare, idf, scores, matched, counts)
+    depth = RERANK
+    if common:
+        ranked = sorted(scores.values(), reverse=True)
+        at_most = sum(idf[term] for term, _prefix, _limit in common)
+        # A candidate below the RERANK-th could still overtake it with the common terms: rerank every
+        # candidate within their weight of it, if they are few enough; else ask the common terms.
+        reach = sum(1 for score in ranked if len(ranked) >= RERANK and score >= ranked[RERANK - 1] - at_most)
+        if len(ranked) >= RERANK and ranked[RERANK - 1] > at_most and reach <= RERANK_PRUNED:
+            cut, depth = True, reach  # clarifications holding only common terms were not counted
+        else:
+            cut = _ask(queryset, common, idf, scores, matched, counts) or cut
+    return sorted(scores.items(), key=lambda item: (-item[1], -item[0])), matched, cut, depth
+
+
+def _ask(queryset, terms, idf, scores, matched, counts):
+    """Add the clarifications holding each of ``terms`` to ``scores`` and ``matched``: for each term,
+    those of ``queryset`` holding it (a common term's newest TERM_ROWS only, after the queryset's own
+    filters). True when a common term filled its quota.
+
+    Where the index cannot give a term's matches newest first (PostgreSQL's GIN: every match is a
+    visit of its row, then a sort), a common term is first asked among the newest ids only, a window
+    sized from its document frequency to hold about WINDOW_MARGIN times its quota. Every row in the
+    window is newer than every row outside it, so when the window holds the quota, its newest are
+    the term's newest; when it does not (filters, an uneven spread), the term is asked again whole.
+    The result is the same as without windows, for a fraction of the visits.
+    """
+    if not terms:
+        return False
+    windows = _windows(queryset, terms, counts)
+    found = _fetch(queryset, terms, windows)
+    again = [position for position, lower in windows.items() if len(found[position]) < terms[position][2]]
+    if again:
+        found.update(zip(again, _fetch(queryset, [terms[p] for p in again], {}).values(), strict=True))
+    for position, pks in found.items():
+        term = terms[position][0]
+        for pk in pks:
+            scores[pk] += idf[term]
+            matched[pk].append(term)
+    # A common term that filled its quota may have had more matches: the count is then a floor.
+    return any(limit is not None and len(found[position]) >= limit for position, (_t, _p, limit) in enumerate(terms))
+
+
+def _windows(queryset, terms, counts):
+    """{position: lowest id excluded} for the common terms worth asking among the newest ids first."""
+    if not backend_for(queryset.db).NEWEST_NEEDS_WINDOW or all(limit is None for _t, _p, limit in terms):
+        return {}
+    newest_id = queryset.model._base_manager.using(queryset.db).aggregate(newest=Max("pk"))["newest"] or 0
+    total = max(counts.get(statistics.DOCUMENTS, 0), 1)
+    windows = {}
+    for position, (term, prefix, limit) in enumerate(terms):
+        if limit is None:
+            continue
+        documents = total / 2 if prefix else max(counts.get(term, 0), 1)  # a prefix: as its IDF assumes
+        span = math.ceil(WINDOW_MARGIN * limit * newest_id / documents)
+        if span < newest_id:
+            windows[position] = newest_id - span
+    return windows
+
+
+def _fetch(queryset, terms, windows):
+    """{position: [ids]} for each (term, prefix, limit) of ``terms``, in one UNION ALL statement, a
+    term with a window (``windows``: {position: lowest id excluded}) among the ids above it."""
     alias = queryset.db
     connection, backend = connections[alias], backend_for(alias)
-    # The statement for one term is compiled once, with a placeholder value for the term: compiling
-    # it again for each of 64 terms cost more than running it. Each term then takes the place of
-    # the placeholder among the parameters.
+    # The statement for one term is compiled once, with placeholder values for the term and the
+    # window: compiling it again for each of 64 terms cost more than running it. Each term then
+    # takes the place of the placeholder among the parameters.
     base, newest_first = backend.holding(queryset.order_by().prefetch_related(None), TERM_PLACEHOLDER)
     every = base.values_list("pk", flat=True).query.sql_with_params()
-    newest = base.order_by(newest_first).values_list("pk", flat=True)[:TERM_ROWS].query.sql_with_params()
+    newest, windowed = (
+        narrowed.order_by(newest_first).values_list("pk", flat=True)[:TERM_ROWS].query.sql_with_params()
+        for narrowed in (base, backend.newer_than(base, WINDOW_PLACEHOLDER) if windows else base)
+    )
     parts, params = [], []
-    for position, (term, prefix, limited) in enumerate(kept):
-        branch_sql, branch_params = newest if limited is not None else every
-        value = backend.term_parameter(term, prefix=prefix)
+    for position, (term, prefix, limited) in enumerate(terms):
+        if limited is None:
+            branch_sql, branch_params = every
+        else:
+            branch_sql, branch_params = windowed if position in windows else newest
+        values = {
+            TERM_PLACEHOLDER: backend.term_parameter(term, prefix=prefix),
+            WINDOW_PLACEHOLDER: windows.get(position),
+        }
         parts.append(f"SELECT {position} AS search_term, found.* FROM ({branch_sql}) AS found")  # noqa: S608
-        params.extend(value if param == TERM_PLACEHOLDER else param for param in branch_params)
-    scores, matched, rows = Counter(), defaultdict(list), Counter()
+        params.extend(values.get(param, param) if isinstance(param, str) else param for param in branch_params)
+    found = {position: [] for position in range(len(terms))}
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
         for position, pk in cursor.fetchall():
-            term = kept[position][0]
-            scores[pk] += idf[term]
-            matched[pk].append(term)
-            rows[position] += 1
-    # A common term that filled its quota may have had more matches: the count is then a floor.
-    cut = any(limit is not None and rows[position] >= limit for position, (_t, _p, limit) in enumerate(kept))
-    return sorted(scores.items(), key=lambda item: (-item[1], -item[0])), matched, cut
+            found[position].append(pk)
+    return found
 
 
 # --- Reranking ------------------------------------------------------------------------------------

@@ -83,6 +83,19 @@ def holding(queryset, placeholder):
     return narrowed, (F("pk") + 0).desc()
 
 
+# The GIN index gives a term's matches in no order: the newest of them cost a visit of every match.
+NEWEST_NEEDS_WINDOW = True
+
+
+def newer_than(queryset, placeholder):
+    """``queryset`` narrowed to the ids above a bound, given later as ``placeholder``'s value: the planner
+    then ANDs the GIN index's bitmap with the primary key's range and visits only the rows in both."""
+    connection = connections[queryset.db]
+    quote = connection.ops.quote_name
+    key = f"{quote(queryset.model._meta.db_table)}.{quote(queryset.model._meta.pk.column)}"
+    return queryset.extra(where=[f"{key} > %s"], params=[placeholder])  # noqa: S610
+
+
 def term_parameter(term, *, prefix):
     """The tsquery for one of our terms (quoted, so that nothing in it is tsquery syntax)."""
     return _lexeme(term) + (":*" if prefix else "")

@@ -97,6 +97,19 @@ def holding(queryset, placeholder):
     return narrowed, "-search_rowid"
 
 
+# Ordered by rowid, FTS5 walks a term's doclist backwards and stops at the limit by itself.
+NEWEST_NEEDS_WINDOW = False
+
+
+def newer_than(queryset, placeholder):
+    """``queryset`` narrowed to the ids above a bound, given later as ``placeholder``'s value (unused
+    unless NEWEST_NEEDS_WINDOW is set, as the tests do to compare both ways)."""
+    connection = connections[queryset.db]
+    quote = connection.ops.quote_name
+    key = f"{quote(queryset.model._meta.db_table)}.{quote(queryset.model._meta.pk.column)}"
+    return queryset.extra(where=[f"{key} > %s"], params=[placeholder])  # noqa: S610
+
+
 def term_parameter(term, *, prefix):
     """The MATCH value for one of our terms (quoted, so that nothing in it is FTS5 syntax)."""
     return _quoted(term) + (" *" if prefix else "")
