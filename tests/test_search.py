@@ -404,7 +404,7 @@ def cap_of_three(monkeypatch):
 
 @pytest.fixture
 def three_rows_a_term(monkeypatch):
-    """A common term brings its newest TERM_ROWS matches (1,000 in production); 3 here."""
+    """A common term brings its newest TERM_ROWS matches (250 in production); 3 here."""
     monkeypatch.setattr(search.ranking, "TERM_ROWS", 3)
 
 
