@@ -36,7 +36,7 @@ def databases(postgres_url=None, *, schema, prefix="piyao-bench-"):
 
     if postgres_url:
         database = dj_database_url.parse(postgres_url)
-        database["OPTIONS"] = {"options": f"-c search_path={schema}"}
+        database["OPTIONS"] = {"options": f"{settings.POSTGRES_SESSION_OPTIONS} -c search_path={schema}"}
         settings.DATABASES["postgres"] = database
     django.setup()
     from django.core.management import call_command

@@ -66,3 +66,34 @@ def test_property_based_tests_are_derandomised_so_a_failure_reproduces():
 
     assert settings.default.derandomize is True
     assert FUZZ.derandomize is True
+
+
+def test_postgresql_connections_start_no_parallel_workers_unless_the_url_says_so():
+    show = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS']['options'])"
+    environment = {key: value for key, value in os.environ.items() if key != "DEBUG"} | {
+        "DEBUG": "true",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+
+    def options(url):
+        environment["DATABASE_URL"] = url
+        command = f"import django; django.setup(); {show}"
+        result = subprocess.run([sys.executable, "-c", command], env=environment, capture_output=True, text=True)
+        return result.stdout.strip()
+
+    assert options("postgres://piyao@db.example.org/piyao") == "-c max_parallel_workers_per_gather=0"
+    # An operator's own options come last, so they win.
+    assert options("postgres://piyao@db.example.org/piyao?options=-c%20max_parallel_workers_per_gather%3D2").endswith(
+        "max_parallel_workers_per_gather=2"
+    )
+
+
+@pytest.mark.django_db
+def test_the_suites_postgresql_connection_runs_without_parallel_workers():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the suite runs on SQLite")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == "0"
