@@ -39,7 +39,6 @@ from collections import OrderedDict
 from functools import partial, wraps
 
 import brotli
-import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
@@ -58,8 +57,19 @@ CACHE_CONTROL = "public, max-age=0, s-maxage=1"
 MIN_COMPRESS_BYTES = 200
 # The request headers that can turn a page into a 304 or 412 (see get_conditional_response).
 CONDITIONS = {"HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE"}
-# Errors of an unreachable shared cache, after which pages are served without it.
-CACHE_OUTAGE_ERRORS = (OSError, redis.RedisError)
+
+
+def cache_outage_errors():
+    """The errors of an unreachable shared cache, after which pages are served without it.
+
+    The Redis client is imported only when the cache is Redis: with it come ssl and asyncio, 21 MB
+    of every worker's memory on the embedded default, which has no use for them.
+    """
+    if "redis" not in settings.CACHES["default"]["BACKEND"].lower():
+        return (OSError,)
+    import redis
+
+    return (OSError, redis.RedisError)
 
 
 def public_page(view=None, *, methods=("GET", "HEAD", "OPTIONS")):
@@ -148,6 +158,7 @@ class PublicPageCacheMiddleware:
         self.gzip = GZipMiddleware(get_response)
         self.shared_down = False
         self.retry_at = float("-inf")
+        self.outage_errors = cache_outage_errors()
 
     def __call__(self, request):
         if not self._eligible(request):
@@ -280,7 +291,7 @@ class PublicPageCacheMiddleware:
             return None
         try:
             result = operation(*arguments)
-        except CACHE_OUTAGE_ERRORS as error:
+        except self.outage_errors as error:
             if not self.shared_down:
                 logger.warning("Page cache unreachable (%s): serving pages without it until it is back.", error)
             self.shared_down, self.retry_at = True, time.monotonic() + self.RETRY_SECONDS

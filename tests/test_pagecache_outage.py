@@ -9,6 +9,7 @@ import logging
 import os
 import shutil
 import subprocess
+import sys
 import time
 
 import pytest
@@ -109,3 +110,14 @@ def test_pages_are_served_while_redis_is_down_and_cached_again_once_it_is_back(c
         assert "恢复后的标题" in client.get("/").text
     assert page_keys(own_redis)
     assert any("reachable again" in record.getMessage() for record in caplog.records)
+
+
+def test_a_worker_of_the_embedded_default_does_not_load_the_redis_client(tmp_path):
+    """Without Redis configured, its client (and the ssl and event-loop code it brings) stays out of memory."""
+    environment = {key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "DATABASE_URL")}
+    environment |= {"DEBUG": "true", "DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "config.settings"}
+    command = "import sys; from config.wsgi import application; print('redis' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", command], env=environment, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
