@@ -16,7 +16,7 @@ import mimetypes
 from django.contrib import admin, messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -32,6 +32,7 @@ from clarifications.search import find_similar
 from . import grouping, services
 from .forms import AnswerTipsForm
 from .models import OPEN_STATUSES, Rumor, Tip
+from .sighting_admin import SightingInline
 from .storage import private_storage
 
 TIP_FIELDS = [
@@ -43,6 +44,7 @@ TIP_FIELDS = [
     "link",
     "screenshot_preview",
     "language",
+    "channel",
     "submitted_at",
     "closed_at",
 ]
@@ -127,7 +129,7 @@ class QueueFilter(admin.SimpleListFilter):
 class TipAdmin(PersonalDataGuard, admin.ModelAdmin):
     list_display = ["code", "excerpt", "status", "group", "platform", "submitted_at"]
     list_display_links = ["code", "excerpt"]
-    list_filter = [QueueFilter, "status", "platform", "rumor__confirmed"]
+    list_filter = [QueueFilter, "status", "platform", "channel", "rumor__confirmed"]
     search_fields = ["code", "text"]
     raw_id_fields = ["rumor"]
     list_per_page = 50
@@ -159,9 +161,17 @@ class TipAdmin(PersonalDataGuard, admin.ModelAdmin):
 
     def get_queryset(self, request):
         # Built here rather than by super(), which would order by the annotations before they exist.
-        queryset = Tip.objects.select_related("rumor").annotate(
-            rumor_open=Count("rumor__tips", filter=Q(rumor__tips__status__in=OPEN_STATUSES)),
-            rumor_total=Count("rumor__tips"),
+        # Both channels weigh: a group's open sightings (online inspection) count like its open tips.
+        queryset = (
+            Tip.objects.select_related("rumor")
+            .annotate(
+                rumor_open_tips=Count("rumor__tips", filter=Q(rumor__tips__status__in=OPEN_STATUSES), distinct=True),
+                rumor_total=Count("rumor__tips", distinct=True),
+                rumor_open_sightings=Count(
+                    "rumor__sightings", filter=Q(rumor__sightings__status__in=OPEN_STATUSES), distinct=True
+                ),
+            )
+            .annotate(rumor_open=F("rumor_open_tips") + F("rumor_open_sightings"))
         )
         return queryset.order_by(*self.get_ordering(request))
 
@@ -223,13 +233,17 @@ class TipAdmin(PersonalDataGuard, admin.ModelAdmin):
             return "—"
         url = reverse("admin:tips_rumor_change", args=[tip.rumor_id])
         mark = "✓ " if tip.rumor.confirmed else ""
+        sightings = getattr(tip, "rumor_open_sightings", 0)
         return format_html(
-            '<a href="{}">{}{}</a> ({} / {})',
+            '<a href="{}">{}{}</a> ({} / {}){}',
             url,
             mark,
             Truncator(tip.rumor.label).chars(30),
-            getattr(tip, "rumor_open", "?"),
+            getattr(tip, "rumor_open_tips", "?"),
             getattr(tip, "rumor_total", "?"),
+            ngettext(" + %(count)d open sighting", " + %(count)d open sightings", sightings) % {"count": sightings}
+            if sightings
+            else "",
         )
 
     @admin.display(description=_("screenshot"))
@@ -440,12 +454,21 @@ class TipInline(admin.TabularInline):
 
 @admin.register(Rumor)
 class RumorAdmin(PersonalDataGuard, admin.ModelAdmin):
-    list_display = ["label", "open_tips", "all_tips", "confirmed", "created_at"]
+    list_display = [
+        "label",
+        "open_reports",
+        "open_tips",
+        "all_tips",
+        "open_sightings",
+        "all_sightings",
+        "confirmed",
+        "created_at",
+    ]
     list_filter = ["confirmed"]
-    search_fields = ["label", "tips__text", "tips__code"]
+    search_fields = ["label", "tips__text", "tips__code", "sightings__text"]
     fields = ["label", "confirmed", "created_at"]
     readonly_fields = ["created_at"]
-    inlines = [TipInline]
+    inlines = [TipInline, SightingInline]
     actions = ["merge", "confirm"]
 
     def has_add_permission(self, request):
@@ -457,9 +480,21 @@ class RumorAdmin(PersonalDataGuard, admin.ModelAdmin):
     def get_ordering(self, request):
         return ["-open_count", "-tip_count", "-created_at"]
 
-    @admin.display(description=_("open tips"), ordering="open_count")
-    def open_tips(self, rumor):
+    @admin.display(description=_("open reports"), ordering="open_count")
+    def open_reports(self, rumor):
         return rumor.open_count
+
+    @admin.display(description=_("open tips"), ordering="open_tip_count")
+    def open_tips(self, rumor):
+        return rumor.open_tip_count
+
+    @admin.display(description=_("open sightings"), ordering="open_sighting_count")
+    def open_sightings(self, rumor):
+        return rumor.open_sighting_count
+
+    @admin.display(description=_("all sightings"), ordering="sighting_count")
+    def all_sightings(self, rumor):
+        return rumor.sighting_count
 
     @admin.display(description=_("all tips"), ordering="tip_count")
     def all_tips(self, rumor):
