@@ -43,6 +43,7 @@ TIP_FIELDS = [
     "seen_on",
     "link",
     "screenshot_preview",
+    "wechat_picture",
     "language",
     "channel",
     "submitted_at",
@@ -257,6 +258,14 @@ class TipAdmin(PersonalDataGuard, admin.ModelAdmin):
             url,
             _("Screenshot sent with the tip"),
         )
+
+    @admin.display(description=_("picture sent through WeChat"))
+    def wechat_picture(self, tip):
+        if tip.picture_fetch_error:
+            return _("Could not be fetched: %(reason)s") % {"reason": tip.picture_fetch_error}
+        if tip.pending_picture_url:
+            return _("Not fetched yet: it becomes the screenshot once fetched.")
+        return "—"
 
     @admin.display(description=_("answered by"))
     def clarification_link(self, tip):

@@ -131,6 +131,7 @@ class Tip(models.Model):
         blank=True,
         help_text=_("Where WeChat keeps a picture sent to the official account, until it is stored as the screenshot."),
     )
+    picture_fetch_error = models.CharField(_("why the picture could not be fetched"), max_length=200, blank=True)
 
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     contact_consent = models.BooleanField(_("agreed to be contacted"), default=False)

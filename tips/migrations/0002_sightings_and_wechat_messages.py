@@ -177,6 +177,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name="tip",
+            name="picture_fetch_error",
+            field=models.CharField(blank=True, max_length=200, verbose_name="why the picture could not be fetched"),
+        ),
+        migrations.AddField(
+            model_name="tip",
             name="channel",
             field=models.CharField(
                 choices=[("web", "web form"), ("wechat", "WeChat official account")],
