@@ -272,3 +272,11 @@ def test_the_screenshot_is_stored_re_encoded_even_when_it_was_a_png(client, insp
     record(client, screenshot=upload(content=buffer.getvalue()))
     with Image.open(private_root / Sighting.objects.get().screenshot.name) as image:
         assert image.size == (80, 50)
+
+
+def test_a_sighting_with_an_unread_screenshot_only_cannot_start_a_draft_yet(client, inspector):
+    inspector.user_permissions.add(*Permission.objects.filter(codename__in=["add_clarification", "change_clarification"]))
+    sighting = SightingFactory(text="", screenshot="sightings/2026/12/x.png")
+    response = client.post(reverse("admin:tips_sighting_start_draft", args=[sighting.pk]), follow=True)
+    assert "This sighting has no text to start a draft from (its screenshot is not read yet)." in response.text
+    assert Clarification.objects.count() == 0

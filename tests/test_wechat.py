@@ -273,3 +273,12 @@ def test_the_tip_admin_says_a_picture_is_still_to_be_fetched(admin_client, wecha
     with translation.override("en"):
         page = admin_client.get(reverse("admin:tips_tip_change", args=[tip.pk]))
     assert "Not fetched yet: it becomes the screenshot once fetched." in page.text
+
+
+def test_a_picture_tip_cannot_start_a_draft_before_it_has_words(admin_client, wechat):
+    wechat.image("http://127.0.0.1:9/picture")
+    tip = Tip.objects.get()
+    with translation.override("en"):
+        response = admin_client.post(reverse("admin:tips_tip_start_draft", args=[tip.pk]), follow=True)
+    assert "This tip has no text to start a draft from (only a picture)." in response.text
+    assert tip.code in response.text

@@ -391,6 +391,11 @@ class TipAdmin(PersonalDataGuard, admin.ModelAdmin):
 
     def _start_draft(self, request, tip):
         """The button on a tip's page and the list action both come here."""
+        if not tip.text.strip():
+            self.message_user(
+                request, _("This tip has no text to start a draft from (only a picture)."), messages.ERROR
+            )
+            return redirect("admin:tips_tip_change", tip.pk)
         draft = services.draft_from_tip(tip=tip, author=request.user)
         self.message_user(request, _("Draft clarification created from tip %(code)s.") % {"code": tip.code})
         return redirect("admin:clarifications_clarification_change", draft.pk)

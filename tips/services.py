@@ -43,11 +43,14 @@ def tip_submit(
     language: str = "zh-hans",
     channel: str = TipChannel.WEB,
     pending_picture_url: str = "",
+    rumor_id: int | None = None,
 ) -> Tip:
     """Store a citizen's tip in its own short transaction and put it in a rumor group.
 
     ``pending_picture_url`` is a picture still to be fetched (one sent through WeChat, see
-    ``tips.wechat.pictures``); such a tip may have no text.
+    ``tips.wechat.pictures``); such a tip may have no text. ``rumor_id`` is the group a caller chose
+    beforehand with ``grouping.candidate_rumor_id``, because it calls this inside a transaction of its
+    own and must not read the candidates while holding the write lock.
     """
     screenshot_name = ""
     if screenshot is not None:
@@ -55,7 +58,8 @@ def tip_submit(
         upload_to = Tip._meta.get_field("screenshot").generate_filename(None, screenshot.name)  # type: ignore[arg-type]
         screenshot_name = private_storage().save(upload_to, screenshot)
     # Reading the candidates is slow-ish and needs no lock: do it before taking the write lock.
-    rumor_id = grouping.candidate_rumor_id(text)
+    if rumor_id is None:
+        rumor_id = grouping.candidate_rumor_id(text)
     tip = Tip(
         text=text,
         platform=platform,

@@ -302,6 +302,13 @@ class SightingAdmin(admin.ModelAdmin):
         return self._start_draft(request, get_object_or_404(Sighting, pk=pk))
 
     def _start_draft(self, request, sighting):
+        if not (sighting.matching_text or sighting.link):
+            self.message_user(
+                request,
+                _("This sighting has no text to start a draft from (its screenshot is not read yet)."),
+                messages.ERROR,
+            )
+            return redirect("admin:tips_sighting_change", sighting.pk)
         draft = sightings.draft_from_sighting(sighting=sighting, author=request.user)
         self.message_user(request, _("Draft clarification created from %(sighting)s.") % {"sighting": sighting})
         return redirect("admin:clarifications_clarification_change", draft.pk)

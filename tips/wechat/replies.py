@@ -28,7 +28,7 @@ from clarifications.models import Clarification, Platform
 from clarifications.search import Strength, find_similar
 from config.logs import log_event
 
-from .. import ratelimit
+from .. import grouping, ratelimit
 from ..clients import client_hash
 from ..models import TipChannel, WeChatMessage
 from ..services import tip_submit
@@ -88,6 +88,8 @@ def submit(message: Message, *, site_url: str, text: str = "", picture_url: str 
     sender = client_hash(f"wechat:{message.from_user}")
     if not ratelimit.hit("tips", sender, rate=settings.TIPS_RATE):
         return record(message, _("You have sent many reports in a short time. Please try again later."))
+    # Chosen before the transaction: reading the candidates must not hold the write lock (SQLite's is global).
+    rumor_id = grouping.candidate_rumor_id(text) if text else None
     try:
         with transaction.atomic():
             # First, so that a concurrent retry of this message waits here and then finds it.
@@ -101,6 +103,7 @@ def submit(message: Message, *, site_url: str, text: str = "", picture_url: str 
                 language="zh-hans",
                 channel=TipChannel.WECHAT,
                 pending_picture_url=picture_url,
+                rumor_id=rumor_id,
             )
             reply = tip_reply(tip, site_url=site_url)
             if seen is not None:
