@@ -8,7 +8,10 @@ the same moment, as WeChat's retry of a slow answer would be. Prints one line:
 
     sent 300 (150 retries), answered 300, errors 0, matched 100, tips 200 (expected 200), reply p50 ... ms
 
-Usage: python benchmarks/wechat_flood.py [--messages 200] [--threads 16] [--workers 4]
+Usage: python benchmarks/wechat_flood.py [--messages 200] [--threads 16] [--workers 4] [--database-url URL]
+
+With ``--database-url`` (PostgreSQL) the site uses that database instead of SQLite: give it an empty
+database of its own, which it migrates and fills with the demo content.
 """
 
 import argparse
@@ -91,7 +94,18 @@ def send(base_url, body):
     return status, text, (time.perf_counter() - started) * 1000
 
 
-def run(*, messages=200, threads=16, workers=4, data_dir=None):
+def count_wechat_tips(data_dir, database_url):
+    query = "SELECT COUNT(*) FROM tips_tip WHERE channel = 'wechat'"
+    if database_url:
+        import psycopg
+
+        with psycopg.connect(database_url) as db:
+            return db.execute(query).fetchone()[0]
+    with sqlite3.connect(Path(data_dir) / "db.sqlite3") as db:
+        return db.execute(query).fetchone()[0]
+
+
+def run(*, messages=200, threads=16, workers=4, data_dir=None, database_url=""):
     own_dir = data_dir is None
     data_dir = data_dir or tempfile.mkdtemp(prefix="piyao-wechat-")
     env = {
@@ -112,10 +126,13 @@ def run(*, messages=200, threads=16, workers=4, data_dir=None):
         WECHAT_TOKEN=TOKEN,
         WECHAT_ACCOUNT_ID=ACCOUNT,
     )
+    if database_url:
+        env["DATABASE_URL"] = database_url
     prepare(data_dir, env)
     subprocess.run(  # noqa: S603 (this repository's command)
-        [sys.executable, str(REPO / "manage.py"), "load_demo", "-v0"], cwd=REPO, env=env, check=True
+        [sys.executable, str(REPO / "manage.py"), "load_demo", "--if-empty", "-v0"], cwd=REPO, env=env, check=True
     )
+    before = count_wechat_tips(data_dir, database_url)
     claims = demo_claims()
     kinds = ["match", "unknown", "image"]
     plan = [(number, kinds[number % 3]) for number in range(messages)]
@@ -131,8 +148,7 @@ def run(*, messages=200, threads=16, workers=4, data_dir=None):
         elapsed = time.monotonic() - started
     finally:
         stop_gunicorn(process)
-    with sqlite3.connect(Path(data_dir) / "db.sqlite3") as db:
-        tips = db.execute("SELECT COUNT(*) FROM tips_tip WHERE channel = 'wechat'").fetchone()[0]
+    tips = count_wechat_tips(data_dir, database_url) - before
     replies = {}
     for (number, _kind), (_status, text, _ms) in outcomes:
         replies.setdefault(number, set()).add(re.sub(r"<CreateTime>\d+</CreateTime>", "", text))
@@ -153,6 +169,7 @@ def run(*, messages=200, threads=16, workers=4, data_dir=None):
         "seconds": round(elapsed, 2),
         "workers": workers,
         "threads": threads,
+        "database": "PostgreSQL" if database_url else "SQLite",
     }
     if own_dir:
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -164,13 +181,14 @@ def main():
     parser.add_argument("--messages", type=int, default=200)
     parser.add_argument("--threads", type=int, default=16)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--database-url", default="", help="an empty PostgreSQL database of its own (default: SQLite)")
     args = parser.parse_args()
-    figures = run(messages=args.messages, threads=args.threads, workers=args.workers)
+    figures = run(messages=args.messages, threads=args.threads, workers=args.workers, database_url=args.database_url)
     print(
         "sent {sent} ({retries} retries), answered {answered}, errors {errors}, matched {matched} of "
         "{expected_matched}, tips {tips} (expected {expected_tips}), retries answered alike "
         "{retries_answered_alike} of {retries}, reply p50 {p50_ms} ms, p95 {p95_ms} ms, max {max_ms} ms, "
-        "{seconds} s in all, {workers} gunicorn workers, {threads} threads, SQLite".format(**figures)
+        "{seconds} s in all, {workers} gunicorn workers, {threads} threads, {database}".format(**figures)
     )
     ok = figures["errors"] == 0 and figures["tips"] == figures["expected_tips"]
     return 0 if ok and figures["retries_answered_alike"] == figures["retries"] else 1
