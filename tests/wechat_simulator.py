@@ -93,6 +93,7 @@ class PictureServer:
 
     def __init__(self, content=b"", *, mode="ok"):
         self.content, self.mode, self.requests = content, mode, 0
+        self.sent, self.finished = 0, threading.Event()
         server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -112,13 +113,17 @@ class PictureServer:
                 if server.mode != "no-length":
                     self.send_header("Content-Length", str(len(server.content)))
                 self.end_headers()
-                for start in range(0, len(server.content), 1024):
-                    if server.mode == "slow":
-                        time.sleep(0.3)
-                    try:
+                try:
+                    for start in range(0, len(server.content), 1024):
+                        if server.mode == "slow":
+                            time.sleep(0.3)
                         self.wfile.write(server.content[start : start + 1024])
-                    except OSError:
-                        return
+                        self.wfile.flush()
+                        server.sent += len(server.content[start : start + 1024])
+                except OSError:
+                    pass  # the client hung up
+                finally:
+                    server.finished.set()
 
             def log_message(self, *args):
                 pass

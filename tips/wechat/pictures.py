@@ -9,6 +9,8 @@ only (``WECHAT_PICTURE_HOSTS``), with no redirect followed, at most ``TIPS_MAX_U
 
 ``enqueue_fetch`` is the one place that asks for a fetch. No task queue is wired in yet: until it is,
 ``manage.py fetch_wechat_pictures`` (run every minute or so, e.g. from cron) fetches what is pending.
+Once stored, the picture is the tip's screenshot like any other: reading its text (OCR) belongs to
+whatever reads tip screenshots, called from the end of ``fetch``.
 A failure that may pass (a timeout, a server error) leaves the picture pending for the next run; one
 that will not (refused, too large, not a picture, gone) is written on the tip for staff.
 """
@@ -46,8 +48,14 @@ class FetchFailed(Exception):
 
 
 def allowed(url):
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and (parts.hostname or "") in settings.WECHAT_PICTURE_HOSTS
+    """Whether ``url`` may be kept and fetched: on an allowed host, and short enough to store."""
+    max_length = Tip._meta.get_field("pending_picture_url").max_length or 0
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        return False
+    return len(url) <= max_length and parts.scheme in ("http", "https") and host in settings.WECHAT_PICTURE_HOSTS
 
 
 def enqueue_fetch(tip_id: int) -> None:
@@ -74,7 +82,8 @@ def download(url, *, max_bytes):
             if declared > max_bytes:
                 raise FetchFailed("too large", lasting=True)
             body = bytearray()
-            while chunk := response.read(CHUNK_BYTES):
+            # read1: what one receive brings, so that a server sending a byte at a time meets the deadline.
+            while chunk := response.read1(CHUNK_BYTES):
                 body += chunk
                 if len(body) > max_bytes:
                     raise FetchFailed("too large", lasting=True)

@@ -30,7 +30,7 @@ from config.logs import log_event
 
 from .. import grouping, ratelimit
 from ..clients import client_hash
-from ..models import TipChannel, WeChatMessage
+from ..models import TEXT_MAX_LENGTH, TipChannel, WeChatMessage
 from ..services import tip_submit
 from . import pictures
 from .protocol import MAX_REPLY_BYTES, Message
@@ -97,7 +97,7 @@ def submit(message: Message, *, site_url: str, text: str = "", picture_url: str 
                 WeChatMessage.objects.create(msg_id=message.msg_id, kind=message.msg_type) if message.msg_id else None
             )
             tip = tip_submit(
-                text=text[:2000],
+                text=text[:TEXT_MAX_LENGTH],
                 platform=Platform.OTHER,
                 client_hash=sender,
                 language="zh-hans",
