@@ -16,7 +16,7 @@ import mimetypes
 from django.contrib import admin, messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import F, OuterRef
 from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -31,7 +31,7 @@ from clarifications.search import find_similar
 
 from . import grouping, services
 from .forms import AnswerTipsForm
-from .models import OPEN_STATUSES, Rumor, Tip
+from .models import Rumor, Tip, report_counts
 from .sighting_admin import SightingInline
 from .storage import private_storage
 
@@ -165,14 +165,10 @@ class TipAdmin(PersonalDataGuard, admin.ModelAdmin):
         # Both channels weigh: a group's open sightings (online inspection) count like its open tips.
         queryset = (
             Tip.objects.select_related("rumor")
+            .annotate(**report_counts(OuterRef("rumor_id"), prefix="rumor_"))
             .annotate(
-                rumor_open_tips=Count("rumor__tips", filter=Q(rumor__tips__status__in=OPEN_STATUSES), distinct=True),
-                rumor_total=Count("rumor__tips", distinct=True),
-                rumor_open_sightings=Count(
-                    "rumor__sightings", filter=Q(rumor__sightings__status__in=OPEN_STATUSES), distinct=True
-                ),
+                rumor_open=F("rumor_open_tip_count") + F("rumor_open_sighting_count"), rumor_total=F("rumor_tip_count")
             )
-            .annotate(rumor_open=F("rumor_open_tips") + F("rumor_open_sightings"))
         )
         return queryset.order_by(*self.get_ordering(request))
 
@@ -234,13 +230,13 @@ class TipAdmin(PersonalDataGuard, admin.ModelAdmin):
             return "—"
         url = reverse("admin:tips_rumor_change", args=[tip.rumor_id])
         mark = "✓ " if tip.rumor.confirmed else ""
-        sightings = getattr(tip, "rumor_open_sightings", 0)
+        sightings = getattr(tip, "rumor_open_sighting_count", 0)
         return format_html(
             '<a href="{}">{}{}</a> ({} / {}){}',
             url,
             mark,
             Truncator(tip.rumor.label).chars(30),
-            getattr(tip, "rumor_open_tips", "?"),
+            getattr(tip, "rumor_open_tip_count", "?"),
             getattr(tip, "rumor_total", "?"),
             ngettext(" + %(count)d open sighting", " + %(count)d open sightings", sightings) % {"count": sightings}
             if sightings

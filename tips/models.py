@@ -14,7 +14,8 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -67,6 +68,26 @@ OPEN_STATUSES = [TipStatus.NEW, TipStatus.REVIEWING]
 CLOSED_STATUSES = [TipStatus.ANSWERED, TipStatus.NOT_ACTIONABLE, TipStatus.DUPLICATE]
 
 
+def report_counts(group, *, prefix=""):
+    """Annotations counting the tips and sightings of a group, all and open: ``group`` is an OuterRef
+    to its id. Subqueries, not joins: joining both channels would multiply a group's tips by its
+    sightings (and every row of a tip list by its group's size)."""
+
+    def count(model, *, open_only=False):
+        reports = model.objects.filter(rumor=group)
+        if open_only:
+            reports = reports.filter(status__in=OPEN_STATUSES)
+        per_group = reports.order_by().values("rumor").annotate(number=Count("pk")).values("number")
+        return Coalesce(Subquery(per_group[:1]), 0)
+
+    return {
+        f"{prefix}tip_count": count(Tip),
+        f"{prefix}open_tip_count": count(Tip, open_only=True),
+        f"{prefix}sighting_count": count(Sighting),
+        f"{prefix}open_sighting_count": count(Sighting, open_only=True),
+    }
+
+
 class RumorQuerySet(models.QuerySet):
     def with_counts(self):
         """Each group with its number of tips and sightings, and of open ones: the triage queue's order.
@@ -74,12 +95,9 @@ class RumorQuerySet(models.QuerySet):
         ``open_count`` counts both channels: a rumor staff found twice on patrol and one citizen
         reported weighs as three reports.
         """
-        return self.annotate(
-            tip_count=Count("tips", distinct=True),
-            open_tip_count=Count("tips", filter=Q(tips__status__in=OPEN_STATUSES), distinct=True),
-            sighting_count=Count("sightings", distinct=True),
-            open_sighting_count=Count("sightings", filter=Q(sightings__status__in=OPEN_STATUSES), distinct=True),
-        ).annotate(open_count=F("open_tip_count") + F("open_sighting_count"))
+        return self.annotate(**report_counts(OuterRef("pk"))).annotate(
+            open_count=F("open_tip_count") + F("open_sighting_count")
+        )
 
     def empty(self):
         """Groups no report belongs to any more (after a merge, a move or a split)."""

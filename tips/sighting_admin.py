@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import F, OuterRef
 from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import sightings
 from .forms import AnswerTipsForm
-from .models import OPEN_STATUSES, Rumor, Sighting
+from .models import OPEN_STATUSES, Rumor, Sighting, report_counts
 from .screenshots import clean_screenshot
 from .storage import private_storage
 
@@ -121,18 +121,13 @@ class SightingAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = Sighting.objects.select_related("rumor", "recorded_by").annotate(
-            rumor_open_tips=Count("rumor__tips", filter=Q(rumor__tips__status__in=OPEN_STATUSES), distinct=True),
-            rumor_open_sightings=Count(
-                "rumor__sightings", filter=Q(rumor__sightings__status__in=OPEN_STATUSES), distinct=True
-            ),
-            rumor_sightings=Count("rumor__sightings", distinct=True),
-            rumor_tips=Count("rumor__tips", distinct=True),
+            **report_counts(OuterRef("rumor_id"), prefix="rumor_")
         )
         return queryset.order_by(*self.get_ordering(request))
 
     def get_ordering(self, request):
         # Most-reported open rumors first, counting both channels; one group's sightings together.
-        return [(F("rumor_open_tips") + F("rumor_open_sightings")).desc(), "rumor", "-seen_at"]
+        return [(F("rumor_open_tip_count") + F("rumor_open_sighting_count")).desc(), "rumor", "-seen_at"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "rumor":
@@ -214,8 +209,8 @@ class SightingAdmin(admin.ModelAdmin):
             reverse("admin:tips_rumor_change", args=[sighting.rumor_id]),
             "✓ " if sighting.rumor.confirmed else "",
             Truncator(sighting.rumor.label).chars(30),
-            getattr(sighting, "rumor_open_tips", "?"),
-            getattr(sighting, "rumor_open_sightings", "?"),
+            getattr(sighting, "rumor_open_tip_count", "?"),
+            getattr(sighting, "rumor_open_sighting_count", "?"),
         )
 
     @admin.display(description=_("screenshot"))
