@@ -71,6 +71,9 @@ def similar_open_sightings(text, *, exclude_pk=None, limit=5):
 def candidate_rumor_id(text, *, exclude_sighting=None):
     """The group of the most similar open report (tip or sighting), or None: a new report then starts
     its own group. ``exclude_sighting`` leaves out a sighting regrouped after its text changed."""
+    if not terms(text):
+        # Nothing to compare (a picture without words): no need to read the recent reports.
+        return None
     found = similar_open_tips(text) + similar_open_sightings(text, exclude_pk=exclude_sighting)
     found.sort(key=lambda pair: pair[0], reverse=True)
     for _score, report in found:
