@@ -1,6 +1,5 @@
 """Online inspection: staff record sightings, which join the tips' rumor groups and triage queue."""
 
-import io
 from datetime import timedelta
 
 import pytest
@@ -266,16 +265,10 @@ def test_orphan_clean_up_keeps_the_screenshots_of_sightings(client, inspector, p
     assert not orphan.exists()
 
 
-def test_the_screenshot_is_stored_re_encoded_even_when_it_was_a_png(client, inspector, private_root):
-    buffer = io.BytesIO()
-    Image.new("RGB", (80, 50), (10, 20, 30)).save(buffer, "PNG")
-    record(client, screenshot=upload(content=buffer.getvalue()))
-    with Image.open(private_root / Sighting.objects.get().screenshot.name) as image:
-        assert image.size == (80, 50)
-
-
 def test_a_sighting_with_an_unread_screenshot_only_cannot_start_a_draft_yet(client, inspector):
-    inspector.user_permissions.add(*Permission.objects.filter(codename__in=["add_clarification", "change_clarification"]))
+    inspector.user_permissions.add(
+        *Permission.objects.filter(codename__in=["add_clarification", "change_clarification"])
+    )
     sighting = SightingFactory(text="", screenshot="sightings/2026/12/x.png")
     response = client.post(reverse("admin:tips_sighting_start_draft", args=[sighting.pk]), follow=True)
     assert "This sighting has no text to start a draft from (its screenshot is not read yet)." in response.text
