@@ -12,7 +12,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F, OuterRef
 from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
@@ -33,11 +33,17 @@ RECORDED_FIELDS = ["platform", "link", "text", "screenshot", "seen_at"]
 SPREAD_FIELDS = ["reach", "reach_details"]
 
 
-class SightingForm(forms.ModelForm):
-    link = forms.URLField(label=_("link"), required=False, max_length=500, assume_scheme="https")
+def https_by_default(field, **kwargs):
+    # A link typed without its scheme is https (Django 6's default, said now).
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
 
+
+class SightingForm(forms.ModelForm):
     class Meta:
         model = Sighting
+        formfield_callback = https_by_default
         fields = [*RECORDED_FIELDS, *SPREAD_FIELDS, "staff_notes"]
         widgets = {"screenshot": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})}
 
@@ -110,6 +116,7 @@ class SightingAdmin(admin.ModelAdmin):
     date_hierarchy = "seen_at"
     actions = ["answer_with_clarification", "mark_reviewing", "mark_not_actionable", "start_draft"]
     change_form_template = "admin/tips/sighting/change_form.html"
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     class Media:
         css = {"all": ["css/tips-admin.css"]}
