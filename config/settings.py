@@ -392,6 +392,15 @@ TIPS_MAX_UPLOAD_BYTES = env_int("TIPS_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 # (manage.py purge_tip_personal_data, run daily).
 TIPS_PERSONAL_DATA_DAYS = env_int("TIPS_PERSONAL_DATA_DAYS", 90)
 
+# --- The WeChat official account (tips/wechat/) ---------------------------------------------------
+
+# The token entered in the account's server settings (服务器配置 → 令牌); without it /wechat/ answers 404.
+WECHAT_TOKEN = env_str("WECHAT_TOKEN")
+# The account's original id (原始ID, gh_…): when set, messages addressed to another account are refused.
+WECHAT_ACCOUNT_ID = env_str("WECHAT_ACCOUNT_ID")
+# Hosts a picture sent to the account may be fetched from (WeChat's image servers); nothing else is fetched.
+WECHAT_PICTURE_HOSTS = env_list("WECHAT_PICTURE_HOSTS", ["mmbiz.qpic.cn", "mmbiz.qlogo.cn"])
+
 # --- Read-only JSON API (Django REST framework) -------------------------------------------------
 # Anonymous clients are throttled per IP address (clarifications/api.py). The counts live in the
 # cache: per process with the local-memory cache, shared between app servers only with REDIS_URL.

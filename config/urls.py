@@ -13,6 +13,7 @@ from clarifications.pagecache import public_page
 from clarifications.sitemaps import SITEMAPS, robots_txt
 from config.media import serve_media
 from ops.views import healthz
+from tips.wechat.views import endpoint as wechat_endpoint
 
 # Machine URLs keep one address whatever the language (see PRODUCT.md's contracts).
 feed_patterns = [
@@ -49,6 +50,8 @@ urlpatterns = [
     path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", public_page(robots_txt), name="robots_txt"),
     path("api/", include((api_patterns, "api"))),
+    # The WeChat official account's server URL (one address, whatever the language).
+    path("wechat/", wechat_endpoint, name="wechat"),
 ]
 
 if settings.SERVE_MEDIA:

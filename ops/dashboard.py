@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from clarifications.models import Clarification, Status
-from tips.models import Tip, TipStatus
+from tips.models import Sighting, SightingStatus, Tip, TipStatus
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,14 @@ def staff_counts(user) -> list[DashboardEntry]:
                 _("new tips"),
                 Tip.objects.filter(status=TipStatus.NEW).count(),
                 f"{reverse('admin:tips_tip_changelist')}?status__exact={TipStatus.NEW}",
+            )
+        )
+    if user.has_perm("tips.view_sighting"):
+        entries.append(
+            DashboardEntry(
+                _("new sightings (online inspection)"),
+                Sighting.objects.filter(status=SightingStatus.NEW).count(),
+                f"{reverse('admin:tips_sighting_changelist')}?status__exact={SightingStatus.NEW}",
             )
         )
     if user.has_perm("clarifications.view_clarification"):

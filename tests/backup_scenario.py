@@ -36,6 +36,7 @@ def make_rows():
     from tests.factories import (
         ClarificationFactory,
         NoticeFactory,
+        SightingFactory,
         SourceFactory,
         TipFactory,
         TopicFactory,
@@ -54,10 +55,12 @@ def make_rows():
     NoticeFactory()
     from django.utils import timezone
 
-    from tips.models import RateLimitCounter
+    from tips.models import RateLimitCounter, WeChatMessage
 
     first = TipFactory(with_contact=True)
-    TipFactory(rumor=first.rumor)
+    second = TipFactory(rumor=first.rumor)
+    SightingFactory(rumor=first.rumor, recorded_by=author)
+    WeChatMessage.objects.create(msg_id="23000000000000001", kind="text", reply="已收到", tip=second)
     RateLimitCounter.objects.create(key="tips:test", count=1, expires_at=timezone.now())
 
 

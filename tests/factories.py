@@ -118,3 +118,17 @@ def png_file(name="illustration.png", size=(40, 30)):
     buffer = BytesIO()
     Image.new("RGB", size, "#0b5394").save(buffer, format="PNG")
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+class SightingFactory(factory.django.DjangoModelFactory):
+    """A sighting staff recorded on patrol an hour ago, in its own rumor group."""
+
+    class Meta:
+        model = "tips.Sighting"
+
+    text = "朋友圈疯传：明天起全市停水三天，赶紧囤水！"
+    platform = Platform.WECHAT_GROUP
+    seen_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
+    reach = 2
+    rumor = factory.SubFactory(RumorFactory)
+    recorded_by = factory.SubFactory(UserFactory)

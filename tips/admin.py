@@ -16,7 +16,7 @@ import mimetypes
 from django.contrib import admin, messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import F, OuterRef
 from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -31,7 +31,8 @@ from clarifications.search import find_similar
 
 from . import grouping, services
 from .forms import AnswerTipsForm
-from .models import OPEN_STATUSES, Rumor, Tip
+from .models import Rumor, Tip, report_counts
+from .sighting_admin import SightingInline
 from .storage import private_storage
 
 TIP_FIELDS = [
@@ -42,7 +43,9 @@ TIP_FIELDS = [
     "seen_on",
     "link",
     "screenshot_preview",
+    "wechat_picture",
     "language",
+    "channel",
     "submitted_at",
     "closed_at",
 ]
@@ -127,7 +130,7 @@ class QueueFilter(admin.SimpleListFilter):
 class TipAdmin(PersonalDataGuard, admin.ModelAdmin):
     list_display = ["code", "excerpt", "status", "group", "platform", "submitted_at"]
     list_display_links = ["code", "excerpt"]
-    list_filter = [QueueFilter, "status", "platform", "rumor__confirmed"]
+    list_filter = [QueueFilter, "status", "platform", "channel", "rumor__confirmed"]
     search_fields = ["code", "text"]
     raw_id_fields = ["rumor"]
     list_per_page = 50
@@ -159,9 +162,13 @@ class TipAdmin(PersonalDataGuard, admin.ModelAdmin):
 
     def get_queryset(self, request):
         # Built here rather than by super(), which would order by the annotations before they exist.
-        queryset = Tip.objects.select_related("rumor").annotate(
-            rumor_open=Count("rumor__tips", filter=Q(rumor__tips__status__in=OPEN_STATUSES)),
-            rumor_total=Count("rumor__tips"),
+        # Both channels weigh: a group's open sightings (online inspection) count like its open tips.
+        queryset = (
+            Tip.objects.select_related("rumor")
+            .annotate(**report_counts(OuterRef("rumor_id"), prefix="rumor_"))
+            .annotate(
+                rumor_open=F("rumor_open_tip_count") + F("rumor_open_sighting_count"), rumor_total=F("rumor_tip_count")
+            )
         )
         return queryset.order_by(*self.get_ordering(request))
 
@@ -223,13 +230,17 @@ class TipAdmin(PersonalDataGuard, admin.ModelAdmin):
             return "—"
         url = reverse("admin:tips_rumor_change", args=[tip.rumor_id])
         mark = "✓ " if tip.rumor.confirmed else ""
+        sightings = getattr(tip, "rumor_open_sighting_count", 0)
         return format_html(
-            '<a href="{}">{}{}</a> ({} / {})',
+            '<a href="{}">{}{}</a> ({} / {}){}',
             url,
             mark,
             Truncator(tip.rumor.label).chars(30),
-            getattr(tip, "rumor_open", "?"),
+            getattr(tip, "rumor_open_tip_count", "?"),
             getattr(tip, "rumor_total", "?"),
+            ngettext(" + %(count)d open sighting", " + %(count)d open sightings", sightings) % {"count": sightings}
+            if sightings
+            else "",
         )
 
     @admin.display(description=_("screenshot"))
@@ -243,6 +254,14 @@ class TipAdmin(PersonalDataGuard, admin.ModelAdmin):
             url,
             _("Screenshot sent with the tip"),
         )
+
+    @admin.display(description=_("picture sent through WeChat"))
+    def wechat_picture(self, tip):
+        if tip.picture_fetch_error:
+            return _("Could not be fetched: %(reason)s") % {"reason": tip.picture_fetch_error}
+        if tip.pending_picture_url:
+            return _("Not fetched yet: it becomes the screenshot once fetched.")
+        return "—"
 
     @admin.display(description=_("answered by"))
     def clarification_link(self, tip):
@@ -368,6 +387,11 @@ class TipAdmin(PersonalDataGuard, admin.ModelAdmin):
 
     def _start_draft(self, request, tip):
         """The button on a tip's page and the list action both come here."""
+        if not tip.text.strip():
+            self.message_user(
+                request, _("This tip has no text to start a draft from (only a picture)."), messages.ERROR
+            )
+            return redirect("admin:tips_tip_change", tip.pk)
         draft = services.draft_from_tip(tip=tip, author=request.user)
         self.message_user(request, _("Draft clarification created from tip %(code)s.") % {"code": tip.code})
         return redirect("admin:clarifications_clarification_change", draft.pk)
@@ -440,12 +464,21 @@ class TipInline(admin.TabularInline):
 
 @admin.register(Rumor)
 class RumorAdmin(PersonalDataGuard, admin.ModelAdmin):
-    list_display = ["label", "open_tips", "all_tips", "confirmed", "created_at"]
+    list_display = [
+        "label",
+        "open_reports",
+        "open_tips",
+        "all_tips",
+        "open_sightings",
+        "all_sightings",
+        "confirmed",
+        "created_at",
+    ]
     list_filter = ["confirmed"]
-    search_fields = ["label", "tips__text", "tips__code"]
+    search_fields = ["label", "tips__text", "tips__code", "sightings__text"]
     fields = ["label", "confirmed", "created_at"]
     readonly_fields = ["created_at"]
-    inlines = [TipInline]
+    inlines = [TipInline, SightingInline]
     actions = ["merge", "confirm"]
 
     def has_add_permission(self, request):
@@ -457,9 +490,21 @@ class RumorAdmin(PersonalDataGuard, admin.ModelAdmin):
     def get_ordering(self, request):
         return ["-open_count", "-tip_count", "-created_at"]
 
-    @admin.display(description=_("open tips"), ordering="open_count")
-    def open_tips(self, rumor):
+    @admin.display(description=_("open reports"), ordering="open_count")
+    def open_reports(self, rumor):
         return rumor.open_count
+
+    @admin.display(description=_("open tips"), ordering="open_tip_count")
+    def open_tips(self, rumor):
+        return rumor.open_tip_count
+
+    @admin.display(description=_("open sightings"), ordering="open_sighting_count")
+    def open_sightings(self, rumor):
+        return rumor.open_sighting_count
+
+    @admin.display(description=_("all sightings"), ordering="sighting_count")
+    def all_sightings(self, rumor):
+        return rumor.sighting_count
 
     @admin.display(description=_("all tips"), ordering="tip_count")
     def all_tips(self, rumor):

@@ -174,14 +174,14 @@ class AnswerTipsForm(forms.Form):
 
 
 def similar_to_tips(tips, *, limit):
-    """The published clarifications matching any of ``tips``, strongest match first.
+    """The published clarifications matching any of ``tips`` (or sightings), strongest match first.
 
     Each keeps its best strength over the tips; equal strengths keep the order the tips' rankings
     gave (the first tip's best match before the second tip's).
     """
     best = {}
     for tip in tips:
-        for item in find_similar(tip.text, queryset=Clarification.objects.published(), limit=limit):
+        for item in find_similar(tip.matching_text, queryset=Clarification.objects.published(), limit=limit):
             kept = best.setdefault(item.pk, item)
             kept.match_strength = max(kept.match_strength, item.match_strength)
     return sorted(best.values(), key=lambda item: -item.match_strength)

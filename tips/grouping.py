@@ -1,4 +1,4 @@
-"""Finding the tips that report the same rumor.
+"""Finding the reports (citizens' tips, staff's sightings) of the same rumor.
 
 Citizens paste the same chain message with small changes (an emoji, a forwarded-from line, a
 different date), so tips are compared by the terms the search reads in them (Chinese character
@@ -7,6 +7,10 @@ shorter one's terms are mostly in the longer (so a quote inside a longer message
 same measure, and the same threshold, by which a pasted message "strongly" matches a clarification's
 claim (``clarifications.search.ranking``). Grouping is only a suggestion: staff confirm, merge or
 split groups in the admin.
+
+A sighting is read like a tip: its typed text and the text read from its screenshot together
+(``Sighting.matching_text``). A new report joins the group of the most similar open report of either
+channel, so a rumor staff found on patrol and the same rumor a citizen sends later share one group.
 """
 
 from datetime import timedelta
@@ -16,7 +20,7 @@ from django.utils import timezone
 from clarifications.search import parse_query
 from clarifications.search.ranking import CLAIM_COVERAGE_STRONG
 
-from .models import Tip
+from .models import Sighting, Tip
 
 SIMILARITY_THRESHOLD = CLAIM_COVERAGE_STRONG
 RECENT_DAYS = 60
@@ -49,9 +53,30 @@ def similar_open_tips(text, *, exclude_pk=None, limit=5):
     return scored[:limit]
 
 
-def candidate_rumor_id(text):
-    """The group of the most similar open tip, or None: a new tip then starts its own group."""
-    for _score, tip in similar_open_tips(text):
-        if tip.rumor_id:
-            return tip.rumor_id
+def similar_open_sightings(text, *, exclude_pk=None, limit=5):
+    """Recent open sightings of what looks like the same rumor, most similar first: ``[(score, sighting)]``."""
+    recent = Sighting.objects.open().filter(seen_at__gte=timezone.now() - timedelta(days=RECENT_DAYS))
+    if exclude_pk is not None:
+        recent = recent.exclude(pk=exclude_pk)
+    scored = []
+    fields = ("pk", "text", "screenshot_text", "rumor_id", "platform")
+    for sighting in recent.only(*fields).order_by("-seen_at")[:RECENT_LIMIT]:
+        score = similarity(text, sighting.matching_text)
+        if score >= SIMILARITY_THRESHOLD:
+            scored.append((score, sighting))
+    scored.sort(key=lambda pair: pair[0], reverse=True)
+    return scored[:limit]
+
+
+def candidate_rumor_id(text, *, exclude_sighting=None):
+    """The group of the most similar open report (tip or sighting), or None: a new report then starts
+    its own group. ``exclude_sighting`` leaves out a sighting regrouped after its text changed."""
+    if not terms(text):
+        # Nothing to compare (a picture without words): no need to read the recent reports.
+        return None
+    found = similar_open_tips(text) + similar_open_sightings(text, exclude_pk=exclude_sighting)
+    found.sort(key=lambda pair: pair[0], reverse=True)
+    for _score, report in found:
+        if report.rumor_id:
+            return report.rumor_id
     return None

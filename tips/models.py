@@ -1,4 +1,8 @@
-"""Citizen tips: what a citizen saw, what became of it, and the groups of tips about one rumor.
+"""Reports of rumors: citizens' tips, staff's sightings on patrol, and the groups reporting one rumor.
+
+Two channels feed one triage queue, as the office's notice says ("based on public reports and online
+inspections"): a ``Tip`` comes from a citizen (the web form or the office's WeChat official account),
+a ``Sighting`` is recorded by staff who found the rumor online. Both join ``Rumor`` groups.
 
 A tip is public only through its reference code (``/tips/<code>/``), which shows its text, date and
 status but never the contact data. Personal data (the contact e-mail and the keyed hash of the
@@ -8,8 +12,10 @@ closed tips after ``TIPS_PERSONAL_DATA_DAYS``.
 
 import secrets
 
+from django.conf import settings
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -53,21 +59,54 @@ class TipStatus(models.TextChoices):
     DUPLICATE = "duplicate", _("Duplicate")
 
 
+class TipChannel(models.TextChoices):
+    WEB = "web", _("web form")
+    WECHAT = "wechat", _("WeChat official account")
+
+
 OPEN_STATUSES = [TipStatus.NEW, TipStatus.REVIEWING]
 CLOSED_STATUSES = [TipStatus.ANSWERED, TipStatus.NOT_ACTIONABLE, TipStatus.DUPLICATE]
 
 
+def report_counts(group, *, prefix=""):
+    """Annotations counting the tips and sightings of a group, all and open: ``group`` is an OuterRef
+    to its id. Subqueries, not joins: joining both channels would multiply a group's tips by its
+    sightings (and every row of a tip list by its group's size)."""
+
+    def count(model, *, open_only=False):
+        reports = model.objects.filter(rumor=group)
+        if open_only:
+            reports = reports.filter(status__in=OPEN_STATUSES)
+        per_group = reports.order_by().values("rumor").annotate(number=Count("pk")).values("number")
+        return Coalesce(Subquery(per_group[:1]), 0)
+
+    return {
+        f"{prefix}tip_count": count(Tip),
+        f"{prefix}open_tip_count": count(Tip, open_only=True),
+        f"{prefix}sighting_count": count(Sighting),
+        f"{prefix}open_sighting_count": count(Sighting, open_only=True),
+    }
+
+
 class RumorQuerySet(models.QuerySet):
     def with_counts(self):
-        """Each group with its number of tips and of open tips: the triage queue's order."""
-        return self.annotate(
-            tip_count=Count("tips", distinct=True),
-            open_count=Count("tips", filter=Q(tips__status__in=OPEN_STATUSES), distinct=True),
+        """Each group with its number of tips and sightings, and of open ones: the triage queue's order.
+
+        ``open_count`` counts both channels: a rumor staff found twice on patrol and one citizen
+        reported weighs as three reports.
+        """
+        return self.annotate(**report_counts(OuterRef("pk"))).annotate(
+            open_count=F("open_tip_count") + F("open_sighting_count")
         )
+
+    def empty(self):
+        """Groups no report belongs to any more (after a merge, a move or a split)."""
+        return self.filter(tips__isnull=True, sightings__isnull=True)
 
 
 class Rumor(models.Model):
-    """Tips about one rumor. New tips join the most similar open group; staff confirm, merge or split."""
+    """Reports (tips and sightings) about one rumor. New reports join the most similar open group;
+    staff confirm, merge or split."""
 
     label = models.CharField(_("label"), max_length=200, help_text=_("A short description for staff."))
     confirmed = models.BooleanField(
@@ -96,12 +135,21 @@ class TipQuerySet(models.QuerySet):
 
 class Tip(models.Model):
     code = models.CharField(_("reference code"), max_length=CODE_LENGTH, unique=True, default=new_tip_code)
-    text = models.TextField(_("what was seen"), max_length=TEXT_MAX_LENGTH)
+    # Blank only for a picture sent through WeChat with no words (the form always asks for text).
+    text = models.TextField(_("what was seen"), max_length=TEXT_MAX_LENGTH, blank=True)
     platform = models.CharField(_("where"), max_length=20, choices=Platform.choices, default=Platform.WECHAT_GROUP)
     seen_on = models.DateField(_("seen on"), null=True, blank=True)
     link = models.URLField(_("link"), max_length=500, blank=True)
     screenshot = models.FileField(_("screenshot"), storage=private_storage, upload_to="tips/%Y/%m/", blank=True)
     language = models.CharField(_("language"), max_length=7, default="zh-hans", help_text=_("Of the form used."))
+    channel = models.CharField(_("sent through"), max_length=20, choices=TipChannel.choices, default=TipChannel.WEB)
+    pending_picture_url = models.URLField(
+        _("picture still to fetch"),
+        max_length=1000,
+        blank=True,
+        help_text=_("Where WeChat keeps a picture sent to the official account, until it is stored as the screenshot."),
+    )
+    picture_fetch_error = models.CharField(_("why the picture could not be fetched"), max_length=200, blank=True)
 
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     contact_consent = models.BooleanField(_("agreed to be contacted"), default=False)
@@ -146,6 +194,10 @@ class Tip(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(status__in=TipStatus.values), name="tip_status_valid"),
             models.CheckConstraint(condition=Q(platform__in=Platform.values), name="tip_platform_valid"),
+            models.CheckConstraint(condition=Q(channel__in=TipChannel.values), name="tip_channel_valid"),
+            models.CheckConstraint(
+                condition=~Q(text="") | ~Q(screenshot="") | ~Q(pending_picture_url=""), name="tip_has_content"
+            ),
             models.CheckConstraint(
                 condition=~Q(status=TipStatus.ANSWERED) | Q(clarification__isnull=False),
                 name="tip_answer_has_clarification",
@@ -169,6 +221,147 @@ class Tip(models.Model):
     @property
     def is_closed(self):
         return self.status in CLOSED_STATUSES
+
+    @property
+    def matching_text(self):
+        """What grouping and matching read (a sighting's has its screenshot's text too)."""
+        return self.text
+
+
+class Reach(models.IntegerChoices):
+    """How widely a sighting had spread when it was seen: bands, not a count, since every platform
+    counts differently (members of a group, reposts, reads shown as "10万+"). Staff pick the band
+    that the largest figure they saw falls into, and may note the figure itself."""
+
+    UNKNOWN = 0, _("not estimated")
+    SMALL = 1, _("small: up to 100 people (one chat group, a few reposts, under 1,000 reads)")
+    MEDIUM = 2, _("medium: hundreds (several groups or one full group of 500, tens of reposts, thousands of reads)")
+    LARGE = 3, _("large: thousands (many groups, hundreds of reposts, tens of thousands of reads)")
+    VIRAL = 4, _("viral: beyond (trending lists, thousands of reposts, reads shown as 100,000+)")
+
+
+class SightingStatus(models.TextChoices):
+    NEW = "new", _("Recorded")
+    REVIEWING = "reviewing", _("Being reviewed")
+    ANSWERED = "answered", _("Answered")
+    NOT_ACTIONABLE = "not_actionable", _("Not actionable")
+
+
+class SightingQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+
+class Sighting(models.Model):
+    """A rumor staff found on patrol ("online inspection"): where, when, what it said, how far it spread.
+
+    It joins rumor groups like a tip and can become a draft clarification, but it has no reference
+    code, contact data or e-mail: the office itself recorded it. What was found is kept as found (the
+    admin shows it read-only after recording); the reach may be updated as the rumor spreads.
+    """
+
+    platform = models.CharField(_("where"), max_length=20, choices=Platform.choices, default=Platform.WECHAT_GROUP)
+    link = models.URLField(_("link"), max_length=500, blank=True)
+    text = models.TextField(
+        _("what it said"), max_length=TEXT_MAX_LENGTH, blank=True, help_text=_("The message as it was seen.")
+    )
+    screenshot = models.FileField(_("screenshot"), storage=private_storage, upload_to="sightings/%Y/%m/", blank=True)
+    screenshot_text = models.TextField(
+        _("text read from the screenshot"),
+        blank=True,
+        help_text=_("Filled in when the screenshot has been read; used for grouping and matching like the text."),
+    )
+    seen_at = models.DateTimeField(_("seen at"))
+    reach = models.PositiveSmallIntegerField(_("reach"), choices=Reach.choices, default=Reach.UNKNOWN)
+    reach_details = models.CharField(
+        _("reach in figures"),
+        max_length=200,
+        blank=True,
+        help_text=_("What the platform showed, e.g. “group of 487 members”, “2,300 reposts”, “10万+ reads”."),
+    )
+
+    status = models.CharField(_("status"), max_length=20, choices=SightingStatus.choices, default=SightingStatus.NEW)
+    rumor = models.ForeignKey(
+        Rumor, on_delete=models.SET_NULL, null=True, blank=True, related_name="sightings", verbose_name=_("rumor group")
+    )
+    clarification = models.ForeignKey(
+        Clarification,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sightings",
+        verbose_name=_("answered by"),
+    )
+    staff_notes = models.TextField(_("staff notes"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="sightings",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True, db_index=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    objects = SightingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-seen_at", "-id"]
+        verbose_name = _("sighting")
+        verbose_name_plural = _("sightings (online inspection)")
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=SightingStatus.values), name="sighting_status_valid"),
+            models.CheckConstraint(condition=Q(platform__in=Platform.values), name="sighting_platform_valid"),
+            models.CheckConstraint(condition=Q(reach__in=Reach.values), name="sighting_reach_valid"),
+            models.CheckConstraint(condition=~Q(text="") | ~Q(screenshot=""), name="sighting_has_text_or_screenshot"),
+            models.CheckConstraint(
+                condition=~Q(status=SightingStatus.ANSWERED) | Q(clarification__isnull=False),
+                name="sighting_answer_has_clarification",
+            ),
+        ]
+
+    def __str__(self):
+        return _("Sighting %(id)s on %(platform)s") % {"id": self.pk, "platform": self.get_platform_display()}
+
+    @property
+    def matching_text(self):
+        """What grouping and matching read: the words staff typed and those read from the screenshot."""
+        return "\n".join(part for part in (self.text, self.screenshot_text) if part)
+
+    @property
+    def is_closed(self):
+        return self.status not in OPEN_STATUSES
+
+
+class WeChatMessage(models.Model):
+    """A message the official account forwarded, kept by its ``MsgId`` so that WeChat's retries (it
+    sends again when no answer came within 5 seconds) get the same answer and create nothing twice.
+
+    The sender's OpenID is not kept here: the tip, if one was made, holds its keyed hash (purged with
+    the tip's other personal data).
+    """
+
+    msg_id = models.CharField(_("WeChat message id"), max_length=64, unique=True)
+    kind = models.CharField(_("message type"), max_length=20)
+    reply = models.TextField(_("reply sent"), blank=True)
+    tip = models.ForeignKey(
+        Tip, on_delete=models.SET_NULL, null=True, blank=True, related_name="wechat_messages", verbose_name=_("tip")
+    )
+    clarification = models.ForeignKey(
+        Clarification,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("clarification sent"),
+    )
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("WeChat message")
+        verbose_name_plural = _("WeChat messages")
+
+    def __str__(self):
+        return self.msg_id
 
 
 class RateLimitCounter(models.Model):

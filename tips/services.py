@@ -22,7 +22,7 @@ from clarifications.models import Clarification, Status, Verdict
 from config.logs import log_event
 
 from . import grouping
-from .models import Rumor, Tip, TipStatus, new_tip_code
+from .models import Rumor, Sighting, Tip, TipChannel, TipStatus, new_tip_code
 from .storage import private_storage
 
 logger = logging.getLogger(__name__)
@@ -41,15 +41,25 @@ def tip_submit(
     contact_consent: bool = False,
     client_hash: str = "",
     language: str = "zh-hans",
+    channel: str = TipChannel.WEB,
+    pending_picture_url: str = "",
+    rumor_id: int | None = None,
 ) -> Tip:
-    """Store a citizen's tip in its own short transaction and put it in a rumor group."""
+    """Store a citizen's tip in its own short transaction and put it in a rumor group.
+
+    ``pending_picture_url`` is a picture still to be fetched (one sent through WeChat, see
+    ``tips.wechat.pictures``); such a tip may have no text. ``rumor_id`` is the group a caller chose
+    beforehand with ``grouping.candidate_rumor_id``, because it calls this inside a transaction of its
+    own and must not read the candidates while holding the write lock.
+    """
     screenshot_name = ""
     if screenshot is not None:
         # upload_to is a pattern, not a function of the instance: there is no tip yet, and none is needed.
         upload_to = Tip._meta.get_field("screenshot").generate_filename(None, screenshot.name)  # type: ignore[arg-type]
         screenshot_name = private_storage().save(upload_to, screenshot)
     # Reading the candidates is slow-ish and needs no lock: do it before taking the write lock.
-    rumor_id = grouping.candidate_rumor_id(text)
+    if rumor_id is None:
+        rumor_id = grouping.candidate_rumor_id(text)
     tip = Tip(
         text=text,
         platform=platform,
@@ -60,6 +70,8 @@ def tip_submit(
         contact_consent=bool(contact_email and contact_consent),
         client_hash=client_hash,
         language=language,
+        channel=channel,
+        pending_picture_url=pending_picture_url,
     )
     tip.full_clean(exclude=["code", "rumor"])
     try:
@@ -68,7 +80,7 @@ def tip_submit(
                 with transaction.atomic():
                     tip.code = new_tip_code()
                     if rumor_id is None or not Rumor.objects.filter(pk=rumor_id).exists():
-                        rumor_id = Rumor.objects.create(label=Truncator(text).chars(80)).pk
+                        rumor_id = Rumor.objects.create(label=rumor_label(text, fallback=tip.code)).pk
                     tip.rumor_id = rumor_id
                     tip.save(force_insert=True)
                 log_event(logger, "tip.received", code=tip.code, rumor=tip.rumor_id)
@@ -83,6 +95,11 @@ def tip_submit(
             private_storage().delete(screenshot_name)
         raise
     return tip
+
+
+def rumor_label(text, *, fallback):
+    """A new group's label: the start of its first report, or ``fallback`` for a report without words."""
+    return Truncator(" ".join(text.split())).chars(80) or str(fallback)
 
 
 def _close(tip, status, **fields):
@@ -208,12 +225,13 @@ def rumors_confirm(*, rumors) -> int:
 
 
 def rumors_merge(*, rumors) -> Rumor:
-    """Move every tip of ``rumors`` into the group with the most tips; the emptied groups go."""
-    rumors = sorted(rumors, key=lambda rumor: (-rumor.tips.count(), rumor.pk))
+    """Move every report of ``rumors`` into the group with the most tips; the emptied groups go."""
+    rumors = sorted(rumors, key=lambda rumor: (-rumor.tips.count(), -rumor.sightings.count(), rumor.pk))
     target, others = rumors[0], rumors[1:]
     merged = ",".join(str(rumor.pk) for rumor in others)
     with transaction.atomic():
         Tip.objects.filter(rumor__in=others).update(rumor=target)
+        Sighting.objects.filter(rumor__in=others).update(rumor=target)
         Rumor.objects.filter(pk__in=[rumor.pk for rumor in others]).delete()
         target.confirmed = True
         target.save(update_fields=["confirmed"])
@@ -228,11 +246,12 @@ def tips_group(*, tips) -> Rumor:
     with transaction.atomic():
         target = max(rumors, key=lambda rumor: (rumor.tips.count(), -rumor.pk), default=None)
         if target is None:
-            target = Rumor.objects.create(label=Truncator(tips[0].text).chars(80))
+            target = Rumor.objects.create(label=rumor_label(tips[0].text, fallback=tips[0].code))
         Tip.objects.filter(pk__in=[tip.pk for tip in tips]).update(rumor=target)
         target.confirmed = True
         target.save(update_fields=["confirmed"])
-        Rumor.objects.filter(tips__isnull=True).delete()
+        # A group left with sightings only stays: it still reports a rumor.
+        Rumor.objects.empty().delete()
     return target
 
 
@@ -240,32 +259,40 @@ def tips_split(*, tips) -> Rumor:
     """Move ``tips`` out of their groups into a new, confirmed group of their own."""
     tips = list(tips)
     with transaction.atomic():
-        target = Rumor.objects.create(label=Truncator(tips[0].text).chars(80), confirmed=True)
+        target = Rumor.objects.create(label=rumor_label(tips[0].text, fallback=tips[0].code), confirmed=True)
         Tip.objects.filter(pk__in=[tip.pk for tip in tips]).update(rumor=target)
-        Rumor.objects.filter(tips__isnull=True).delete()
+        Rumor.objects.empty().delete()
     return target
+
+
+def new_draft(*, claim: str, platform: str, seen_on, language: str, author) -> Clarification:
+    """A draft clarification of ``claim``, as a report (tip or sighting) gives it; the caller's transaction."""
+    draft = Clarification(
+        title=Truncator(" ".join(claim.split())).chars(60),
+        claim=claim,
+        claim_platform=platform,
+        claim_seen_on=seen_on,
+        # The database insists on a valid verdict; "unproven" is the honest one until the editor decides.
+        verdict=Verdict.UNPROVEN,
+        truth="",
+        status=Status.DRAFT,
+        language=language if language in ("zh-hans", "en") else "zh-hans",
+        authority_name=settings.OFFICE_NAME,
+        authority_url=settings.OFFICE_URL,
+        author=author,
+    )
+    # The truth is for the editor to write: a draft is saved without it on purpose.
+    draft.full_clean(exclude=["truth"])
+    draft.save()
+    return draft
 
 
 def draft_from_tip(*, tip: Tip, author) -> Clarification:
     """A draft clarification whose claim, platform and date come from the tip; the tip is under review."""
     with transaction.atomic():
-        draft = Clarification(
-            title=Truncator(" ".join(tip.text.split())).chars(60),
-            claim=tip.text,
-            claim_platform=tip.platform,
-            claim_seen_on=tip.seen_on,
-            # The database insists on a valid verdict; "unproven" is the honest one until the editor decides.
-            verdict=Verdict.UNPROVEN,
-            truth="",
-            status=Status.DRAFT,
-            language=tip.language if tip.language in ("zh-hans", "en") else "zh-hans",
-            authority_name=settings.OFFICE_NAME,
-            authority_url=settings.OFFICE_URL,
-            author=author,
+        draft = new_draft(
+            claim=tip.text, platform=tip.platform, seen_on=tip.seen_on, language=tip.language, author=author
         )
-        # The truth is for the editor to write: a draft is saved without it on purpose.
-        draft.full_clean(exclude=["truth"])
-        draft.save()
         if tip.status == TipStatus.NEW:
             tip.status = TipStatus.REVIEWING
             tip.save(update_fields=["status"])
@@ -295,11 +322,13 @@ def remove_orphan_screenshots(*, older_than: timedelta = timedelta(hours=1)) -> 
     root = Path(storage.location)
     cutoff = time.time() - older_than.total_seconds()
     referenced = set(Tip.objects.exclude(screenshot="").values_list("screenshot", flat=True))
+    referenced |= set(Sighting.objects.exclude(screenshot="").values_list("screenshot", flat=True))
     removed = 0
-    for path in (root / "tips").rglob("*") if (root / "tips").is_dir() else ():
-        if not path.is_file() or path.stat().st_mtime > cutoff:
-            continue
-        if path.relative_to(root).as_posix() not in referenced:
-            path.unlink(missing_ok=True)
-            removed += 1
+    for folder in (root / "tips", root / "sightings"):
+        for path in folder.rglob("*") if folder.is_dir() else ():
+            if not path.is_file() or path.stat().st_mtime > cutoff:
+                continue
+            if path.relative_to(root).as_posix() not in referenced:
+                path.unlink(missing_ok=True)
+                removed += 1
     return removed
