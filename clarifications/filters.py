@@ -8,10 +8,11 @@ the form's errors beside the unfiltered field. The text match is applied after t
 without words there is nothing to rank and the newest come first.
 """
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +20,19 @@ from . import search
 from .models import Clarification, Language, Topic, Verdict
 
 RELEVANCE = "relevance"
+
+
+# A day at either end of what a date can hold has no start in another time zone, or no next day.
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(9998, 12, 31)
+
+
+def within_calendar(value):
+    if not EARLIEST_DAY <= value <= LATEST_DAY:
+        raise ValidationError(
+            _("Enter a date between %(earliest)s and %(latest)s."),
+            code="out_of_range",
+            params={"earliest": EARLIEST_DAY.isoformat(), "latest": LATEST_DAY.isoformat()},
+        )
 
 
 class ClarificationFilter(django_filters.FilterSet):
@@ -45,12 +59,14 @@ class ClarificationFilter(django_filters.FilterSet):
         label=_("Published from"),
         field_name="published_at",
         method="filter_published_after",
+        validators=[within_calendar],
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     published_before = django_filters.DateFilter(
         label=_("Published until"),
         field_name="published_at",
         method="filter_published_before",
+        validators=[within_calendar],
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     sort = django_filters.ChoiceFilter(

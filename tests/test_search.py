@@ -245,6 +245,21 @@ def test_an_invalid_filter_shows_a_message_and_keeps_the_search(client):
     assert wanted.title in page
 
 
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_a_date_at_the_end_of_the_calendar_is_refused_with_a_message(client, day):
+    wanted = item("网传疫苗断供")
+    for name in ("published_after", "published_before"):
+        with translation.override("en"):
+            response = client.get(reverse("clarifications:list"), {"q": "疫苗", name: day})
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "Enter a date between 1900-01-01 and 9998-12-31." in page
+        assert wanted.title in page
+        api = client.get("/api/clarifications/", {name: day})
+        assert api.status_code == 400
+        assert "1900-01-01" in api.json()[name][0]
+
+
 def test_pagination_keeps_the_words_and_filters(client, settings):
     settings.CLARIFICATIONS_PER_PAGE = 2
     for number in range(5):
