@@ -67,19 +67,19 @@ _stemmer = snowballstemmer.stemmer("english")
 _stemmer_lock = threading.Lock()  # a Snowball stemmer keeps state between calls
 
 
-@lru_cache(maxsize=50_000)
+@lru_cache(maxsize=8_192)
 def _stem(word):
     with _stemmer_lock:
         return _stemmer.stemWord(word)
 
 
-@lru_cache(maxsize=20_000)
+@lru_cache(maxsize=8_192)
 def fold_char(char):
     folded = unicodedata.normalize("NFKC", char)
     return folded if len(folded) == 1 else char
 
 
-@lru_cache(maxsize=50_000)
+@lru_cache(maxsize=8_192)
 def word_terms(word):
     """The terms of one non-CJK word: NFKC can turn one word into several (½ → 1⁄2)."""
     folded = unicodedata.normalize("NFKC", word).casefold()
