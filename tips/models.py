@@ -7,6 +7,7 @@ closed tips after ``TIPS_PERSONAL_DATA_DAYS``.
 """
 
 import secrets
+import uuid
 
 from django.db import models
 from django.db.models import Count, Q
@@ -57,6 +58,16 @@ OPEN_STATUSES = [TipStatus.NEW, TipStatus.REVIEWING]
 CLOSED_STATUSES = [TipStatus.ANSWERED, TipStatus.NOT_ACTIONABLE, TipStatus.DUPLICATE]
 
 
+class ScreenshotReading(models.TextChoices):
+    """What became of reading a screenshot's text (OCR) and fingerprint, in the task queue."""
+
+    NONE = "", _("No screenshot")
+    PENDING = "pending", _("Waiting to be read")
+    READ = "read", _("Read")
+    UNAVAILABLE = "unavailable", _("OCR unavailable")
+    FAILED = "failed", _("Could not be read")
+
+
 class RumorQuerySet(models.QuerySet):
     def with_counts(self):
         """Each group with its number of tips and of open tips: the triage queue's order."""
@@ -102,6 +113,17 @@ class Tip(models.Model):
     link = models.URLField(_("link"), max_length=500, blank=True)
     screenshot = models.FileField(_("screenshot"), storage=private_storage, upload_to="tips/%Y/%m/", blank=True)
     language = models.CharField(_("language"), max_length=7, default="zh-hans", help_text=_("Of the form used."))
+    # Filled by the task queue (tips.tasks), never in the request that stores the tip.
+    screenshot_reading = models.CharField(
+        _("screenshot reading"), max_length=12, choices=ScreenshotReading.choices, default="", blank=True
+    )
+    screenshot_text = models.TextField(_("text read from the screenshot"), blank=True)
+    screenshot_fingerprint = models.CharField(
+        _("screenshot fingerprint"),
+        max_length=200,
+        blank=True,
+        help_text=_("Perceptual hashes: the same picture, re-compressed, resized or cropped, has a close one."),
+    )
 
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     contact_consent = models.BooleanField(_("agreed to be contacted"), default=False)
@@ -169,6 +191,29 @@ class Tip(models.Model):
     @property
     def is_closed(self):
         return self.status in CLOSED_STATUSES
+
+    @property
+    def full_text(self):
+        """What the citizen wrote and what their screenshot says: what matching and grouping read."""
+        return f"{self.text}\n{self.screenshot_text}" if self.screenshot_text else self.text
+
+
+class ScreenshotCheck(models.Model):
+    """A visitor's "check a screenshot": the picture waits for the queue, is read, then deleted.
+
+    The id is random and is the only way to the result (``/check/<id>/``); nothing links it to a person.
+    Checks are removed a day after they were made (``tips.tasks.read_screenshot_check``).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    image = models.CharField(max_length=200, blank=True, help_text="Name in the private storage, until read.")
+    reading = models.CharField(max_length=12, choices=ScreenshotReading.choices, default=ScreenshotReading.PENDING)
+    text = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return str(self.id)
 
 
 class RateLimitCounter(models.Model):
