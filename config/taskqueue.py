@@ -21,10 +21,9 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Q
 from django.dispatch import receiver
 from django.utils import timezone
-from django_tasks import TaskResultStatus, task_backends
+from django_tasks import TaskResultStatus
 from django_tasks.signals import task_finished
 
 from config.logs import log_event
@@ -33,12 +32,6 @@ logger = logging.getLogger(__name__)
 
 RETRY_DELAY = timedelta(seconds=10)
 RECOVERY_INTERVAL = 60
-
-
-def uses_database_queue(backend_alias="default"):
-    from django_tasks_db import DatabaseBackend
-
-    return isinstance(task_backends[backend_alias], DatabaseBackend)
 
 
 def _requeue(rows, *, now):
@@ -91,14 +84,3 @@ def recover_stalled(*, older_than=None):
     now = timezone.now()
     stalled = DBTaskResult.objects.running().filter(started_at__lt=now - older_than)
     return _requeue(stalled, now=now)
-
-
-def waiting(queue_name):
-    """Tasks of ``queue_name`` not finished yet (waiting or running); 0 when tasks run in the request."""
-    if not uses_database_queue():
-        return 0
-    from django_tasks_db.models import DBTaskResult
-
-    return DBTaskResult.objects.filter(
-        Q(status=TaskResultStatus.READY) | Q(status=TaskResultStatus.RUNNING), queue_name=queue_name
-    ).count()

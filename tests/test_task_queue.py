@@ -86,7 +86,7 @@ from django.core.files.base import ContentFile
 from benchmarks import wechat_screens
 picture = wechat_screens.encoded(wechat_screens.chat("明天起全市地铁停运三天，大家提前准备。", width=375, height=667))
 name = private_storage().save("tips/2026/01/killed.png", ContentFile(picture))
-Tip.objects.bulk_create([Tip(code="T-KILL-0001", text="see the picture", screenshot=name, screenshot_reading="pending")])
+Tip.objects.bulk_create([Tip(code="T-KILL-0001", text="see it", screenshot=name, screenshot_reading="pending")])
 tip = Tip.objects.get(code="T-KILL-0001")
 print(hang_once_then_read.enqueue({marker!r}, tip.pk).id)
 """
@@ -151,10 +151,12 @@ def test_a_task_whose_worker_was_killed_runs_again_on_another_worker(tmp_path):
         second = start_worker(environment, log)
         try:
             state = wait_for(
-                lambda: (line := manage(environment, "shell", "-c", STATE.format(task_id=task_id))).startswith(
-                    ("SUCCESSFUL", "FAILED")
+                lambda: (
+                    (line := manage(environment, "shell", "-c", STATE.format(task_id=task_id))).startswith(
+                        ("SUCCESSFUL", "FAILED")
+                    )
+                    and line
                 )
-                and line
             )
         finally:
             # As Ctrl+C does: the worker stops cleanly between tasks.

@@ -1,4 +1,5 @@
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -6,6 +7,7 @@ from django.db import DatabaseError, transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -14,7 +16,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from clarifications.models import Clarification
 from clarifications.search import MAX_QUERY_CHARS, Strength, add_snippets, find_similar, rank
-from config import taskqueue
 from config.clients import client_ip
 
 from . import ocr, ratelimit
@@ -196,6 +197,7 @@ def tip_lookup(request):
 
 CHECK_RESULTS = 10
 CHECK_REFRESH_SECONDS = 2
+CHECK_WAIT_COUNTED = timedelta(minutes=30)
 
 
 def _body_too_long(request):
@@ -228,7 +230,7 @@ def check_form(request):
     if request.method != "POST":
         return render(request, "tips/check_new.html", {**context, "form": ScreenshotCheckForm()})
     # The queue is bounded: a visitor is told to come back rather than wait for minutes.
-    if taskqueue.waiting("checks") >= settings.SCREENSHOT_CHECK_MAX_WAITING:
+    if _checks_waiting() >= settings.SCREENSHOT_CHECK_MAX_WAITING:
         response = render(request, "tips/check_busy.html", status=503)
         response["Retry-After"] = "120"
         return response
@@ -278,6 +280,12 @@ def check_result(request, pk):
     if check.reading == ScreenshotReading.READ and check.text.strip():
         context.update(_matches(check.text))
     return render(request, "tips/check_result.html", context)
+
+
+def _checks_waiting():
+    """Pictures sent and not read yet; one whose task was lost stops counting after CHECK_WAIT_COUNTED."""
+    recent = timezone.now() - CHECK_WAIT_COUNTED
+    return ScreenshotCheck.objects.filter(reading=ScreenshotReading.PENDING, created_at__gte=recent).count()
 
 
 def _checks_ahead(check):
