@@ -4,7 +4,10 @@ check a screenshot instead of typing, and the site keeps working without the OCR
 
 import io
 import os
+import shutil
 import signal
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -19,6 +22,7 @@ from tips import ocr
 from tips.models import ScreenshotCheck, ScreenshotReading, Tip
 
 from .factories import ClarificationFactory
+from .servers import REPO
 from .tips_images import upload
 
 SUBWAY = "紧急通知：明天起本市地铁全线停运三天，请大家提前做好出行准备，转发给身边的亲友！"
@@ -236,3 +240,31 @@ def test_a_picture_bigger_than_allowed_is_refused_with_the_limit(client, setting
     response = client.post("/en/check/", {"screenshot": upload("big.png", buffer.getvalue())})
     assert response.status_code == 413
     assert "The screenshot is too large" in response.text
+
+
+READ_OFFLINE = """
+import django
+django.setup()
+from benchmarks import wechat_screens
+from tips import ocr
+print(ocr.read_text(wechat_screens.chat("明天起本市地铁全线停运三天", width=375, height=667)))
+"""
+
+
+def test_the_engine_reads_with_no_network_at_all(tmp_path):
+    """A new version of the engine that fetched models at run time would fail here (CI has unshare)."""
+    needs_ocr()
+    if not shutil.which("unshare"):
+        pytest.skip("unshare is not installed")
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings_test", "PYTHONPATH": str(REPO)}
+    completed = subprocess.run(  # noqa: S603 (fixed arguments)
+        ["unshare", "-rn", sys.executable, "-c", READ_OFFLINE],
+        cwd=REPO,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    if completed.returncode and "unshare" in completed.stderr:
+        pytest.skip(f"no network namespace here: {completed.stderr.strip()}")
+    assert completed.returncode == 0, completed.stderr
+    assert "地铁" in completed.stdout
