@@ -19,6 +19,7 @@
 """
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -198,10 +199,8 @@ def queue_throughput(task_count, worker_counts=(1, 2)):
             watched = [psutil.Process(process.pid) for process in processes]
             while True:
                 for process in watched:
-                    try:
+                    with contextlib.suppress(psutil.NoSuchProcess):
                         peak = max(peak, process.memory_info().rss)
-                    except psutil.NoSuchProcess:
-                        pass
                 (left,) = database.execute(
                     "SELECT COUNT(*) FROM django_tasks_database_dbtaskresult WHERE status IN ('READY', 'RUNNING')"
                 ).fetchone()
@@ -248,7 +247,8 @@ def main():
         cells = [statistics.mean(row["cer"] for row in mine if row["variant"] == variant) for variant in VARIANTS]
         found = sum(row["found"] for row in mine)
         overall = statistics.mean(row["cer"] for row in mine)
-        print(f"| {layout} | " + " | ".join(f"{cell:.3f}" for cell in cells) + f" | {overall:.3f} | {found}/{len(mine)} |")
+        figures = " | ".join(f"{cell:.3f}" for cell in cells)
+        print(f"| {layout} | {figures} | {overall:.3f} | {found}/{len(mine)} |")
         report["ocr"][layout] = {"cer": dict(zip(VARIANTS, cells, strict=True)), "all": overall, "found": found}
     seconds = [row["seconds"] for row in rows]
     print(
