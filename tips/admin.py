@@ -253,9 +253,10 @@ class TipAdmin(PersonalDataGuard, admin.ModelAdmin):
                 return _("No text was found in the screenshot.")
             return format_html('<div class="tip-screenshot-text" lang="zh-Hans">{}</div>', tip.screenshot_text)
         if tip.screenshot_reading == ScreenshotReading.UNAVAILABLE:
-            return format_html(
-                "{} {}", _("Not read: OCR is unavailable on this server."), ocr.status().reason or _("It is back now.")
-            )
+            engine = ocr.status()
+            if engine.available:
+                return _("Not read: OCR was unavailable when it arrived (manage.py read_tip_screenshots reads it now).")
+            return format_html("{} {}", _("Not read: OCR is unavailable on this server."), engine.reason)
         if not tip.screenshot_reading:
             return "—"
         return tip.get_screenshot_reading_display()
