@@ -125,7 +125,8 @@ def tip_record_reading(*, tip: Tip, reading: str, text: str, fingerprint: str) -
             return tip
         old_rumor_id, tip.rumor_id = tip.rumor_id, rumor_id
         tip.save(update_fields=["rumor"])
-        Rumor.objects.filter(pk=old_rumor_id, tips__isnull=True).delete()
+        if old_rumor_id is not None:
+            Rumor.objects.filter(pk=old_rumor_id, tips__isnull=True).delete()
     log_event(logger, "tip.regrouped", code=tip.code, rumor=rumor_id, was=old_rumor_id)
     return tip
 
