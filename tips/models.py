@@ -120,7 +120,7 @@ class Tip(models.Model):
     screenshot_text = models.TextField(_("text read from the screenshot"), blank=True)
     screenshot_fingerprint = models.CharField(
         _("screenshot fingerprint"),
-        max_length=200,
+        max_length=600,
         blank=True,
         help_text=_("Perceptual hashes: the same picture, re-compressed, resized or cropped, has a close one."),
     )
