@@ -268,3 +268,15 @@ def test_the_engine_reads_with_no_network_at_all(tmp_path):
         pytest.skip(f"no network namespace here: {completed.stderr.strip()}")
     assert completed.returncode == 0, completed.stderr
     assert "地铁" in completed.stdout
+
+
+@pytest.mark.django_db
+def test_the_daily_purge_removes_checks_older_than_a_day(private_root):
+    from django.utils import timezone
+
+    old, recent = ScreenshotCheck.objects.create(text="旧的"), ScreenshotCheck.objects.create(text="新的")
+    ScreenshotCheck.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=2))
+    output = io.StringIO()
+    call_command("purge_tip_personal_data", stdout=output)
+    assert "Removed 1 screenshot check(s) older than a day." in output.getvalue()
+    assert list(ScreenshotCheck.objects.values_list("pk", flat=True)) == [recent.pk]

@@ -202,7 +202,7 @@ class ScreenshotCheck(models.Model):
     """A visitor's "check a screenshot": the picture waits for the queue, is read, then deleted.
 
     The id is random and is the only way to the result (``/check/<id>/``); nothing links it to a person.
-    Checks are removed a day after they were made (``tips.tasks.read_screenshot_check``).
+    Checks are removed a day after they were made (``services.remove_old_screenshot_checks``).
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

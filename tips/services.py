@@ -24,7 +24,7 @@ from clarifications.models import Clarification, Status, Verdict
 from config.logs import log_event
 
 from . import grouping
-from .models import Rumor, ScreenshotReading, Tip, TipStatus, new_tip_code
+from .models import Rumor, ScreenshotCheck, ScreenshotReading, Tip, TipStatus, new_tip_code
 from .storage import private_storage
 
 logger = logging.getLogger(__name__)
@@ -357,3 +357,14 @@ def remove_orphan_screenshots(*, older_than: timedelta = timedelta(hours=1)) -> 
             path.unlink(missing_ok=True)
             removed += 1
     return removed
+
+
+def remove_old_screenshot_checks(*, older_than: timedelta = timedelta(days=1)) -> int:
+    """Delete visitors' screenshot checks (their text, and a picture never read) older than ``older_than``.
+
+    Run after each check is read and by the daily purge. Returns how many checks went."""
+    storage = private_storage()
+    old = ScreenshotCheck.objects.filter(created_at__lt=timezone.now() - older_than)
+    for name in old.exclude(image="").values_list("image", flat=True):
+        storage.delete(name)
+    return old.delete()[0]

@@ -79,17 +79,9 @@ def read_screenshot_check(check_id):
     # The picture is not kept (the page says so): deleted once read, whatever the outcome.
     if check.image:
         storage.delete(check.image)
-    _remove_old_checks()
+    services.remove_old_screenshot_checks(older_than=CHECKS_KEPT)
     log_event(logger, "screenshot_check.read", reading=reading)
     return reading
-
-
-def _remove_old_checks():
-    storage = private_storage()
-    old = ScreenshotCheck.objects.filter(created_at__lt=timezone.now() - CHECKS_KEPT)
-    for name in old.exclude(image="").values_list("image", flat=True):
-        storage.delete(name)
-    old.delete()
 
 
 @task()
