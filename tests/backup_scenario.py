@@ -28,7 +28,13 @@ def project_models():
 
 
 def rows_by_model():
-    return {model._meta.label: sorted(model._base_manager.values_list("pk", flat=True)) for model in project_models()}
+    # A UUID key (ScreenshotCheck) goes into JSON as its string.
+    return {
+        model._meta.label: sorted(
+            pk if isinstance(pk, int) else str(pk) for pk in model._base_manager.values_list("pk", flat=True)
+        )
+        for model in project_models()
+    }
 
 
 def make_rows():
@@ -54,11 +60,12 @@ def make_rows():
     NoticeFactory()
     from django.utils import timezone
 
-    from tips.models import RateLimitCounter
+    from tips.models import RateLimitCounter, ScreenshotCheck
 
     first = TipFactory(with_contact=True)
     TipFactory(rumor=first.rumor)
     RateLimitCounter.objects.create(key="tips:test", count=1, expires_at=timezone.now())
+    ScreenshotCheck.objects.create(reading="read", text="网传明天停水")
 
 
 def fill_and_back_up(backup_path):
