@@ -280,3 +280,13 @@ def test_the_daily_purge_removes_checks_older_than_a_day(private_root):
     call_command("purge_tip_personal_data", stdout=output)
     assert "Removed 1 screenshot check(s) older than a day." in output.getvalue()
     assert list(ScreenshotCheck.objects.values_list("pk", flat=True)) == [recent.pk]
+
+
+@pytest.mark.django_db
+def test_the_result_page_lists_its_matches_in_a_bounded_number_of_queries(client, django_assert_max_num_queries):
+    for number in range(8):
+        ClarificationFactory(title=f"网传地铁停运{number}不实", claim=SUBWAY_CLAIM)
+    check = ScreenshotCheck.objects.create(reading="read", text=SUBWAY)
+    with django_assert_max_num_queries(8):
+        page = client.get(f"/en/check/{check.pk}/").text
+    assert page.count("网传地铁停运") == 8

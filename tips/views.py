@@ -282,14 +282,18 @@ def check_result(request, pk):
     return render(request, "tips/check_result.html", context)
 
 
-def _checks_waiting():
+def _waiting_checks():
     """Pictures sent and not read yet; one whose task was lost stops counting after CHECK_WAIT_COUNTED."""
     recent = timezone.now() - CHECK_WAIT_COUNTED
-    return ScreenshotCheck.objects.filter(reading=ScreenshotReading.PENDING, created_at__gte=recent).count()
+    return ScreenshotCheck.objects.filter(reading=ScreenshotReading.PENDING, created_at__gte=recent)
+
+
+def _checks_waiting():
+    return _waiting_checks().count()
 
 
 def _checks_ahead(check):
-    return ScreenshotCheck.objects.filter(reading=ScreenshotReading.PENDING, created_at__lt=check.created_at).count()
+    return _waiting_checks().filter(created_at__lt=check.created_at).count()
 
 
 def _matches(text):
