@@ -290,3 +290,17 @@ def test_the_result_page_lists_its_matches_in_a_bounded_number_of_queries(client
     with django_assert_max_num_queries(8):
         page = client.get(f"/en/check/{check.pk}/").text
     assert page.count("网传地铁停运") == 8
+
+
+@pytest.mark.django_db
+def test_a_check_that_cannot_be_stored_says_so_and_leaves_nothing(client, monkeypatch):
+    from tips import views
+
+    def full_disk(picture):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(views, "check_submit", full_disk)
+    response = client.post("/en/check/", {"screenshot": png(wechat_screens.chat(SUBWAY))})
+    assert response.status_code == 503
+    assert "A problem on our side kept us from reading your screenshot" in response.text
+    assert ScreenshotCheck.objects.count() == 0

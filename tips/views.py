@@ -245,7 +245,15 @@ def check_form(request):
     form = ScreenshotCheckForm(request.POST, request.FILES)
     if not form.is_valid():
         return render(request, "tips/check_new.html", {**context, "form": form})
-    check = check_submit(form.cleaned_data["screenshot"])
+    try:
+        check = check_submit(form.cleaned_data["screenshot"])
+    except (DatabaseError, OSError):
+        logger.exception("A screenshot check could not be stored")
+        response = render(
+            request, "tips/check_new.html", {**context, "form": ScreenshotCheckForm(), "not_saved": True}, status=503
+        )
+        response["Retry-After"] = "60"
+        return response
     return redirect("tips:check_result", pk=check.pk)
 
 
