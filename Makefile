@@ -76,8 +76,13 @@ run: install $(DATA)/secret_key
 	@echo "  Piyao is starting on http://$${BIND:-127.0.0.1:8000}/  (English: http://$${BIND:-127.0.0.1:8000}/en/)"
 	@echo "  Staff back end: http://$${BIND:-127.0.0.1:8000}/admin/  user 'admin', password printed above on the first run."
 	@echo "  Lost it? make admin-password   Stop with Ctrl+C."
+	@$(RUN_ENV) $(MANAGE) read_tip_screenshots --status | sed 's/^/  /'
 	@echo
-	@$(RUN_ENV) exec $(BIN)/gunicorn
+	@# The task queue's worker (screenshots, e-mails) runs beside gunicorn; Ctrl+C reaches both, and the
+	@# worker is stopped too if gunicorn exits on its own.
+	@$(RUN_ENV) $(MANAGE) run_worker -v0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	$(RUN_ENV) $(BIN)/gunicorn
 
 # A new password for a staff account of the local site (STAFF_USER=name for another than admin), with the
 # same secret key as make run (manage.py alone would stop with "SECRET_KEY must be set").

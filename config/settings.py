@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "clarifications",
     "tips",
     "ops",
@@ -400,6 +402,31 @@ WECHAT_TOKEN = env_str("WECHAT_TOKEN")
 WECHAT_ACCOUNT_ID = env_str("WECHAT_ACCOUNT_ID")
 # Hosts a picture sent to the account may be fetched from (WeChat's image servers); nothing else is fetched.
 WECHAT_PICTURE_HOSTS = env_list("WECHAT_PICTURE_HOSTS", ["mmbiz.qpic.cn", "mmbiz.qlogo.cn"])
+# --- Task queue and screenshot reading (OCR) ------------------------------------------------------
+
+# Slow work (reading screenshots, the answer e-mail) runs in a worker, never in a request: the
+# django-tasks API (Django 6.0's own) with its database backend, so tasks survive restarts and need
+# nothing beyond the database. Start workers with `manage.py run_worker` (make run starts one).
+# Retries and the recovery of tasks whose worker died: ops/taskqueue.py.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        # "checks" holds the visitors' "check a screenshot" (bounded, see below), "default" the rest.
+        "QUEUES": ["default", "checks"],
+    }
+}
+# A task is tried this many times in all (a failure, or a worker that died under it), then left failed.
+TASK_MAX_ATTEMPTS = env_int("TASK_MAX_ATTEMPTS", 3)
+# A task running longer than this is taken for lost with its worker and queued again.
+TASK_STALLED_AFTER_SECONDS = env_int("TASK_STALLED_AFTER_SECONDS", 600)
+# Screenshots are read with tesseract's Simplified Chinese model (tips/ocr.py); OCR_TESSDATA names
+# the folder of chi_sim.traineddata when it is not in one of the usual places.
+OCR_ENABLED = env_bool("OCR_ENABLED", True)
+OCR_TESSDATA = env_str("OCR_TESSDATA")
+# "Check a screenshot": beyond this many pictures waiting, visitors are asked to come back later.
+SCREENSHOT_CHECK_MAX_WAITING = env_int("SCREENSHOT_CHECK_MAX_WAITING", 20)
+# Checks per client address and period, counted like tips (tips/ratelimit.py).
+SCREENSHOT_CHECK_RATE = env_str("SCREENSHOT_CHECK_RATE", "10/10m")
 
 # --- Read-only JSON API (Django REST framework) -------------------------------------------------
 # Anonymous clients are throttled per IP address (clarifications/api.py). The counts live in the

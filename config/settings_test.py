@@ -21,3 +21,9 @@ AXES_ENABLED = False
 # The page cache is keyed by a version row that every test's rollback resets, so cached pages would
 # leak from one test to the next: it is off here and switched on by the tests of the cache itself.
 PAGE_CACHE_ENABLED = False
+
+# Queued tasks run at once, in the code that queues them; the tests of the queue itself switch to the
+# database backend and run real workers (tests/test_task_queue.py).
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": TASKS["default"]["QUEUES"]}  # noqa: F405
+}

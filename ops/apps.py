@@ -18,6 +18,8 @@ class OpsConfig(AppConfig):
         from django.core.signals import request_started
         from django.db.backends.signals import connection_created
 
+        # Connects the retry of failed tasks (task_finished) in every process that runs tasks.
+        from config import taskqueue  # noqa: F401
         from config.clients import check_proxy_count
 
         from .health import close_if_database_file_gone, remember_database_file

@@ -28,7 +28,13 @@ def project_models():
 
 
 def rows_by_model():
-    return {model._meta.label: sorted(model._base_manager.values_list("pk", flat=True)) for model in project_models()}
+    # A UUID key (ScreenshotCheck) goes into JSON as its string.
+    return {
+        model._meta.label: sorted(
+            pk if isinstance(pk, int) else str(pk) for pk in model._base_manager.values_list("pk", flat=True)
+        )
+        for model in project_models()
+    }
 
 
 def make_rows():
@@ -55,13 +61,14 @@ def make_rows():
     NoticeFactory()
     from django.utils import timezone
 
-    from tips.models import RateLimitCounter, WeChatMessage
+    from tips.models import RateLimitCounter, ScreenshotCheck, WeChatMessage
 
     first = TipFactory(with_contact=True)
     second = TipFactory(rumor=first.rumor)
     SightingFactory(rumor=first.rumor, recorded_by=author)
     WeChatMessage.objects.create(msg_id="23000000000000001", kind="text", reply="已收到", tip=second)
     RateLimitCounter.objects.create(key="tips:test", count=1, expires_at=timezone.now())
+    ScreenshotCheck.objects.create(reading="read", text="网传明天停水")
 
 
 def fill_and_back_up(backup_path):

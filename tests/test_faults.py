@@ -255,7 +255,8 @@ def test_a_full_disk(site):
     if free > 64 * 1024 * 1024:
         pytest.skip("the data folder is not a small tmpfs here (mounting is not allowed)")
     filler = site.data_dir / "filler"
-    with open(filler, "wb") as file, contextlib.suppress(OSError):
+    # Unbuffered: a buffered file would keep the bytes of the last partial write and fail again on close.
+    with open(filler, "wb", buffering=0) as file, contextlib.suppress(OSError):
         while True:
             file.write(b"\0" * 65536)
             file.flush()

@@ -55,6 +55,11 @@ def test_every_public_page_type_is_valid_html(client, html_validate, tmp_path):
     withdrawn = ClarificationFactory(withdrawn=True)
     notice = NoticeFactory()
     answered = TipFactory(status="answered", clarification=clarification)
+    from tips.models import ScreenshotCheck
+
+    waiting = ScreenshotCheck.objects.create()
+    checked = ScreenshotCheck.objects.create(reading="read", text=clarification.claim)
+    unmatched = ScreenshotCheck.objects.create(reading="read", text="下周全市中小学放假两周")
     pages = {
         "home": "/",
         "home-en": "/en/",
@@ -73,6 +78,10 @@ def test_every_public_page_type_is_valid_html(client, html_validate, tmp_path):
         "tip-form": reverse("tips:new"),
         "tip-lookup": reverse("tips:lookup"),
         "tip-status": reverse("tips:status", args=[answered.code]),
+        "check-form": reverse("tips:check"),
+        "check-progress": reverse("tips:check_result", args=[waiting.pk]),
+        "check-result": reverse("tips:check_result", args=[checked.pk]),
+        "check-no-match": reverse("tips:check_result", args=[unmatched.pk]),
         "not-found": "/no-such-page/",
     }
     for name, path in pages.items():

@@ -29,9 +29,9 @@ from django.utils.translation import ngettext
 from clarifications.models import Clarification
 from clarifications.search import find_similar
 
-from . import grouping, services
+from . import grouping, ocr, services
 from .forms import AnswerTipsForm
-from .models import Rumor, Tip, report_counts
+from .models import Rumor, ScreenshotReading, Tip, report_counts
 from .sighting_admin import SightingInline
 from .storage import private_storage
 
@@ -44,6 +44,7 @@ TIP_FIELDS = [
     "link",
     "screenshot_preview",
     "wechat_picture",
+    "screenshot_reading_display",
     "language",
     "channel",
     "submitted_at",
@@ -263,6 +264,33 @@ class TipAdmin(PersonalDataGuard, admin.ModelAdmin):
             return _("Not fetched yet: it becomes the screenshot once fetched.")
         return "—"
 
+    @admin.display(description=_("text read from the screenshot"))
+    def screenshot_reading_display(self, tip):
+        """Beside the picture: what OCR read (it makes mistakes: the picture is the evidence), or why not."""
+        if tip.screenshot_reading == ScreenshotReading.READ:
+            if not tip.screenshot_text:
+                return _("No text was found in the screenshot.")
+            return format_html('<div class="tip-screenshot-text" lang="zh-Hans">{}</div>', tip.screenshot_text)
+        if tip.screenshot_reading == ScreenshotReading.UNAVAILABLE:
+            engine = ocr.status()
+            if engine.available:
+                return _("Not read: OCR was unavailable when it arrived (manage.py read_tip_screenshots reads it now).")
+            return format_html("{} {}", _("Not read: OCR is unavailable on this server."), engine.reason)
+        if not tip.screenshot_reading:
+            return "—"
+        return tip.get_screenshot_reading_display()
+
+    def changelist_view(self, request, extra_context=None):
+        engine = ocr.status()
+        if not engine.available:
+            self.message_user(
+                request,
+                _("OCR is unavailable: screenshots are kept but their text is not read. %(reason)s")
+                % {"reason": engine.reason},
+                messages.WARNING,
+            )
+        return super().changelist_view(request, extra_context)
+
     @admin.display(description=_("answered by"))
     def clarification_link(self, tip):
         if not tip.clarification_id:
@@ -280,7 +308,7 @@ class TipAdmin(PersonalDataGuard, admin.ModelAdmin):
 
     @admin.display(description=_("similar published clarifications"))
     def similar_clarifications(self, tip):
-        found = find_similar(tip.text, queryset=Clarification.objects.published(), limit=5)
+        found = find_similar(tip.matching_text, queryset=Clarification.objects.published(), limit=5)
         if not found:
             return _("None found.")
         rows = [
@@ -294,7 +322,7 @@ class TipAdmin(PersonalDataGuard, admin.ModelAdmin):
     def similar_tips(self, tip):
         found = [
             (score, other)
-            for score, other in grouping.similar_open_tips(tip.text, exclude_pk=tip.pk, limit=10)
+            for score, other in grouping.similar_open_tips(tip.matching_text, exclude_pk=tip.pk, limit=10)
             if other.rumor_id != tip.rumor_id
         ]
         if not found:

@@ -126,6 +126,31 @@ class TipForm(forms.Form):
         return cleaned
 
 
+class ScreenshotCheckForm(forms.Form):
+    """One screenshot to read and match ("check a screenshot"), bounded and re-encoded like a tip's."""
+
+    screenshot = forms.FileField(
+        label=_("Screenshot"),
+        help_text=_("A JPEG, PNG or WebP picture of at most %(megabytes)s MB and %(megapixels)s megapixels."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        error_messages={"required": _("Please choose a screenshot.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.label_suffix = pgettext("after a form label", ":")
+        field = self.fields["screenshot"]
+        limit = limit_megabytes(settings.TIPS_MAX_UPLOAD_BYTES)
+        field.help_text = field.help_text % {"megabytes": limit, "megapixels": MAX_PIXELS // 1_000_000}
+        field.widget.attrs["data-max-bytes"] = settings.TIPS_MAX_UPLOAD_BYTES
+        field.widget.attrs["data-too-large"] = TOO_LARGE % {"size": "{size}", "limit": limit}
+
+    refuse_screenshot = TipForm.refuse_screenshot
+
+    def clean_screenshot(self):
+        return clean_screenshot(self.cleaned_data["screenshot"], max_bytes=settings.TIPS_MAX_UPLOAD_BYTES)
+
+
 class AnswerTipsForm(forms.Form):
     """The admin's "answer with a clarification" step.
 

@@ -8,6 +8,10 @@ same measure, and the same threshold, by which a pasted message "strongly" match
 claim (``clarifications.search.ranking``). Grouping is only a suggestion: staff confirm, merge or
 split groups in the admin.
 
+A tip's words are what the citizen wrote and what their screenshot says (``Tip.matching_text``, once the
+task queue has read it). Tips whose screenshots are the same picture (re-compressed, resized or
+cropped: ``tips.fingerprints``) report the same rumor whatever their words, and that is checked first.
+
 A sighting is read like a tip: its typed text and the text read from its screenshot together
 (``Sighting.matching_text``). A new report joins the group of the most similar open report of either
 channel, so a rumor staff found on patrol and the same rumor a citizen sends later share one group.
@@ -20,6 +24,7 @@ from django.utils import timezone
 from clarifications.search import parse_query
 from clarifications.search.ranking import CLAIM_COVERAGE_STRONG
 
+from . import fingerprints
 from .models import Sighting, Tip
 
 SIMILARITY_THRESHOLD = CLAIM_COVERAGE_STRONG
@@ -39,14 +44,19 @@ def similarity(first, second):
     return len(a & b) / min(len(a), len(b))
 
 
-def similar_open_tips(text, *, exclude_pk=None, limit=5):
-    """Recent open tips reporting what looks like the same rumor, most similar first: ``[(score, tip)]``."""
+def recent_open_tips(exclude_pk=None):
     recent = Tip.objects.open().filter(submitted_at__gte=timezone.now() - timedelta(days=RECENT_DAYS))
     if exclude_pk is not None:
         recent = recent.exclude(pk=exclude_pk)
+    return recent.order_by("-submitted_at")
+
+
+def similar_open_tips(text, *, exclude_pk=None, limit=5):
+    """Recent open tips reporting what looks like the same rumor, most similar first: ``[(score, tip)]``."""
     scored = []
-    for tip in recent.only("pk", "code", "text", "rumor_id").order_by("-submitted_at")[:RECENT_LIMIT]:
-        score = similarity(text, tip.text)
+    fields = ["pk", "code", "text", "screenshot_text", "rumor_id"]
+    for tip in recent_open_tips(exclude_pk).only(*fields)[:RECENT_LIMIT]:
+        score = similarity(text, tip.matching_text)
         if score >= SIMILARITY_THRESHOLD:
             scored.append((score, tip))
     scored.sort(key=lambda pair: pair[0], reverse=True)
@@ -68,13 +78,29 @@ def similar_open_sightings(text, *, exclude_pk=None, limit=5):
     return scored[:limit]
 
 
-def candidate_rumor_id(text, *, exclude_sighting=None):
-    """The group of the most similar open report (tip or sighting), or None: a new report then starts
-    its own group. ``exclude_sighting`` leaves out a sighting regrouped after its text changed."""
+def same_picture_tips(fingerprint, *, exclude_pk=None):
+    """Recent open tips whose screenshot is the same picture as ``fingerprint``'s, newest first."""
+    if not fingerprint:
+        return []
+    candidates = recent_open_tips(exclude_pk).exclude(screenshot_fingerprint="")
+    return [
+        tip
+        for tip in candidates.only("pk", "code", "screenshot_fingerprint", "rumor_id")[:RECENT_LIMIT]
+        if fingerprints.same_picture(fingerprint, tip.screenshot_fingerprint)
+    ]
+
+
+def candidate_rumor_id(text, *, fingerprint="", exclude_pk=None, exclude_sighting=None):
+    """The group of an open tip with the same picture, else of the most similar open report (tip or
+    sighting), or None: a new report then starts its own group. ``exclude_pk`` leaves out a tip and
+    ``exclude_sighting`` a sighting, regrouped after their text changed."""
+    for tip in same_picture_tips(fingerprint, exclude_pk=exclude_pk):
+        if tip.rumor_id:
+            return tip.rumor_id
     if not terms(text):
         # Nothing to compare (a picture without words): no need to read the recent reports.
         return None
-    found = similar_open_tips(text) + similar_open_sightings(text, exclude_pk=exclude_sighting)
+    found = similar_open_tips(text, exclude_pk=exclude_pk) + similar_open_sightings(text, exclude_pk=exclude_sighting)
     found.sort(key=lambda pair: pair[0], reverse=True)
     for _score, report in found:
         if report.rumor_id:

@@ -11,6 +11,7 @@ closed tips after ``TIPS_PERSONAL_DATA_DAYS``.
 """
 
 import secrets
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -88,6 +89,16 @@ def report_counts(group, *, prefix=""):
     }
 
 
+class ScreenshotReading(models.TextChoices):
+    """What became of reading a screenshot's text (OCR) and fingerprint, in the task queue."""
+
+    NONE = "", _("No screenshot")
+    PENDING = "pending", _("Waiting to be read")
+    READ = "read", _("Read")
+    UNAVAILABLE = "unavailable", _("OCR unavailable")
+    FAILED = "failed", _("Could not be read")
+
+
 class RumorQuerySet(models.QuerySet):
     def with_counts(self):
         """Each group with its number of tips and sightings, and of open ones: the triage queue's order.
@@ -150,6 +161,17 @@ class Tip(models.Model):
         help_text=_("Where WeChat keeps a picture sent to the official account, until it is stored as the screenshot."),
     )
     picture_fetch_error = models.CharField(_("why the picture could not be fetched"), max_length=200, blank=True)
+    # Filled by the task queue (tips.tasks), never in the request that stores the tip.
+    screenshot_reading = models.CharField(
+        _("screenshot reading"), max_length=12, choices=ScreenshotReading.choices, default="", blank=True
+    )
+    screenshot_text = models.TextField(_("text read from the screenshot"), blank=True)
+    screenshot_fingerprint = models.CharField(
+        _("screenshot fingerprint"),
+        max_length=600,
+        blank=True,
+        help_text=_("Perceptual hashes: the same picture, re-compressed, resized or cropped, has a close one."),
+    )
 
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     contact_consent = models.BooleanField(_("agreed to be contacted"), default=False)
@@ -224,8 +246,8 @@ class Tip(models.Model):
 
     @property
     def matching_text(self):
-        """What grouping and matching read (a sighting's has its screenshot's text too)."""
-        return self.text
+        """What the citizen wrote and what their screenshot says: what matching and grouping read."""
+        return f"{self.text}\n{self.screenshot_text}" if self.screenshot_text else self.text
 
 
 class Reach(models.IntegerChoices):
@@ -362,6 +384,24 @@ class WeChatMessage(models.Model):
 
     def __str__(self):
         return self.msg_id
+
+
+class ScreenshotCheck(models.Model):
+    """A visitor's "check a screenshot": the picture waits for the queue, is read, then deleted.
+
+    The id is random and is the only way to the result (``/check/<id>/``); nothing links it to a person.
+    Checks are removed a day after they were made (``services.remove_old_screenshot_checks``).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    image = models.CharField(max_length=200, blank=True, help_text="Name in the private storage, until read.")
+    reading = models.CharField(max_length=12, choices=ScreenshotReading.choices, default=ScreenshotReading.PENDING)
+    text = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return str(self.id)
 
 
 class RateLimitCounter(models.Model):

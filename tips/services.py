@@ -1,8 +1,10 @@
 """Writes that touch tips: submitting, answering, closing, grouping, drafting a clarification.
 
 A submitted tip must never be lost, so the tip's transaction does nothing that can fail for reasons
-other than the database: the screenshot is written to storage before it, and e-mails go out after
-commit (``transaction.on_commit``), where a mail server error is logged and cannot roll anything back.
+other than the database: the screenshot is written to storage before it, and slow work is queued
+after commit (``transaction.on_commit``) for the task queue's workers (``tips.tasks``): reading the
+screenshot (OCR and fingerprint, then ``tip_record_reading``) and the answer e-mail, whose mail
+server errors are retried by the queue and can never roll anything back.
 """
 
 import logging
@@ -22,7 +24,7 @@ from clarifications.models import Clarification, Status, Verdict
 from config.logs import log_event
 
 from . import grouping
-from .models import Rumor, Sighting, Tip, TipChannel, TipStatus, new_tip_code
+from .models import Rumor, ScreenshotCheck, ScreenshotReading, Sighting, Tip, TipChannel, TipStatus, new_tip_code
 from .storage import private_storage
 
 logger = logging.getLogger(__name__)
@@ -72,6 +74,7 @@ def tip_submit(
         language=language,
         channel=channel,
         pending_picture_url=pending_picture_url,
+        screenshot_reading=ScreenshotReading.PENDING if screenshot_name else ScreenshotReading.NONE,
     )
     tip.full_clean(exclude=["code", "rumor"])
     try:
@@ -83,6 +86,8 @@ def tip_submit(
                         rumor_id = Rumor.objects.create(label=rumor_label(text, fallback=tip.code)).pk
                     tip.rumor_id = rumor_id
                     tip.save(force_insert=True)
+                    if screenshot_name:
+                        queue_screenshot_reading(tip.pk)
                 log_event(logger, "tip.received", code=tip.code, rumor=tip.rumor_id)
                 return tip
             except IntegrityError:
@@ -100,6 +105,47 @@ def tip_submit(
 def rumor_label(text, *, fallback):
     """A new group's label: the start of its first report, or ``fallback`` for a report without words."""
     return Truncator(" ".join(text.split())).chars(80) or str(fallback)
+
+
+def queue_screenshot_reading(tip_id):
+    """Have a worker read the tip's screenshot once the tip is committed (a rollback queues nothing).
+
+    If the queue cannot take it, the tip stays "waiting to be read" and is not lost:
+    ``manage.py read_tip_screenshots`` queues such tips again."""
+    from .tasks import read_tip_screenshot
+
+    transaction.on_commit(lambda: read_tip_screenshot.enqueue(tip_id), robust=True)
+
+
+def tip_record_reading(*, tip: Tip, reading: str, text: str, fingerprint: str) -> Tip:
+    """Store what was read from the tip's screenshot; the tip may then join a better group.
+
+    A tip that is alone in an unconfirmed group (nothing in its words matched when it arrived, e.g.
+    "see the picture") moves to the group of a tip with the same picture, or whose words match its
+    words and the screenshot's text together. Groups staff confirmed, or shared with other tips, stay.
+    """
+    tip.screenshot_reading, tip.screenshot_text, tip.screenshot_fingerprint = reading, text, fingerprint
+    tip.save(update_fields=["screenshot_reading", "screenshot_text", "screenshot_fingerprint"])
+    log_event(logger, "tip.screenshot_read", code=tip.code, reading=reading, characters=len(text))
+    if tip.is_closed or reading == ScreenshotReading.FAILED:
+        return tip
+    rumor_id = grouping.candidate_rumor_id(tip.matching_text, fingerprint=fingerprint, exclude_pk=tip.pk)
+    if rumor_id is None or rumor_id == tip.rumor_id:
+        return tip
+    with transaction.atomic():
+        alone = (
+            tip.rumor_id is None
+            or Rumor.objects.filter(pk=tip.rumor_id, confirmed=False).exists()
+            and not Tip.objects.filter(rumor_id=tip.rumor_id).exclude(pk=tip.pk).exists()
+        )
+        if not alone or not Rumor.objects.filter(pk=rumor_id).exists():
+            return tip
+        old_rumor_id, tip.rumor_id = tip.rumor_id, rumor_id
+        tip.save(update_fields=["rumor"])
+        if old_rumor_id is not None:
+            Rumor.objects.filter(pk=old_rumor_id, tips__isnull=True).delete()
+    log_event(logger, "tip.regrouped", code=tip.code, rumor=rumor_id, was=old_rumor_id)
+    return tip
 
 
 def _close(tip, status, **fields):
@@ -125,13 +171,20 @@ def tip_answer(*, tip: Tip, clarification: Clarification, site_url: str) -> bool
         _close(tip, TipStatus.ANSWERED, clarification=clarification, duplicate_of=None)
         will_mail = bool(tip.contact_email and tip.contact_consent)
         if will_mail:
+            from .tasks import send_answer_email as send_answer_email_task
+
             tip_id, clarification_id = tip.pk, clarification.pk
-            transaction.on_commit(lambda: send_answer_email(tip_id, clarification_id, site_url))
+            transaction.on_commit(
+                lambda: send_answer_email_task.enqueue(tip_id, clarification_id, site_url), robust=True
+            )
     return will_mail
 
 
 def send_answer_email(tip_id, clarification_id, site_url):
-    """Tell the citizen, in the language of their form, where the answer is. Never raises."""
+    """Tell the citizen, in the language of their form, where the answer is (run by the task queue).
+
+    A mail server error is logged and raised, so that the queue tries again later; the answer itself
+    was committed before and stays."""
     try:
         tip = Tip.objects.get(pk=tip_id)
         clarification = Clarification.objects.get(pk=clarification_id)
@@ -150,7 +203,8 @@ def send_answer_email(tip_id, clarification_id, site_url):
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [tip.contact_email])
     except Exception:
         # The answer is saved whatever the mail server says; the citizen can still check the code.
-        logger.exception("Could not send the answer e-mail for tip %s", tip_id)
+        logger.exception("Could not send the answer e-mail for tip %s; the queue will try again", tip_id)
+        raise
 
 
 def tips_answer(*, tips, clarification: Clarification, site_url: str) -> int:
@@ -246,7 +300,7 @@ def tips_group(*, tips) -> Rumor:
     with transaction.atomic():
         target = max(rumors, key=lambda rumor: (rumor.tips.count(), -rumor.pk), default=None)
         if target is None:
-            target = Rumor.objects.create(label=rumor_label(tips[0].text, fallback=tips[0].code))
+            target = Rumor.objects.create(label=rumor_label(tips[0].matching_text, fallback=tips[0].code))
         Tip.objects.filter(pk__in=[tip.pk for tip in tips]).update(rumor=target)
         target.confirmed = True
         target.save(update_fields=["confirmed"])
@@ -332,3 +386,14 @@ def remove_orphan_screenshots(*, older_than: timedelta = timedelta(hours=1)) -> 
                 path.unlink(missing_ok=True)
                 removed += 1
     return removed
+
+
+def remove_old_screenshot_checks(*, older_than: timedelta = timedelta(days=1)) -> int:
+    """Delete visitors' screenshot checks (their text, and a picture never read) older than ``older_than``.
+
+    Run after each check is read and by the daily purge. Returns how many checks went."""
+    storage = private_storage()
+    old = ScreenshotCheck.objects.filter(created_at__lt=timezone.now() - older_than)
+    for name in old.exclude(image="").values_list("image", flat=True):
+        storage.delete(name)
+    return old.delete()[0]

@@ -1,10 +1,13 @@
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import DatabaseError
-from django.shortcuts import redirect, render
+from django.db import DatabaseError, transaction
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -12,15 +15,16 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from clarifications.models import Clarification
-from clarifications.search import Strength, find_similar
+from clarifications.search import MAX_QUERY_CHARS, Strength, add_snippets, find_similar, rank
 from config.clients import client_ip
 
-from . import ratelimit
+from . import ocr, ratelimit
 from .clients import client_hash
-from .forms import TipForm
-from .models import TEXT_MAX_LENGTH, Tip, TipStatus, normalise_tip_code
+from .forms import ScreenshotCheckForm, TipForm
+from .models import TEXT_MAX_LENGTH, ScreenshotCheck, ScreenshotReading, Tip, TipStatus, normalise_tip_code
 from .screenshots import too_large
 from .services import tip_submit
+from .storage import private_storage
 
 # Room for the text fields and the multipart envelope on top of the screenshot itself.
 FORM_OVERHEAD_BYTES = 256 * 1024
@@ -172,7 +176,7 @@ def tip_status(request, code):
     if not (answer or tip.is_closed):
         # Only what really matches: a receipt must not offer unrelated items as possible answers.
         matches = find_similar(
-            tip.text, queryset=Clarification.objects.published(), limit=SUGGESTIONS, at_least=Strength.MATCH
+            tip.matching_text, queryset=Clarification.objects.published(), limit=SUGGESTIONS, at_least=Strength.MATCH
         )
     return render(request, "tips/status.html", {"tip": tip, "answer": answer, "matches": matches})
 
@@ -187,3 +191,135 @@ def tip_lookup(request):
     if normalised:
         return redirect("tips:status", code=normalised)
     return render(request, "tips/lookup.html", {"code": code, "invalid": bool(code)}, status=404 if code else 200)
+
+
+# --- "Check a screenshot": a visitor's picture is read by the task queue and matched like a paste ----
+
+CHECK_RESULTS = 10
+CHECK_REFRESH_SECONDS = 2
+CHECK_WAIT_COUNTED = timedelta(minutes=30)
+
+
+def _body_too_long(request):
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    limit = min(settings.TIPS_MAX_UPLOAD_BYTES + FORM_OVERHEAD_BYTES, settings.MAX_REQUEST_BYTES)
+    return length if length > limit else 0
+
+
+@csrf_exempt
+def check_new(request):
+    """The "check a screenshot" form; as for tips, an over-long body is refused before anything reads it
+    (CSRF check included), and ``check_form`` applies the CSRF protection itself."""
+    if request.method == "POST" and (length := _body_too_long(request)):
+        form = ScreenshotCheckForm()
+        form.refuse_screenshot(too_large(length, max_bytes=settings.TIPS_MAX_UPLOAD_BYTES))
+        return render(request, "tips/check_new.html", {"form": form}, status=413)
+    return check_form(request)
+
+
+check_new.checks_request_size = True
+
+
+@csrf_protect
+@never_cache
+def check_form(request):
+    context = {"ocr_available": ocr.status().available}
+    if request.method != "POST":
+        return render(request, "tips/check_new.html", {**context, "form": ScreenshotCheckForm()})
+    # The queue is bounded: a visitor is told to come back rather than wait for minutes.
+    if _checks_waiting() >= settings.SCREENSHOT_CHECK_MAX_WAITING:
+        response = render(request, "tips/check_busy.html", status=503)
+        response["Retry-After"] = "120"
+        return response
+    client = client_hash(client_ip(request))
+    # Counted before decoding, whether the picture turns out valid or not, like a tip's screenshot.
+    if not ratelimit.hit("screenshot-check", client, rate=settings.SCREENSHOT_CHECK_RATE):
+        response = render(
+            request, "tips/check_new.html", {**context, "form": ScreenshotCheckForm(), "rate_limited": True}, status=429
+        )
+        response["Retry-After"] = "60"
+        return response
+    form = ScreenshotCheckForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(request, "tips/check_new.html", {**context, "form": form})
+    try:
+        check = check_submit(form.cleaned_data["screenshot"])
+    except (DatabaseError, OSError):
+        logger.exception("A screenshot check could not be stored")
+        response = render(
+            request, "tips/check_new.html", {**context, "form": ScreenshotCheckForm(), "not_saved": True}, status=503
+        )
+        response["Retry-After"] = "60"
+        return response
+    return redirect("tips:check_result", pk=check.pk)
+
+
+def check_submit(picture):
+    """Store the (already re-encoded) picture privately and queue its reading; returns the check."""
+    from .tasks import read_screenshot_check
+
+    name = private_storage().save(f"checks/{picture.name}", picture)
+    try:
+        with transaction.atomic():
+            check = ScreenshotCheck.objects.create(image=name)
+            transaction.on_commit(lambda: read_screenshot_check.enqueue(str(check.pk)))
+    except Exception:
+        private_storage().delete(name)
+        raise
+    return check
+
+
+@never_cache
+@require_GET
+def check_result(request, pk):
+    """Progress until the picture is read (meta refresh, or the script polling ``?progress``), then the
+    text read and the clarifications it matches, presented like a pasted message's search."""
+    check = get_object_or_404(ScreenshotCheck, pk=pk)
+    pending = check.reading == ScreenshotReading.PENDING
+    if "progress" in request.GET:
+        return JsonResponse({"done": not pending})
+    if pending:
+        context = {"check": check, "refresh": CHECK_REFRESH_SECONDS, "ahead": _checks_ahead(check)}
+        return render(request, "tips/check_progress.html", context)
+    context = {"check": check}
+    if check.reading == ScreenshotReading.READ and check.text.strip():
+        context.update(_matches(check.text))
+    return render(request, "tips/check_result.html", context)
+
+
+def _waiting_checks():
+    """Pictures sent and not read yet; one whose task was lost stops counting after CHECK_WAIT_COUNTED."""
+    recent = timezone.now() - CHECK_WAIT_COUNTED
+    return ScreenshotCheck.objects.filter(reading=ScreenshotReading.PENDING, created_at__gte=recent)
+
+
+def _checks_waiting():
+    return _waiting_checks().count()
+
+
+def _checks_ahead(check):
+    return _waiting_checks().filter(created_at__lt=check.created_at).count()
+
+
+def _matches(text):
+    """The list view's presentation of a pasted message: the ranking of ``clarifications.search`` and
+    the notice of ``includes/match_notice.html`` (strong match, or none with "report this rumor")."""
+    truncated = len(text) > MAX_QUERY_CHARS
+    query = text[:MAX_QUERY_CHARS]
+    published = Clarification.objects.published().for_cards()
+    ranking = rank(published, query)
+    results = add_snippets(list(ranking.apply(published)[:CHECK_RESULTS]), ranking.highlight)
+    best = ranking.best_strength
+    match = "none" if best is None or best == Strength.RELATED else "strong" if best == Strength.STRONG else None
+    first_related = next((i for i, item in enumerate(results) if item.search_strength == Strength.RELATED), None)
+    return {
+        "results": results,
+        "match": match,
+        "first_related": first_related,
+        "truncated": truncated,
+        # match_notice.html carries the searched text into "report this rumor".
+        "filter": {"search_query": query},
+    }

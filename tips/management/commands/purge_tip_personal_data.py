@@ -2,14 +2,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from tips import ratelimit
-from tips.services import purge_personal_data, remove_orphan_screenshots
+from tips.services import purge_personal_data, remove_old_screenshot_checks, remove_orphan_screenshots
 
 
 class Command(BaseCommand):
     help = (
         "Delete the contact e-mail and the address hash of tips closed (answered, not actionable or duplicate) "
         "more than TIPS_PERSONAL_DATA_DAYS days ago, finished rate-limit windows, and screenshot files no tip "
-        "refers to (left by a failed submission). Run it daily."
+        "refers to (left by a failed submission), and visitors' screenshot checks older than a day. Run it daily."
     )
 
     def add_arguments(self, parser):
@@ -28,3 +28,5 @@ class Command(BaseCommand):
             f"Purged personal data of {tips} tip(s) closed more than {days} days ago; "
             f"removed {windows} finished rate-limit window(s) and {orphans} orphan screenshot file(s)."
         )
+        checks = remove_old_screenshot_checks()
+        self.stdout.write(f"Removed {checks} screenshot check(s) older than a day.")

@@ -1,0 +1,89 @@
+"""The tips' slow work, run by the task queue's workers (``manage.py run_worker``), never in a request.
+
+- ``read_tip_screenshot(tip_id)``: the text (OCR) and fingerprint of a tip's screenshot, stored with
+  the tip, which may then join a better rumor group (``services.tip_record_reading``). Any channel that
+  stores a tip with a screenshot queues it the same way (``services.tip_submit`` does on commit).
+- ``read_screenshot_check(check_id)``: a visitor's "check a screenshot"; the picture is deleted once read.
+- ``send_answer_email(...)``: the citizen's e-mail when their tip is answered.
+
+Failures the next attempt cannot fix (a picture that does not decode, the OCR engine missing) are
+recorded and end the task; anything else (the database, the mail server) raises, and the queue tries
+again a bounded number of times (``config.taskqueue``). Every task may therefore run twice: each one
+writes the same result again rather than adding to it.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.utils import timezone
+from django_tasks import task
+from PIL import UnidentifiedImageError
+
+from config.logs import log_event
+
+from . import fingerprints, ocr, services
+from .models import ScreenshotCheck, ScreenshotReading, Tip
+from .storage import private_storage
+
+logger = logging.getLogger(__name__)
+
+# A visitor waits for their check: it goes before the tips, which staff read later.
+CHECK_PRIORITY = 10
+CHECKS_KEPT = timedelta(days=1)
+UNREADABLE = (UnidentifiedImageError, OSError, SyntaxError, ValueError)
+
+
+def read_picture(path):
+    """(reading, text, fingerprint) of the picture at ``path``; the engine missing is not an error."""
+    try:
+        fingerprint = fingerprints.fingerprint(path)
+    except UNREADABLE:
+        logger.warning("A screenshot could not be decoded: %s", path, exc_info=True)
+        return ScreenshotReading.FAILED, "", ""
+    try:
+        text = ocr.read_text(path)
+    except ocr.OcrUnavailable as reason:
+        logger.warning("Screenshot not read: %s", reason)
+        return ScreenshotReading.UNAVAILABLE, "", fingerprint
+    except UNREADABLE:
+        logger.warning("OCR could not read a screenshot: %s", path, exc_info=True)
+        return ScreenshotReading.FAILED, "", fingerprint
+    return ScreenshotReading.READ, text, fingerprint
+
+
+@task()
+def read_tip_screenshot(tip_id):
+    tip = Tip.objects.filter(pk=tip_id).exclude(screenshot="").first()
+    if tip is None:
+        return "no screenshot"
+    storage = private_storage()
+    if not storage.exists(tip.screenshot.name):
+        services.tip_record_reading(tip=tip, reading=ScreenshotReading.FAILED, text="", fingerprint="")
+        return "file missing"
+    reading, text, fingerprint = read_picture(storage.path(tip.screenshot.name))
+    services.tip_record_reading(tip=tip, reading=reading, text=text, fingerprint=fingerprint)
+    return reading
+
+
+@task(queue_name="checks", priority=CHECK_PRIORITY)
+def read_screenshot_check(check_id):
+    check = ScreenshotCheck.objects.filter(pk=check_id).first()
+    if check is None:
+        return "gone"
+    storage = private_storage()
+    if check.image and storage.exists(check.image):
+        reading, text, _fingerprint = read_picture(storage.path(check.image))
+    else:
+        reading, text = ScreenshotReading.FAILED, ""
+    ScreenshotCheck.objects.filter(pk=check.pk).update(reading=reading, text=text, image="", read_at=timezone.now())
+    # The picture is not kept (the page says so): deleted once read, whatever the outcome.
+    if check.image:
+        storage.delete(check.image)
+    services.remove_old_screenshot_checks(older_than=CHECKS_KEPT)
+    log_event(logger, "screenshot_check.read", reading=reading)
+    return reading
+
+
+@task()
+def send_answer_email(tip_id, clarification_id, site_url):
+    services.send_answer_email(tip_id, clarification_id, site_url)
