@@ -11,6 +11,7 @@ import sys
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
@@ -19,11 +20,15 @@ from django_tasks_db.models import DBTaskResult
 from benchmarks import wechat_screens
 from config import taskqueue
 from tips import ocr
-from tips.models import ScreenshotCheck, ScreenshotReading, Tip
+from tips.models import ScreenshotCheck, ScreenshotReading, Sighting, Tip
+from tips.services import tip_submit
 
-from .factories import ClarificationFactory
+from .factories import ClarificationFactory, UserFactory
 from .servers import REPO
+from .test_sightings import inspection_groups  # noqa: F401 (a fixture)
+from .test_sightings import record as record_sighting
 from .tips_images import upload
+from .wechat_simulator import ACCOUNT, TOKEN, PictureServer, WeChat
 
 SUBWAY = "紧急通知：明天起本市地铁全线停运三天，请大家提前做好出行准备，转发给身边的亲友！"
 SUBWAY_CLAIM = "明天起本市地铁全线停运三天，请提前做好出行准备。"
@@ -304,3 +309,42 @@ def test_a_check_that_cannot_be_stored_says_so_and_leaves_nothing(client, monkey
     assert response.status_code == 503
     assert "A problem on our side kept us from reading your screenshot" in response.text
     assert ScreenshotCheck.objects.count() == 0
+
+
+# --- The other channels' pictures go through the same queue ------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("inspection_groups")
+def test_a_sighting_screenshot_is_read_by_the_queue_and_joins_the_citizens_group(client, database_queue):
+    needs_ocr()
+    tip = tip_submit(text=SUBWAY, platform="wechat_group")
+    staff = UserFactory(username="inspector")
+    staff.groups.add(Group.objects.get(name="Online inspection"))
+    client.force_login(staff)
+    response = record_sighting(client, text="", screenshot=png(wechat_screens.chat(SUBWAY)))
+    assert response.status_code == 302
+    sighting = Sighting.objects.get()
+    assert sighting.screenshot_text == "" and sighting.rumor_id != tip.rumor_id
+    run_worker()
+    sighting.refresh_from_db()
+    assert "地铁全线停运三天" in "".join(sighting.screenshot_text.split())
+    assert sighting.rumor_id == tip.rumor_id
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_picture_sent_to_the_official_account_is_fetched_and_read_by_the_queue(client, settings, database_queue):
+    needs_ocr()
+    settings.WECHAT_TOKEN, settings.WECHAT_ACCOUNT_ID = TOKEN, ACCOUNT
+    settings.WECHAT_PICTURE_HOSTS = ["127.0.0.1"]
+    picture = wechat_screens.encoded(wechat_screens.chat(SUBWAY))
+    with PictureServer(picture) as server:
+        reply = WeChat(client).image(server.url)
+        tip = Tip.objects.get()
+        assert tip.code in reply.text and not tip.screenshot
+        run_worker()  # fetches the picture, which queues its reading
+        run_worker()
+    tip.refresh_from_db()
+    assert tip.screenshot and tip.pending_picture_url == ""
+    assert tip.screenshot_reading == ScreenshotReading.READ
+    assert "地铁全线停运三天" in "".join(tip.screenshot_text.split())

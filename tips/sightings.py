@@ -55,12 +55,15 @@ def sighting_record(*, sighting: Sighting, recorded_by) -> Sighting:
 
 
 def request_screenshot_text(sighting_id: int) -> None:
-    """Ask for the text of a sighting's screenshot to be read: the one place where OCR is enqueued.
+    """Have a worker read the sighting's screenshot once the sighting is committed (``tips.tasks``).
 
-    No reader is wired in yet; until one is, the sighting is grouped and matched by the text staff
-    typed, and the admin shows that the screenshot has not been read.
+    Until it is read (or when OCR is unavailable), the sighting is grouped and matched by the text
+    staff typed, and the admin shows that the screenshot has not been read.
     """
+    from .tasks import read_sighting_screenshot
+
     log_event(logger, "sighting.screenshot_text_requested", id=sighting_id)
+    transaction.on_commit(lambda: read_sighting_screenshot.enqueue(sighting_id), robust=True)
 
 
 def sighting_screenshot_read(*, sighting: Sighting, text: str) -> Sighting:

@@ -3,6 +3,10 @@
 - ``read_tip_screenshot(tip_id)``: the text (OCR) and fingerprint of a tip's screenshot, stored with
   the tip, which may then join a better rumor group (``services.tip_record_reading``). Any channel that
   stores a tip with a screenshot queues it the same way (``services.tip_submit`` does on commit).
+- ``read_sighting_screenshot(sighting_id)``: the same for a screenshot staff recorded on patrol
+  (``sightings.sighting_screenshot_read``).
+- ``fetch_wechat_picture(tip_id)``: a picture sent to the official account, fetched after the reply
+  (``wechat.pictures``); once stored it is read like any tip's screenshot.
 - ``read_screenshot_check(check_id)``: a visitor's "check a screenshot"; the picture is deleted once read.
 - ``send_answer_email(...)``: the citizen's e-mail when their tip is answered.
 
@@ -21,8 +25,8 @@ from PIL import UnidentifiedImageError
 
 from config.logs import log_event
 
-from . import fingerprints, ocr, services
-from .models import ScreenshotCheck, ScreenshotReading, Tip
+from . import fingerprints, ocr, services, sightings
+from .models import ScreenshotCheck, ScreenshotReading, Sighting, Tip
 from .storage import private_storage
 
 logger = logging.getLogger(__name__)
@@ -63,6 +67,28 @@ def read_tip_screenshot(tip_id):
     reading, text, fingerprint = read_picture(storage.path(tip.screenshot.name))
     services.tip_record_reading(tip=tip, reading=reading, text=text, fingerprint=fingerprint)
     return reading
+
+
+@task()
+def read_sighting_screenshot(sighting_id):
+    sighting = Sighting.objects.filter(pk=sighting_id).exclude(screenshot="").first()
+    if sighting is None:
+        return "no screenshot"
+    storage = private_storage()
+    if not storage.exists(sighting.screenshot.name):
+        return "file missing"
+    reading, text, _fingerprint = read_picture(storage.path(sighting.screenshot.name))
+    if reading == ScreenshotReading.READ:
+        sightings.sighting_screenshot_read(sighting=sighting, text=text)
+    return reading
+
+
+@task()
+def fetch_wechat_picture(tip_id):
+    """A failure that may pass (timeout, server error) raises FetchFailed: the queue tries again."""
+    from .wechat import pictures
+
+    return "stored" if pictures.fetch(tip_id) else "not stored"
 
 
 @task(queue_name="checks", priority=CHECK_PRIORITY)

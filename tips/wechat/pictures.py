@@ -7,12 +7,12 @@ only (``WECHAT_PICTURE_HOSTS``), with no redirect followed, at most ``TIPS_MAX_U
 ``FETCH_DEADLINE`` seconds spent, then decoded and re-encoded exactly like a citizen's upload
 (``tips.screenshots``) and stored privately as the tip's screenshot.
 
-``enqueue_fetch`` is the one place that asks for a fetch. No task queue is wired in yet: until it is,
-``manage.py fetch_wechat_pictures`` (run every minute or so, e.g. from cron) fetches what is pending.
-Once stored, the picture is the tip's screenshot like any other: reading its text (OCR) belongs to
-whatever reads tip screenshots, called from the end of ``fetch``.
-A failure that may pass (a timeout, a server error) leaves the picture pending for the next run; one
-that will not (refused, too large, not a picture, gone) is written on the tip for staff.
+``enqueue_fetch`` is the one place that asks for a fetch: the task queue runs it
+(``tips.tasks.fetch_wechat_picture``). Once stored, the picture is the tip's screenshot like any
+other, and its reading (OCR) is queued at the end of ``fetch``. A failure that may pass (a timeout,
+a server error) leaves the picture pending and the queue tries again; one that will not (refused,
+too large, not a picture, gone) is written on the tip for staff. ``manage.py fetch_wechat_pictures``
+fetches whatever is still pending (after the queue gave up, or was down).
 """
 
 import http.client
@@ -28,7 +28,8 @@ from django.core.files.base import ContentFile
 
 from config.logs import log_event
 
-from ..models import Tip
+from .. import services
+from ..models import ScreenshotReading, Tip
 from ..screenshots import clean_screenshot
 from ..storage import private_storage
 
@@ -59,8 +60,11 @@ def allowed(url):
 
 
 def enqueue_fetch(tip_id: int) -> None:
-    """Ask for the tip's picture to be fetched: the one place a task queue would take the work."""
+    """Ask the task queue to fetch the tip's picture (call it once the tip is committed)."""
+    from ..tasks import fetch_wechat_picture
+
     log_event(logger, "wechat.picture_pending", tip=tip_id)
+    fetch_wechat_picture.enqueue(tip_id)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -116,11 +120,14 @@ def fetch(tip_id: int) -> bool:
         raise
     upload_to = Tip._meta.get_field("screenshot").generate_filename(None, picture.name)  # type: ignore[arg-type]
     name = private_storage().save(upload_to, picture)
-    stored = Tip.objects.filter(pk=tip.pk, screenshot="").update(screenshot=name, pending_picture_url="")
+    stored = Tip.objects.filter(pk=tip.pk, screenshot="").update(
+        screenshot=name, pending_picture_url="", screenshot_reading=ScreenshotReading.PENDING
+    )
     if not stored:
         private_storage().delete(name)
         return False
     log_event(logger, "wechat.picture_stored", tip=tip.code)
+    services.queue_screenshot_reading(tip.pk)
     return True
 
 

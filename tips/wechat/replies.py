@@ -111,7 +111,7 @@ def submit(message: Message, *, site_url: str, text: str = "", picture_url: str 
                 seen.save(update_fields=["tip", "reply"])
             if picture_url:
                 tip_id = tip.pk
-                transaction.on_commit(lambda: pictures.enqueue_fetch(tip_id))
+                transaction.on_commit(lambda: pictures.enqueue_fetch(tip_id), robust=True)
     except IntegrityError:
         earlier = WeChatMessage.objects.filter(msg_id=message.msg_id).first()
         if earlier is None:
