@@ -142,7 +142,11 @@ class Tip(models.Model):
         verbose_name = _("tip")
         verbose_name_plural = _("tips")
         permissions = [("view_tip_contact", "Can see the contact details of tips")]
-        indexes = [models.Index(fields=["status", "closed_at"])]
+        indexes = [
+            models.Index(fields=["status", "closed_at"]),
+            # A rumor's recent reports (its heat, see heat.py) without reading its older ones.
+            models.Index(fields=["rumor", "submitted_at"], name="tip_rumor_time"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=TipStatus.values), name="tip_status_valid"),
             models.CheckConstraint(condition=Q(platform__in=Platform.values), name="tip_platform_valid"),
