@@ -62,13 +62,15 @@ CONDITIONS = {"HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "
 CACHE_OUTAGE_ERRORS = (OSError, redis.RedisError)
 
 
-def public_page(view=None, *, methods=("GET", "HEAD", "OPTIONS")):
+def public_page(view=None, *, methods=("GET", "HEAD", "OPTIONS"), refresh=None):
     """Mark a view whose anonymous GET responses are the same for every visitor (see module docstring).
 
     OPTIONS is answered as Django's class-based views answer it: the allowed ``methods``, no page.
+    ``refresh`` (seconds) is for a page that also shows what changes without any content changing
+    (the "most asked" ranking): its cached copies are renewed at least that often.
     """
     if view is None:
-        return partial(public_page, methods=methods)
+        return partial(public_page, methods=methods, refresh=refresh)
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -78,7 +80,7 @@ def public_page(view=None, *, methods=("GET", "HEAD", "OPTIONS")):
             return response
         return view(request, *args, **kwargs)
 
-    wrapped.public_page = True
+    wrapped.public_page = refresh or True
     return wrapped
 
 
@@ -150,10 +152,15 @@ class PublicPageCacheMiddleware:
         self.retry_at = float("-inf")
 
     def __call__(self, request):
-        if not self._eligible(request):
+        marker = self._eligible(request)
+        if not marker:
             return self.get_response(request)
+        version = ContentVersion.token()
+        if marker is not True:
+            # A page with a refresh period is also keyed by its time slot (see public_page).
+            version = f"{version}.{int(time.time() // marker)}"
         # The raw path and query string: get_full_path() would re-quote them on every request.
-        key = (ContentVersion.token(), request.scheme, request.get_host(), request.path, request.META["QUERY_STRING"])
+        key = (version, request.scheme, request.get_host(), request.path, request.META["QUERY_STRING"])
         page = self._cached(key)
         if page is None:
             response = self._render(request)
@@ -192,6 +199,7 @@ class PublicPageCacheMiddleware:
     # --- Which requests ------------------------------------------------------------------------
 
     def _eligible(self, request):
+        """False, or the view's ``public_page`` marker: True, or its refresh period in seconds."""
         return (
             settings.PAGE_CACHE_ENABLED
             and request.method in ("GET", "HEAD")

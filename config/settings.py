@@ -384,6 +384,12 @@ TIPS_MAX_UPLOAD_BYTES = env_int("TIPS_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 # (manage.py purge_tip_personal_data, run daily).
 TIPS_PERSONAL_DATA_DAYS = env_int("TIPS_PERSONAL_DATA_DAYS", 90)
 
+# --- The "most asked" ranking --------------------------------------------------------------------
+
+# Page-view beacons counted per client address and period (clarifications/popularity.py): enough for
+# anyone reading, too few for one machine to push a clarification up the ranking.
+VIEWS_RATE = env_str("VIEWS_RATE", "120/h")
+
 # --- Read-only JSON API (Django REST framework) -------------------------------------------------
 # Anonymous clients are throttled per IP address (clarifications/api.py). The counts live in the
 # cache: per process with the local-memory cache, shared between app servers only with REDIS_URL.

@@ -15,6 +15,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
+
+from clarifications.models import DailyViews
 
 from .factories import ClarificationFactory, NoticeFactory, SourceFactory, TipFactory, TopicFactory, UpdateFactory
 
@@ -55,6 +58,7 @@ def test_every_public_page_type_is_valid_html(client, html_validate, tmp_path):
     withdrawn = ClarificationFactory(withdrawn=True)
     notice = NoticeFactory()
     answered = TipFactory(status="answered", clarification=clarification)
+    DailyViews.objects.create(clarification=clarification, day=timezone.localdate(), views=3)
     pages = {
         "home": "/",
         "home-en": "/en/",
@@ -66,6 +70,7 @@ def test_every_public_page_type_is_valid_html(client, html_validate, tmp_path):
         "withdrawn": withdrawn.get_absolute_url(),
         "topic": topic.get_absolute_url(),
         "notices": reverse("clarifications:notices"),
+        "most-asked": reverse("clarifications:most_asked"),
         "notice": notice.get_absolute_url(),
         "about": reverse("clarifications:about"),
         "how-to-report": reverse("clarifications:how_to_report"),

@@ -319,10 +319,10 @@ def reports_per_clarification(*, since, clarifications, now=None):
         rows = (
             source.since(since)
             .filter(**{f"{source.time_field}__lte": now, f"{answered_by}__in": clarifications})
-            .values(clarification=F(answered_by))
+            .values(answered=F(answered_by))
             .annotate(count=Count("pk", distinct=True))
             .order_by()
-            .values_list("clarification", "count")
+            .values_list("answered", "count")
         )
         for clarification_id, count in rows:
             counts[clarification_id] += count
