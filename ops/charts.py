@@ -49,7 +49,7 @@ class Chart:
 
     @property
     def totals(self):
-        return [sum(values) for values in zip(*self.series.values(), strict=True)] if self.series else []
+        return [sum(values[position] for values in self.series.values()) for position in range(len(self.labels))]
 
     @property
     def top(self):
