@@ -535,7 +535,10 @@ class DailyViews(models.Model):
     or a log line; one row per clarification and day.
     """
 
-    clarification = models.ForeignKey(Clarification, on_delete=models.CASCADE, related_name="daily_views")
+    # No index of its own: the unique constraint's index starts with it.
+    clarification = models.ForeignKey(
+        Clarification, on_delete=models.CASCADE, related_name="daily_views", db_index=False
+    )
     day = models.DateField(_("day"))
     views = models.PositiveIntegerField(_("views"), default=0)
 

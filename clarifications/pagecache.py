@@ -17,6 +17,9 @@ and served without it (a warning once per outage and worker) and it is tried aga
 cookie (staff bypass it), only when Django would not first redirect to HTTPS, and only 200 responses
 that set no cookie, do not vary on the cookie and set no Cache-Control of their own (a page with a
 CSRF token is never stored). So a 404, a redirect or a draft never turns into a 304.
+A view marked ``@public_page(refresh=N)`` shows something that changes without content changing
+(the "most asked" ranking): its key also carries the current N-second time slot, so its copies are
+renewed that often, still with no query on a hit.
 
 **Compression.** A stored page keeps its body plain, gzipped and brotli-compressed, and each client
 gets the best it accepts (``Vary: Accept-Encoding``). Pages that are not cached go through Django's

@@ -66,9 +66,10 @@ def clarifications_per_week(*, weeks=WEEKS, now=None):
     mondays, start = last_weeks(weeks, now=now)
     index = {monday: position for position, monday in enumerate(mondays)}
     published = Clarification.objects.published().filter(published_at__gte=start)
+    local_day = heat.LocalDays()
 
     def week_of(hour):
-        day = heat.local_day(hour)
+        day = local_day[hour]
         return index.get(day - timedelta(days=day.weekday()))
 
     by_verdict = defaultdict(lambda: [0] * weeks)
@@ -84,8 +85,8 @@ def clarifications_per_week(*, weeks=WEEKS, now=None):
 
     by_topic = defaultdict(lambda: [0] * weeks)
     rows = (
-        Clarification.topics.through.objects.filter(clarification__in=published)
-        .values(hour=heat.UTCHour(F("clarification__published_at")), key=F("topic"))
+        published.filter(topics__isnull=False)
+        .values(hour=heat.UTCHour(F("published_at")), key=F("topics"))
         .annotate(count=Count("pk"))
         .order_by()
         .values_list("hour", "key", "count")

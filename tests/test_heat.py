@@ -122,11 +122,15 @@ def test_a_rumor_whose_reports_accelerate_is_flagged_and_a_steady_one_is_not(cli
     assert "accelerating" in response.text or "加速" in response.text
 
 
-def test_the_trend_filter_shows_rumors_reported_lately(client, triager):
+def test_the_queue_lists_rumors_reported_lately_unless_staff_ask_for_all(client, triager):
     report(RumorFactory(label="最近"), ago(days=2))
     report(RumorFactory(label="很久以前"), ago(days=heat.WINDOW_DAYS + 5))
-    response = client.get("/admin/tips/rumor/", {"trend": "recent"})
+    RumorFactory(label="没有举报")
+    response = client.get("/admin/tips/rumor/")
     assert [rumor.label for rumor in response.context["cl"].result_list] == ["最近"]
+    response = client.get("/admin/tips/rumor/", {"trend": "all"})
+    assert [rumor.label for rumor in response.context["cl"].result_list][0] == "最近"
+    assert {rumor.label for rumor in response.context["cl"].result_list} == {"最近", "很久以前", "没有举报"}
 
 
 def test_the_rumor_queue_costs_the_same_queries_for_many_rumors(client, triager, django_assert_max_num_queries):

@@ -443,21 +443,34 @@ class TipInline(admin.TabularInline):
 
 
 class TrendFilter(admin.SimpleListFilter):
-    """Rumors reported lately, or those whose reports accelerate (the rules are in heat.py)."""
+    """The rumors reported lately by default (the queue is what is spreading now), those whose reports
+    accelerate, or all (the rules are in heat.py)."""
 
     title = _("trend")
     parameter_name = "trend"
 
     def lookups(self, request, model_admin):
         return [
-            ("accelerating", _("Accelerating")),
             ("recent", _("Reported in the last %(days)d days") % {"days": heat.WINDOW_DAYS}),
+            ("accelerating", _("Accelerating")),
+            ("all", _("All")),
         ]
 
+    def effective_value(self):
+        return self.value() or "recent"
+
+    def choices(self, changelist):
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": self.effective_value() == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
     def queryset(self, request, queryset):
-        if self.value() == "accelerating":
+        if self.effective_value() == "accelerating":
             return heat.accelerating(queryset)
-        if self.value() == "recent":
+        if self.effective_value() == "recent":
             return heat.recently_reported(queryset)
         return queryset
 
@@ -485,7 +498,9 @@ class RumorChangeList(ChangeList):
 @admin.register(Rumor)
 class RumorAdmin(PersonalDataGuard, admin.ModelAdmin):
     """The reported rumors, hottest first (``heat.py``): a rumor reported five times this morning comes
-    before one reported twenty times last month."""
+    before one reported twenty times last month. Rumors reported in the last ``WINDOW_DAYS`` are listed
+    unless staff choose "all" (those are the ones with any heat; sorting every group ever reported
+    costs a lookup per group)."""
 
     list_display = ["label", "heat_score", "trend", "report_count", "open_tip_count", "latest_report", "confirmed"]
     list_filter = [TrendFilter, "confirmed"]
