@@ -156,6 +156,10 @@ if DATABASE_URL:
         DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
     else:
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+        # PostgreSQL compiles any query its planner costs above jit_above_cost to machine code; the
+        # staff charts' aggregates over a million reports pass that cost yet run in a tenth of a
+        # second, and compiling took longer than running (benchmarks/office_bench.py).
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

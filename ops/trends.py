@@ -66,15 +66,19 @@ def clarifications_per_week(*, weeks=WEEKS, now=None):
     mondays, start = last_weeks(weeks, now=now)
     index = {monday: position for position, monday in enumerate(mondays)}
     published = Clarification.objects.published().filter(published_at__gte=start)
-    local_day = heat.LocalDays()
+    local_day, weeks_of_hours = heat.LocalDays(), {}
+    offset = heat.fixed_offset(mondays[0], timezone.localdate(now or timezone.now()))
 
     def week_of(hour):
-        day = local_day[hour]
-        return index.get(day - timedelta(days=day.weekday()))
+        """The position of a day's (or hour's) week, worked out once for each (the rows are per day and key)."""
+        if hour not in weeks_of_hours:
+            day = local_day[hour]
+            weeks_of_hours[hour] = index.get(day - timedelta(days=day.weekday()))
+        return weeks_of_hours[hour]
 
     by_verdict = defaultdict(lambda: [0] * weeks)
     rows = (
-        published.values(hour=heat.UTCHour(F("published_at")), key=F("verdict"))
+        published.values(hour=heat.DayBucket(F("published_at"), fixed_offset=offset), key=F("verdict"))
         .annotate(count=Count("pk"))
         .order_by()
         .values_list("hour", "key", "count")
@@ -86,7 +90,7 @@ def clarifications_per_week(*, weeks=WEEKS, now=None):
     by_topic = defaultdict(lambda: [0] * weeks)
     rows = (
         published.filter(topics__isnull=False)
-        .values(hour=heat.UTCHour(F("published_at")), key=F("topics"))
+        .values(hour=heat.DayBucket(F("published_at"), fixed_offset=offset), key=F("topics"))
         .annotate(count=Count("pk"))
         .order_by()
         .values_list("hour", "key", "count")

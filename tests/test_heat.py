@@ -173,6 +173,20 @@ def test_a_rumor_group_page_shows_its_reports_and_their_chart(client, triager):
     assert len(ninety.context["charts"][0].labels) == 90
 
 
+def test_reports_follow_the_local_day_across_a_change_of_summer_time(settings, english):
+    """Berlin moves its clocks on 29 March 2026: SQLite then counts by hour and folds hours into days."""
+    settings.TIME_ZONE = "Europe/Berlin"
+    rumor = RumorFactory()
+    report(rumor, datetime(2026, 3, 28, 22, 30, tzinfo=UTC), "weibo")  # 23:30 on the 28th in Berlin
+    report(rumor, datetime(2026, 3, 28, 23, 30, tzinfo=UTC), "weibo")  # 00:30 on the 29th
+    report(rumor, datetime(2026, 3, 29, 22, 30, tzinfo=UTC), "weibo")  # 00:30 on the 30th (summer time)
+    with time_machine.travel(datetime(2026, 3, 30, 12, 0, tzinfo=UTC), tick=False):
+        assert heat.fixed_offset(date(2026, 3, 28), date(2026, 3, 30)) is None
+        daily = heat.daily_reports(days=3, rumor=rumor)
+    assert daily["platform"].days == [date(2026, 3, 28), date(2026, 3, 29), date(2026, 3, 30)]
+    assert daily["platform"].series == {"Weibo": [1, 1, 1]}
+
+
 def test_weight_halves_every_half_life():
     assert heat.weight(0) == 1
     assert heat.weight(heat.HALF_LIFE_DAYS) == pytest.approx(0.5)

@@ -2,6 +2,7 @@
 
 import re
 import sqlite3
+import threading
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -56,6 +57,20 @@ def test_the_ranking_adds_views_and_ten_times_the_reports_of_the_week(frozen):
     ranking = popularity.most_asked(10)
     assert [(item.title, item.score) for item in ranking] == [("很多人读", 35), ("很多人举报", 30), ("又读又举报", 25)]
     assert (ranking[2].week_views, ranking[2].week_reports) == (5, 2)
+
+
+def test_the_ranking_is_exact_when_the_most_viewed_candidates_do_not_settle_it(frozen, monkeypatch):
+    monkeypatch.setattr(popularity, "CANDIDATES", 1)
+    hidden = ClarificationFactory(title="已撤回", withdrawn=True)
+    views(hidden, 100)
+    first, second, third = (ClarificationFactory(title=title) for title in ("甲", "乙", "丙"))
+    views(first, 10)
+    views(second, 9)
+    views(third, 8)
+    reports(third, 1)
+    ClarificationFactory(title="没人看")
+    ranking = popularity.most_asked(3)
+    assert [(item.title, item.score) for item in ranking] == [("丙", 18), ("甲", 10), ("乙", 9)]
 
 
 def test_last_weeks_views_and_reports_do_not_count(frozen):
@@ -197,3 +212,29 @@ def test_views_posted_at_once_to_several_gunicorn_workers_are_all_counted(tmp_pa
     assert counted == 400
     assert len(set(access_log.read_text().split())) > 1, "the beacons should have reached several workers"
     assert "data-seen-url" in cached_page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_days_first_views_from_many_threads_at_once_are_all_counted():
+    """The day's row does not exist yet: every thread tries to create it, one wins, the others add to it."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.skip("threads need a database file (the gunicorn test covers SQLite)")
+    clarification = ClarificationFactory()
+    start = threading.Barrier(8)
+
+    def read_eight_times():
+        start.wait()
+        try:
+            for _ in range(8):
+                popularity.count_view(clarification.pk)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=read_eight_times) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert DailyViews.objects.get(clarification=clarification).views == 64

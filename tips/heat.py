@@ -15,9 +15,9 @@ recent rows of an index on (rumor, time) and stays fast at a million reports.
 ``ACCELERATION_FACTOR`` times the daily average of the seven days before them. A rumor reported
 steadily is not flagged; one that suddenly spreads is, from its third report of the day.
 
-**Days** are local days (``TIME_ZONE``). Reports are counted by UTC hour in the database (a plain
-string prefix on SQLite, ``to_char`` on PostgreSQL: no per-row function call) and the hours folded
-into local days here, which is exact for every time zone whose offset is whole hours.
+**Days** are local days (``TIME_ZONE``), counted by the database with its own functions, never one
+of ours per row (``DayBucket``): PostgreSQL converts the time zone; SQLite adds the zone's offset
+when it is fixed over the period, and otherwise counts by UTC hour, folded into local days here.
 """
 
 import math
@@ -25,7 +25,22 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from django.db.models import CharField, Count, F, FloatField, Func, Max, Min, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    FloatField,
+    Func,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Exp
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -90,27 +105,55 @@ class AgeInDays(Func):
         return f"((%s - EXTRACT(EPOCH FROM {sql})::double precision) / 86400.0)", [self.now.timestamp(), *params]
 
 
-class UTCHour(Func):
-    """``YYYY-MM-DD HH`` of a datetime column in UTC: grouping by it costs no function call per row."""
+class DayBucket(Func):
+    """The local day of a datetime column, as ``YYYY-MM-DD`` text, worked out by the database.
+
+    PostgreSQL converts to ``TIME_ZONE`` itself. SQLite knows no time zones: when the zone's offset
+    is the same all through the period (``fixed_offset``), it adds that offset; otherwise it returns
+    the UTC hour (``YYYY-MM-DD HH``), which ``LocalDays`` turns into the local day here (exact for
+    every zone whose offsets are whole hours). Either way no function of ours runs per row.
+    """
 
     output_field = CharField()
+
+    def __init__(self, expression, *, fixed_offset=None):
+        super().__init__(expression)
+        self.fixed_offset = fixed_offset
 
     def as_sqlite(self, compiler, connection, **extra_context):
         # Django stores aware datetimes on SQLite as UTC text, "YYYY-MM-DD HH:MM:SS[.ffffff]".
         sql, params = compiler.compile(self.source_expressions[0])
-        return f"substr({sql}, 1, 13)", params
+        if self.fixed_offset is None:
+            return f"substr({sql}, 1, 13)", params
+        return f"date({sql}, %s)", [*params, f"{self.fixed_offset:+d} minutes"]
 
     def as_postgresql(self, compiler, connection, **extra_context):
         sql, params = compiler.compile(self.source_expressions[0])
-        return f"to_char({sql} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24')", params
+        return f"to_char({sql} AT TIME ZONE %s, 'YYYY-MM-DD')", [*params, timezone.get_current_timezone_name()]
+
+
+def fixed_offset(first_day, last_day):
+    """The local zone's UTC offset in minutes if it is the same on every day of the period, else None."""
+    zone = timezone.get_current_timezone()
+    offsets = {
+        datetime.combine(first_day + timedelta(days=offset), datetime.min.time(), zone).utcoffset()
+        for offset in range((last_day - first_day).days + 2)
+    }
+    if len(offsets) != 1:
+        return None
+    return int(offsets.pop().total_seconds() // 60)
 
 
 class LocalDays(dict):
-    """The local date of each ``UTCHour`` value, worked out once per hour (a chart reads thousands of rows)."""
+    """The local date of each ``DayBucket`` value, worked out once per value (charts read thousands)."""
 
-    def __missing__(self, utc_hour):
-        moment = datetime.fromisoformat(f"{utc_hour}:00").replace(tzinfo=UTC)
-        day = self[utc_hour] = timezone.localtime(moment).date()
+    def __missing__(self, bucket):
+        if len(bucket) == len("YYYY-MM-DD"):
+            day = date.fromisoformat(bucket)
+        else:
+            moment = datetime.fromisoformat(f"{bucket}:00").replace(tzinfo=UTC)
+            day = timezone.localtime(moment).date()
+        self[bucket] = day
         return day
 
 
@@ -166,12 +209,12 @@ def rumor_heats(rumor_ids, *, now=None):
             .filter(**{f"{source.rumor_field}__in": list(heats)})
             .values(rumor_key=F(source.rumor_field), platform_key=F(source.platform_field))
             .annotate(
-                reports=Count("pk"),
+                reports=Count("*"),
                 first_at=Min(at),
                 latest_at=Max(at),
                 heat=Sum(weight_sql(at, now), filter=Q(**{f"{at}__gte": window_start, f"{at}__lte": now})),
-                last_day=Count("pk", filter=Q(**{f"{at}__gt": day_ago, f"{at}__lte": now})),
-                previous_week=Count("pk", filter=Q(**{f"{at}__gt": week_before, f"{at}__lte": day_ago})),
+                last_day=Count(at, filter=Q(**{f"{at}__gt": day_ago, f"{at}__lte": now})),
+                previous_week=Count(at, filter=Q(**{f"{at}__gt": week_before, f"{at}__lte": day_ago})),
             )
             .order_by()
         )
@@ -216,7 +259,15 @@ def with_heat(rumors, *, now=None):
     heat = Value(0.0)
     for source in REPORT_SOURCES:
         recent = source.since(window_start).filter(**{f"{source.time_field}__lte": now})
-        heat = heat + _per_rumor(source, recent, Sum(weight_sql(source.time_field, now)))
+        # The sum is worked out only for the rumors reported in the window (a list read once); the
+        # others are 0 without a lookup each, which matters when staff list every group.
+        heat = heat + Case(
+            When(
+                pk__in=recent.values(source.rumor_field),
+                then=_per_rumor(source, recent, Sum(weight_sql(source.time_field, now))),
+            ),
+            default=Value(0.0),
+        )
     return rumors.annotate(heat=heat)
 
 
@@ -241,12 +292,12 @@ def accelerating(rumors, *, now=None):
     for source in REPORT_SOURCES:
         at = source.time_field
         last_day = last_day + _per_rumor(
-            source, source.reports().filter(**{f"{at}__gt": day_ago, f"{at}__lte": now}), Count("pk")
+            source, source.reports().filter(**{f"{at}__gt": day_ago, f"{at}__lte": now}), Count("*")
         )
         previous_week = previous_week + _per_rumor(
             source,
             source.reports().filter(**{f"{at}__gt": day_ago - timedelta(days=7), f"{at}__lte": day_ago}),
-            Count("pk"),
+            Count("*"),
         )
     return (
         recently_reported(rumors, days=1, now=now)
@@ -287,15 +338,17 @@ def daily_reports(*, days, rumor=None, now=None):
     """
     day_list, start = last_days(days, now=now)
     index = {day: position for position, day in enumerate(day_list)}
-    local_day = LocalDays()
+    local_day, offset = LocalDays(), fixed_offset(day_list[0], day_list[-1])
     counts = {"platform": defaultdict(lambda: [0] * len(day_list)), "channel": defaultdict(lambda: [0] * len(day_list))}
     for source in REPORT_SOURCES:
         reports = source.since(start)
         if rumor is not None:
             reports = reports.filter(**{source.rumor_field: rumor})
         rows = (
-            reports.values(hour=UTCHour(F(source.time_field)), platform_key=F(source.platform_field))
-            .annotate(count=Count("pk"))
+            reports.values(
+                hour=DayBucket(F(source.time_field), fixed_offset=offset), platform_key=F(source.platform_field)
+            )
+            .annotate(count=Count("*"))
             .order_by()
             .values_list("hour", "platform_key", "count")
         )
@@ -335,7 +388,7 @@ def reports_per_clarification(*, since, now=None):
             source.since(since)
             .filter(**{f"{source.time_field}__lte": now})
             .values(rumor_key=F(source.rumor_field))
-            .annotate(count=Count("pk"))
+            .annotate(count=Count("*"))
             .order_by()
             .values_list("rumor_key", "count")
         )
