@@ -5,23 +5,31 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clarifications.models import DailyViews
+from tips.models import TipStatus
 
-from .factories import ClarificationFactory, SourceFactory, TopicFactory, UpdateFactory
+from .factories import ClarificationFactory, RumorFactory, SourceFactory, TipFactory, TopicFactory, UpdateFactory
 
 pytestmark = pytest.mark.django_db
 
 LIST_QUERIES = 4  # count, page of rows, topics of those rows, topic choices of the filter form
-# Latest rows and their topics, notices, topics in use; the ranking's views, reports, rows and their topics.
-HOME_QUERIES = 8
-MOST_ASKED_QUERIES = 4
+# The ranking: reports per rumor, those rumors' answers, the most viewed (one more when an answered
+# clarification is not among them), the ranked rows and their topics.
+MOST_ASKED_QUERIES = 5
+# Latest rows and their topics, notices, topics in use, and the ranking.
+HOME_QUERIES = 4 + MOST_ASKED_QUERIES
 DETAIL_QUERIES = 6  # clarification, topics, sources, updates, related rows, their topics
 
 
 def make_clarifications(count):
+    """``count`` clarifications, each read this week; every other one answers a rumor reported again."""
     topics = [TopicFactory(), TopicFactory()]
     for number in range(count):
         clarification = ClarificationFactory(topics=topics)
         DailyViews.objects.create(clarification=clarification, day=timezone.localdate(), views=number + 1)
+        if number % 2:
+            rumor = RumorFactory()
+            TipFactory(rumor=rumor, status=TipStatus.ANSWERED, clarification=clarification)
+            TipFactory(rumor=rumor)
 
 
 @pytest.mark.parametrize("count", [5, 50])
