@@ -2,9 +2,10 @@
 
 Tips reporting the same rumor share a ``Rumor`` group. The tip list is ordered by the number of open
 tips in each tip's group, so a rumor reported fifty times comes before one reported once; the
-"reported rumors" list shows the groups themselves. Staff confirm, merge or split groups with the
-actions below. Status changes and the rules behind them (which tip is the original of a duplicate) live
-in ``services``, each in one transaction, so that answering a tip always sends the promised e-mail and a
+"reported rumors" list shows the groups themselves, hottest first (``heat.py``), with their charts.
+Staff confirm, merge or split groups with the actions below. Status changes and the rules behind
+them (which tip is the original of a duplicate) live in ``services``, each in one transaction, so
+that answering a tip always sends the promised e-mail and a
 failure half-way through a batch changes nothing; the admin only asks and reports.
 
 Contact data (e-mail, consent, address hash) appears only for users with ``tips.view_tip_contact``, and

@@ -9,7 +9,7 @@ closed tips after ``TIPS_PERSONAL_DATA_DAYS``.
 import secrets
 
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -57,15 +57,6 @@ OPEN_STATUSES = [TipStatus.NEW, TipStatus.REVIEWING]
 CLOSED_STATUSES = [TipStatus.ANSWERED, TipStatus.NOT_ACTIONABLE, TipStatus.DUPLICATE]
 
 
-class RumorQuerySet(models.QuerySet):
-    def with_counts(self):
-        """Each group with its number of tips and of open tips: the triage queue's order."""
-        return self.annotate(
-            tip_count=Count("tips", distinct=True),
-            open_count=Count("tips", filter=Q(tips__status__in=OPEN_STATUSES), distinct=True),
-        )
-
-
 class Rumor(models.Model):
     """Tips about one rumor. New tips join the most similar open group; staff confirm, merge or split."""
 
@@ -74,8 +65,6 @@ class Rumor(models.Model):
         _("grouping confirmed"), default=False, help_text=_("Set when staff checked that these tips are one rumor.")
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-
-    objects = RumorQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
