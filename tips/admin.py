@@ -5,8 +5,8 @@ tips in each tip's group, so a rumor reported fifty times comes before one repor
 "reported rumors" list shows the groups themselves, hottest first (``heat.py``), with their charts.
 Staff confirm, merge or split groups with the actions below. Status changes and the rules behind
 them (which tip is the original of a duplicate) live in ``services``, each in one transaction, so
-that answering a tip always sends the promised e-mail and a
-failure half-way through a batch changes nothing; the admin only asks and reports.
+that answering a tip always sends the promised e-mail and a failure half-way through a batch changes
+nothing; the admin only asks and reports.
 
 Contact data (e-mail, consent, address hash) appears only for users with ``tips.view_tip_contact``, and
 only they may filter or search by it (``PersonalDataGuard``).
