@@ -143,10 +143,10 @@ def test_one_client_cannot_push_a_clarification_up(client, settings):
 def test_a_clarification_page_asks_for_its_beacon_and_a_withdrawn_one_does_not(client):
     public = ClarificationFactory()
     page = client.get(public.get_absolute_url()).text
-    assert f'data-seen-url="{reverse("clarifications:seen", args=[public.pk])}"' in page
+    assert f'<meta name="piyao-seen-beacon" content="{reverse("clarifications:seen", args=[public.pk])}">' in page
     assert "js/seen" in page
     withdrawn = ClarificationFactory(withdrawn=True)
-    assert "data-seen-url" not in client.get(withdrawn.get_absolute_url()).text
+    assert "piyao-seen-beacon" not in client.get(withdrawn.get_absolute_url()).text
 
 
 def test_the_cached_home_page_costs_no_query_and_renews_its_ranking_after_the_refresh_period(
@@ -192,7 +192,7 @@ def test_views_posted_at_once_to_several_gunicorn_workers_are_all_counted(tmp_pa
     process, base_url = start_gunicorn(env, log_path=tmp_path / "gunicorn.log")
     try:
         page = fetch(f"{base_url}/clarifications/{pk}/")[1]
-        beacon = base_url + re.search(r'data-seen-url="([^"]+)"', page).group(1)
+        beacon = base_url + re.search(r'<meta name="piyao-seen-beacon" content="([^"]+)">', page).group(1)
 
         def post(_number):
             request = urllib.request.Request(beacon, data=b"", method="POST")  # noqa: S310 (our own server)
@@ -211,7 +211,7 @@ def test_views_posted_at_once_to_several_gunicorn_workers_are_all_counted(tmp_pa
     database.close()
     assert counted == 400
     assert len(set(access_log.read_text().split())) > 1, "the beacons should have reached several workers"
-    assert "data-seen-url" in cached_page
+    assert "piyao-seen-beacon" in cached_page
 
 
 @pytest.mark.django_db(transaction=True)

@@ -2,8 +2,8 @@
 // a beacon with no body, no cookie and nothing about the reader. Without JavaScript nothing is counted.
 (function () {
   "use strict";
-  var script = document.querySelector("script[data-seen-url]");
-  if (script && navigator.sendBeacon) {
-    navigator.sendBeacon(script.getAttribute("data-seen-url"));
+  var beacon = document.querySelector('meta[name="piyao-seen-beacon"]');
+  if (beacon && navigator.sendBeacon) {
+    navigator.sendBeacon(beacon.getAttribute("content"));
   }
 })();
