@@ -526,3 +526,28 @@ class SearchTerm(models.Model):
 
     def __str__(self):
         return f"{self.term}: {self.documents}"
+
+
+class DailyViews(models.Model):
+    """How often a public clarification was read on one local day: a count, and nothing about readers.
+
+    Counted by the page's beacon (see ``clarifications/popularity.py``), never from a cookie, an address
+    or a log line; one row per clarification and day.
+    """
+
+    # No index of its own: the unique constraint's index starts with it.
+    clarification = models.ForeignKey(
+        Clarification, on_delete=models.CASCADE, related_name="daily_views", db_index=False
+    )
+    day = models.DateField(_("day"))
+    views = models.PositiveIntegerField(_("views"), default=0)
+
+    class Meta:
+        verbose_name = _("daily views")
+        verbose_name_plural = _("daily views")
+        constraints = [models.UniqueConstraint(fields=["clarification", "day"], name="daily_views_one_row_a_day")]
+        # The ranking sums a week of rows without reading the table (covering index).
+        indexes = [models.Index(fields=["day", "clarification", "views"], name="daily_views_by_day")]
+
+    def __str__(self):
+        return f"{self.day}: {self.views}"

@@ -17,6 +17,9 @@ and served without it (a warning once per outage and worker) and it is tried aga
 cookie (staff bypass it), only when Django would not first redirect to HTTPS, and only 200 responses
 that set no cookie, do not vary on the cookie and set no Cache-Control of their own (a page with a
 CSRF token is never stored). So a 404, a redirect or a draft never turns into a 304.
+A view marked ``@public_page(refresh=N)`` shows something that changes without content changing
+(the "most asked" ranking): its key also carries the current N-second time slot, so its copies are
+renewed that often, still with no query on a hit.
 
 **Compression.** A stored page keeps its body plain, gzipped and brotli-compressed, and each client
 gets the best it accepts (``Vary: Accept-Encoding``). Pages that are not cached go through Django's
@@ -72,13 +75,15 @@ def cache_outage_errors():
     return (OSError, redis.RedisError)
 
 
-def public_page(view=None, *, methods=("GET", "HEAD", "OPTIONS")):
+def public_page(view=None, *, methods=("GET", "HEAD", "OPTIONS"), refresh=None):
     """Mark a view whose anonymous GET responses are the same for every visitor (see module docstring).
 
     OPTIONS is answered as Django's class-based views answer it: the allowed ``methods``, no page.
+    ``refresh`` (seconds) is for a page that also shows what changes without any content changing
+    (the "most asked" ranking): its cached copies are renewed at least that often.
     """
     if view is None:
-        return partial(public_page, methods=methods)
+        return partial(public_page, methods=methods, refresh=refresh)
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -88,7 +93,7 @@ def public_page(view=None, *, methods=("GET", "HEAD", "OPTIONS")):
             return response
         return view(request, *args, **kwargs)
 
-    wrapped.public_page = True
+    wrapped.public_page = refresh or True
     return wrapped
 
 
@@ -164,10 +169,15 @@ class PublicPageCacheMiddleware:
         self.shared = not settings.CACHES["default"]["BACKEND"].endswith(".LocMemCache")
 
     def __call__(self, request):
-        if not self._eligible(request):
+        marker = self._eligible(request)
+        if not marker:
             return self.get_response(request)
+        version = ContentVersion.token()
+        if marker is not True:
+            # A page with a refresh period is also keyed by its time slot (see public_page).
+            version = f"{version}.{int(time.time() // marker)}"
         # The raw path and query string: get_full_path() would re-quote them on every request.
-        key = (ContentVersion.token(), request.scheme, request.get_host(), request.path, request.META["QUERY_STRING"])
+        key = (version, request.scheme, request.get_host(), request.path, request.META["QUERY_STRING"])
         page = self._cached(key)
         if page is None:
             response = self._render(request)
@@ -206,6 +216,7 @@ class PublicPageCacheMiddleware:
     # --- Which requests ------------------------------------------------------------------------
 
     def _eligible(self, request):
+        """False, or the view's ``public_page`` marker: True, or its refresh period in seconds."""
         return (
             settings.PAGE_CACHE_ENABLED
             and request.method in ("GET", "HEAD")

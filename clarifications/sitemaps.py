@@ -59,7 +59,7 @@ class PageSitemap(LanguageSitemap):
     priority = 0.6
 
     def items(self):
-        return ["home", "list", "notices", "about", "how_to_report", "privacy"]
+        return ["home", "list", "most_asked", "notices", "about", "how_to_report", "privacy"]
 
     def location(self, name):
         return reverse(f"clarifications:{name}")

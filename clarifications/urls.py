@@ -11,6 +11,8 @@ urlpatterns = [
     path("clarifications/", views.clarification_list, name="list"),
     path("clarifications/suggest", views.suggest, name="suggest"),
     path("clarifications/<int:pk>/", views.clarification_detail, name="detail"),
+    path("clarifications/<int:pk>/seen", views.clarification_seen, name="seen"),
+    path("most-asked/", views.most_asked, name="most_asked"),
     path("clarifications/<int:pk>/preview/", views.clarification_preview, name="preview"),
     path(
         "clarifications/<int:pk>/share.png",

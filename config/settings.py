@@ -149,9 +149,11 @@ SQLITE_OPTIONS = {
 
 # PostgreSQL: no parallel workers for a request. On two busy cores, starting them took 20 ms for a
 # search statement that runs in 0.4 ms alone (EXPLAIN ANALYZE on 100,000 clarifications); the web's
-# statements are small, and concurrent requests already use the cores. An `options` given in
-# DATABASE_URL comes after this one and wins.
-POSTGRES_SESSION_OPTIONS = "-c max_parallel_workers_per_gather=0"
+# statements are small, and concurrent requests already use the cores. No JIT either: the staff
+# charts' aggregates over a million reports pass jit_above_cost yet run in a tenth of a second, and
+# compiling took longer than running (benchmarks/office_bench.py). An `options` given in
+# DATABASE_URL comes after these and wins.
+POSTGRES_SESSION_OPTIONS = "-c max_parallel_workers_per_gather=0 -c jit=off"
 
 # Connections are kept between requests: opening one (and, on SQLite, running the PRAGMAs above)
 # costs more than a cached page.
@@ -427,6 +429,12 @@ OCR_TESSDATA = env_str("OCR_TESSDATA")
 SCREENSHOT_CHECK_MAX_WAITING = env_int("SCREENSHOT_CHECK_MAX_WAITING", 20)
 # Checks per client address and period, counted like tips (tips/ratelimit.py).
 SCREENSHOT_CHECK_RATE = env_str("SCREENSHOT_CHECK_RATE", "10/10m")
+
+# --- The "most asked" ranking --------------------------------------------------------------------
+
+# Page-view beacons counted per client address and period (clarifications/popularity.py): enough for
+# anyone reading, too few for one machine to push a clarification up the ranking.
+VIEWS_RATE = env_str("VIEWS_RATE", "120/h")
 
 # --- Read-only JSON API (Django REST framework) -------------------------------------------------
 # Anonymous clients are throttled per IP address (clarifications/api.py). The counts live in the

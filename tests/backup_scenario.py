@@ -52,10 +52,17 @@ def make_rows():
 
     author = UserFactory()
     topics = [TopicFactory(), TopicFactory()]
+    from datetime import date, timedelta
+
+    from clarifications.models import DailyViews
+
     for number in range(20):
         clarification = ClarificationFactory(topics=topics, author=author, region=f"区{number}")
         SourceFactory(clarification=clarification)
         UpdateFactory(clarification=clarification)
+        DailyViews.objects.create(
+            clarification=clarification, day=date.today() - timedelta(days=number % 3), views=number + 1
+        )
     ClarificationFactory(draft=True)
     ClarificationFactory(withdrawn=True)
     NoticeFactory()

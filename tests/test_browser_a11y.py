@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
-from django.utils import translation
+from django.utils import timezone, translation
+
+from clarifications.models import DailyViews
 
 from .factories import ClarificationFactory, NoticeFactory, SourceFactory, TopicFactory, UpdateFactory
 
@@ -49,6 +51,7 @@ def demo_content():
     ClarificationFactory(title="网传新政尚无定论", verdict="unproven")
     ClarificationFactory(title="网传消息部分失实", verdict="partly_false")
     NoticeFactory()
+    DailyViews.objects.create(clarification=clarification, day=timezone.localdate(), views=5)
     return clarification
 
 
@@ -58,7 +61,8 @@ def page_path(name, clarification, language):
             return clarification.get_absolute_url()
         if name == "list":
             return reverse("clarifications:list") + "?q=地铁"
-        return reverse({"home": "clarifications:home", "tip_form": "tips:new"}[name])
+        names = {"home": "clarifications:home", "most_asked": "clarifications:most_asked", "tip_form": "tips:new"}
+        return reverse(names[name])
 
 
 def tip_form_exists():
@@ -87,6 +91,7 @@ def axe_violations(page, axe_source):
         "home",
         "list",
         "detail",
+        "most_asked",
         pytest.param(
             "tip_form",
             marks=pytest.mark.skipif(not tip_form_exists(), reason="the tip form (URL name tips:new) is not built yet"),

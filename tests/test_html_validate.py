@@ -15,6 +15,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
+
+from clarifications.models import DailyViews
 
 from .factories import ClarificationFactory, NoticeFactory, SourceFactory, TipFactory, TopicFactory, UpdateFactory
 
@@ -60,6 +63,7 @@ def test_every_public_page_type_is_valid_html(client, html_validate, tmp_path):
     waiting = ScreenshotCheck.objects.create()
     checked = ScreenshotCheck.objects.create(reading="read", text=clarification.claim)
     unmatched = ScreenshotCheck.objects.create(reading="read", text="下周全市中小学放假两周")
+    DailyViews.objects.create(clarification=clarification, day=timezone.localdate(), views=3)
     pages = {
         "home": "/",
         "home-en": "/en/",
@@ -71,6 +75,7 @@ def test_every_public_page_type_is_valid_html(client, html_validate, tmp_path):
         "withdrawn": withdrawn.get_absolute_url(),
         "topic": topic.get_absolute_url(),
         "notices": reverse("clarifications:notices"),
+        "most-asked": reverse("clarifications:most_asked"),
         "notice": notice.get_absolute_url(),
         "about": reverse("clarifications:about"),
         "how-to-report": reverse("clarifications:how_to_report"),

@@ -68,7 +68,7 @@ def test_property_based_tests_are_derandomised_so_a_failure_reproduces():
     assert FUZZ.derandomize is True
 
 
-def test_postgresql_connections_start_no_parallel_workers_unless_the_url_says_so():
+def test_postgresql_connections_start_without_parallel_workers_or_jit_unless_the_url_says_so():
     show = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS']['options'])"
     environment = {key: value for key, value in os.environ.items() if key != "DEBUG"} | {
         "DEBUG": "true",
@@ -81,7 +81,7 @@ def test_postgresql_connections_start_no_parallel_workers_unless_the_url_says_so
         result = subprocess.run([sys.executable, "-c", command], env=environment, capture_output=True, text=True)
         return result.stdout.strip()
 
-    assert options("postgres://piyao@db.example.org/piyao") == "-c max_parallel_workers_per_gather=0"
+    assert options("postgres://piyao@db.example.org/piyao") == "-c max_parallel_workers_per_gather=0 -c jit=off"
     # An operator's own options come last, so they win.
     assert options("postgres://piyao@db.example.org/piyao?options=-c%20max_parallel_workers_per_gather%3D2").endswith(
         "max_parallel_workers_per_gather=2"

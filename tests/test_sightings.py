@@ -153,7 +153,9 @@ def test_the_group_page_and_list_show_both_channels(client, triager):
     assert reverse("admin:tips_sighting_change", args=[sighting.pk]) in page
     listing = client.get(reverse("admin:tips_rumor_changelist"))
     row = listing.context["cl"].result_list[0]
-    assert (row.open_count, row.open_tip_count, row.tip_count, row.open_sighting_count) == (2, 1, 2, 1)
+    # Its reports of both channels (its heat counts them all), and what is still open of each.
+    assert (row.reports.reports, row.open_tips, row.open_sightings) == (3, 1, 1)
+    assert "open sightings" in listing.text.lower()
 
 
 def test_the_sighting_list_keeps_its_query_count_flat(client, triager, django_assert_max_num_queries):

@@ -302,7 +302,7 @@ def test_staff_can_merge_and_confirm_groups(client, triager):
 
 
 def test_the_rumor_queue_lists_the_most_reported_first(client, triager):
-    RumorFactory(label="只有一条")
+    TipFactory(rumor=RumorFactory(label="只有一条"))
     popular = RumorFactory(label="很多条")
     TipFactory.create_batch(3, rumor=popular)
     response = client.get("/admin/tips/rumor/")

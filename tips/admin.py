@@ -2,10 +2,11 @@
 
 Tips reporting the same rumor share a ``Rumor`` group. The tip list is ordered by the number of open
 tips in each tip's group, so a rumor reported fifty times comes before one reported once; the
-"reported rumors" list shows the groups themselves. Staff confirm, merge or split groups with the
-actions below. Status changes and the rules behind them (which tip is the original of a duplicate) live
-in ``services``, each in one transaction, so that answering a tip always sends the promised e-mail and a
-failure half-way through a batch changes nothing; the admin only asks and reports.
+"reported rumors" list shows the groups themselves, hottest first (``heat.py``), with their charts.
+Staff confirm, merge or split groups with the actions below. Status changes and the rules behind
+them (which tip is the original of a duplicate) live in ``services``, each in one transaction, so
+that answering a tip always sends the promised e-mail and a failure half-way through a batch changes
+nothing; the admin only asks and reports.
 
 Contact data (e-mail, consent, address hash) appears only for users with ``tips.view_tip_contact``, and
 only they may filter or search by it (``PersonalDataGuard``).
@@ -14,13 +15,16 @@ only they may filter or search by it (``PersonalDataGuard``).
 import mimetypes
 
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import transaction
-from django.db.models import F, OuterRef
+from django.db.models import Count, F, OuterRef
 from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -28,10 +32,11 @@ from django.utils.translation import ngettext
 
 from clarifications.models import Clarification
 from clarifications.search import find_similar
+from ops.trends import PERIODS, period_from, report_charts
 
-from . import grouping, ocr, services
+from . import grouping, heat, ocr, services
 from .forms import AnswerTipsForm
-from .models import Rumor, ScreenshotReading, Tip, report_counts
+from .models import Rumor, ScreenshotReading, Sighting, Tip, report_counts
 from .sighting_admin import SightingInline
 from .storage import private_storage
 
@@ -490,53 +495,143 @@ class TipInline(admin.TabularInline):
         return Truncator(tip.text).chars(100)
 
 
+class TrendFilter(admin.SimpleListFilter):
+    """The rumors reported lately by default (the queue is what is spreading now), those whose reports
+    accelerate, or all (the rules are in heat.py)."""
+
+    title = _("trend")
+    parameter_name = "trend"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("recent", _("Reported in the last %(days)d days") % {"days": heat.WINDOW_DAYS}),
+            ("accelerating", _("Accelerating")),
+            ("all", _("All")),
+        ]
+
+    def effective_value(self):
+        return self.value() or "recent"
+
+    def choices(self, changelist):
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": self.effective_value() == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        if self.effective_value() == "accelerating":
+            return heat.accelerating(queryset)
+        if self.effective_value() == "recent":
+            return heat.recently_reported(queryset)
+        return queryset
+
+
+class RumorChangeList(ChangeList):
+    """Adds each listed rumor's reports (``rumor.reports``), open tips and open sightings: three
+    queries for the page."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        rumors = list(self.result_list)
+        heats = heat.rumor_heats([rumor.pk for rumor in rumors])
+        open_tips, open_sightings = (
+            dict(
+                model.objects.open()
+                .filter(rumor__in=rumors)
+                .values("rumor")
+                .annotate(count=Count("pk"))
+                .order_by()
+                .values_list("rumor", "count")
+            )
+            for model in (Tip, Sighting)
+        )
+        for rumor in rumors:
+            rumor.reports = heats[rumor.pk]
+            rumor.open_tips = open_tips.get(rumor.pk, 0)
+            rumor.open_sightings = open_sightings.get(rumor.pk, 0)
+
+
 @admin.register(Rumor)
 class RumorAdmin(PersonalDataGuard, admin.ModelAdmin):
+    """The reported rumors, hottest first (``heat.py``): a rumor reported five times this morning comes
+    before one reported twenty times last month. Rumors reported in the last ``WINDOW_DAYS`` are listed
+    unless staff choose "all" (those are the ones with any heat; sorting every group ever reported
+    costs a lookup per group)."""
+
     list_display = [
         "label",
-        "open_reports",
-        "open_tips",
-        "all_tips",
-        "open_sightings",
-        "all_sightings",
+        "heat_score",
+        "trend",
+        "report_count",
+        "open_tip_count",
+        "open_sighting_count",
+        "latest_report",
         "confirmed",
-        "created_at",
     ]
-    list_filter = ["confirmed"]
+    list_filter = [TrendFilter, "confirmed"]
     search_fields = ["label", "tips__text", "tips__code", "sightings__text"]
     fields = ["label", "confirmed", "created_at"]
     readonly_fields = ["created_at"]
     inlines = [TipInline, SightingInline]
     actions = ["merge", "confirm"]
+    change_form_template = "admin/tips/rumor/change_form.html"
+
+    class Media:
+        css = {"all": ["css/admin-charts.css"]}
 
     def has_add_permission(self, request):
         return False
 
     def get_queryset(self, request):
-        return Rumor.objects.with_counts().order_by(*self.get_ordering(request))
+        return heat.with_heat(Rumor.objects.all()).order_by(*self.get_ordering(request))
 
     def get_ordering(self, request):
-        return ["-open_count", "-tip_count", "-created_at"]
+        return ["-heat", "-created_at"]
 
-    @admin.display(description=_("open reports"), ordering="open_count")
-    def open_reports(self, rumor):
-        return rumor.open_count
+    def get_changelist(self, request, **kwargs):
+        return RumorChangeList
 
-    @admin.display(description=_("open tips"), ordering="open_tip_count")
-    def open_tips(self, rumor):
-        return rumor.open_tip_count
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        rumor = self.get_object(request, object_id)
+        if rumor is not None:
+            period = period_from(request.GET.get("days"))
+            extra_context = {
+                **(extra_context or {}),
+                "reports": heat.rumor_heat(rumor),
+                "charts": report_charts(days=period, rumor=rumor),
+                "period": period,
+                "periods": PERIODS,
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
 
-    @admin.display(description=_("open sightings"), ordering="open_sighting_count")
-    def open_sightings(self, rumor):
-        return rumor.open_sighting_count
+    @admin.display(description=_("heat"), ordering="heat")
+    def heat_score(self, rumor):
+        return f"{rumor.heat:.1f}"
 
-    @admin.display(description=_("all sightings"), ordering="sighting_count")
-    def all_sightings(self, rumor):
-        return rumor.sighting_count
+    @admin.display(description=_("trend"))
+    def trend(self, rumor):
+        if rumor.reports.accelerating:
+            return format_html('<strong class="heat-accelerating">▲ {}</strong>', _("accelerating"))
+        return ""
 
-    @admin.display(description=_("all tips"), ordering="tip_count")
-    def all_tips(self, rumor):
-        return rumor.tip_count
+    @admin.display(description=_("reports"))
+    def report_count(self, rumor):
+        return rumor.reports.reports
+
+    @admin.display(description=_("open tips"))
+    def open_tip_count(self, rumor):
+        return rumor.open_tips
+
+    @admin.display(description=_("open sightings"))
+    def open_sighting_count(self, rumor):
+        return rumor.open_sightings
+
+    @admin.display(description=_("latest report"))
+    def latest_report(self, rumor):
+        latest = rumor.reports.latest_at
+        return date_format(timezone.localtime(latest), "SHORT_DATETIME_FORMAT") if latest else "—"
 
     @admin.action(description=_("Merge the selected groups into one"), permissions=["change"])
     def merge(self, request, queryset):

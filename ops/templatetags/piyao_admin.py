@@ -1,5 +1,6 @@
 from django import template
 
+from ops import trends
 from ops.dashboard import staff_counts
 
 register = template.Library()
@@ -9,3 +10,11 @@ register = template.Library()
 def staff_dashboard(context):
     """The admin index's counts of work waiting (see ops/dashboard.py)."""
     return staff_counts(context["request"].user)
+
+
+@register.simple_tag(takes_context=True)
+def staff_charts(context):
+    """The admin index's charts for this user, over the period the page asks for (``?days=90``)."""
+    request = context["request"]
+    period = trends.period_from(request.GET.get("days"))
+    return {"charts": trends.index_charts(request.user, days=period), "period": period, "periods": trends.PERIODS}
