@@ -12,6 +12,7 @@ from clarifications.branding import admin_header, admin_title
 from clarifications.pagecache import public_page
 from clarifications.sitemaps import SITEMAPS, robots_txt
 from config.media import serve_media
+from opendata.urls import download_patterns
 from ops.views import healthz
 
 # Machine URLs keep one address whatever the language (see PRODUCT.md's contracts).
@@ -49,6 +50,7 @@ urlpatterns = [
     path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", public_page(robots_txt), name="robots_txt"),
     path("api/", include((api_patterns, "api"))),
+    path("open-data/", include((download_patterns, "downloads"))),
 ]
 
 if settings.SERVE_MEDIA:
@@ -62,5 +64,6 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("", include("clarifications.urls")),
     path("", include("tips.urls")),
+    path("", include("opendata.urls")),
     prefix_default_language=False,
 )

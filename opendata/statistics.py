@@ -1,0 +1,170 @@
+"""Monthly statistics of the office's work, for the open-data page.
+
+For each of the last ``MONTHS`` calendar months (in ``TIME_ZONE``; the current one so far):
+
+- **clarifications published**, by verdict and by topic: what ``Clarification.objects.published()``
+  shows, counted in the month of its publish time (a clarification with two topics counts under each);
+- **reports received**: tips submitted in the month, whatever became of them;
+- **reports answered**: tips closed as answered in the month;
+- **median time to clarification**: for the clarifications published in the month that answered at
+  least one report received before they were published, the median time from that first report to
+  the publication.
+
+Each figure is one aggregate query over the whole window, counting each month with a conditional
+``COUNT(... FILTER ...)`` over an indexed time range, so no per-row date function runs and both
+databases answer the same SQL (``benchmarks/open_data_bench.py`` times them at 100,000 clarifications
+and 1,000,000 tips). Medians are taken in Python over one row per clarification of the window.
+
+**Caching.** Tips change without moving the content version that the whole-page cache keys on
+(``clarifications/pagecache.py``), and a new month begins without any write: a page cached whole
+would keep showing old counts. So the page is not cached whole; the figures are kept in Django's cache
+for ``CACHE_SECONDS`` under the content version, so a publication shows at once and a new tip within
+that time. When the cache is unreachable they are computed for each request.
+"""
+
+import logging
+import statistics
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.core.cache import cache
+from django.db.models import Count, F, Min, Q
+from django.utils import timezone
+
+from clarifications.models import Clarification, ContentVersion, Topic, Verdict
+from clarifications.pagecache import CACHE_OUTAGE_ERRORS
+from tips.models import Tip, TipStatus
+
+logger = logging.getLogger(__name__)
+
+MONTHS = 12
+CACHE_SECONDS = 300
+SECONDS_PER_DAY = 86400
+
+
+@dataclass
+class Month:
+    start: datetime
+    current: bool
+    published: int = 0
+    by_verdict: dict[str, int] = field(default_factory=dict)
+    received: int = 0
+    answered: int = 0
+    median_days: float | None = None
+    timed: int = 0  # clarifications the median is taken over
+
+    @property
+    def verdict_counts(self):
+        """The counts in ``Verdict`` order, for a table's columns."""
+        return [self.by_verdict.get(verdict, 0) for verdict in Verdict.values]
+
+
+@dataclass
+class TopicRow:
+    name: str
+    name_en: str
+    slug: str
+    counts: list[int]
+
+    @property
+    def total(self):
+        return sum(self.counts)
+
+
+@dataclass
+class Statistics:
+    months: list[Month]
+    topics: list[TopicRow]
+    computed_at: datetime
+
+
+def month_starts(now, count=MONTHS):
+    """The starts of the last ``count`` local calendar months up to ``now``'s, oldest first, then the
+    start of the next month (the window's end)."""
+    local = timezone.localtime(now)
+    current = local.year * 12 + local.month - 1
+    return [
+        datetime(number // 12, number % 12 + 1, 1, tzinfo=local.tzinfo)
+        for number in range(current - count + 1, current + 2)
+    ]
+
+
+def _per_month(field_name, bounds):
+    """Conditional counts ``m0`` … ``mN`` of rows whose ``field_name`` falls in each month."""
+    return {
+        f"m{index}": Count("pk", filter=Q(**{f"{field_name}__gte": start, f"{field_name}__lt": end}))
+        for index, (start, end) in enumerate(zip(bounds, bounds[1:], strict=False))
+    }
+
+
+def compute(now=None) -> Statistics:
+    now = now or timezone.now()
+    bounds = month_starts(now)
+    first, end = bounds[0], bounds[-1]
+    count = len(bounds) - 1
+    months = [Month(start=start, current=index == count - 1) for index, start in enumerate(bounds[:-1])]
+
+    published = Clarification.objects.published().filter(published_at__gte=first, published_at__lt=end)
+    for row in published.order_by().values("verdict").annotate(**_per_month("published_at", bounds)):
+        for index, month in enumerate(months):
+            month.by_verdict[row["verdict"]] = row[f"m{index}"]
+            month.published += row[f"m{index}"]
+
+    links = Clarification.topics.through.objects.filter(clarification__in=published.values("pk"))
+    per_topic = links.order_by().values("topic_id").annotate(**_per_month("clarification__published_at", bounds))
+    counts = {row["topic_id"]: [row[f"m{index}"] for index in range(count)] for row in per_topic}
+    topics = [
+        TopicRow(name=topic.name, name_en=topic.name_en, slug=topic.slug, counts=counts[topic.pk])
+        for topic in Topic.objects.filter(pk__in=counts)
+    ]
+    topics.sort(key=lambda row: (-row.total, row.name))
+
+    received = Tip.objects.filter(submitted_at__gte=first, submitted_at__lt=end).aggregate(
+        **_per_month("submitted_at", bounds)
+    )
+    answered = Tip.objects.filter(status=TipStatus.ANSWERED, closed_at__gte=first, closed_at__lt=end).aggregate(
+        **_per_month("closed_at", bounds)
+    )
+    for index, month in enumerate(months):
+        month.received = received[f"m{index}"]
+        month.answered = answered[f"m{index}"]
+
+    delays: list[list[float]] = [[] for _ in months]
+    timed = (
+        published.order_by()
+        .annotate(first_report=Min("tips__submitted_at"))
+        .filter(first_report__lte=F("published_at"))
+        .values_list("published_at", "first_report")
+    )
+    for published_at, first_report in timed.iterator(chunk_size=2000):
+        index = _month_index(bounds, published_at)
+        delays[index].append((published_at - first_report).total_seconds() / SECONDS_PER_DAY)
+    for month, values in zip(months, delays, strict=True):
+        month.timed = len(values)
+        month.median_days = statistics.median(values) if values else None
+
+    return Statistics(months=months, topics=topics, computed_at=now)
+
+
+def _month_index(bounds, moment):
+    for index in range(len(bounds) - 1):
+        if bounds[index] <= moment < bounds[index + 1]:
+            return index
+    raise ValueError(f"{moment} is outside the statistics' window")
+
+
+def monthly_statistics() -> Statistics:
+    """``compute()``, kept in the cache for ``CACHE_SECONDS`` per content version (module docstring)."""
+    key = f"opendata:statistics:{ContentVersion.token()}"
+    try:
+        found = cache.get(key)
+    except CACHE_OUTAGE_ERRORS:
+        return compute()
+    if found is not None:
+        return found
+    result = compute()
+    try:
+        cache.set(key, result, CACHE_SECONDS)
+    except CACHE_OUTAGE_ERRORS as error:
+        logger.warning("Cache unreachable (%s): open-data statistics computed for each request.", error)
+    return result
