@@ -58,7 +58,7 @@ def page_path(name, clarification, language):
             return clarification.get_absolute_url()
         if name == "list":
             return reverse("clarifications:list") + "?q=地铁"
-        return reverse({"home": "clarifications:home", "tip_form": "tips:new"}[name])
+        return reverse({"home": "clarifications:home", "tip_form": "tips:new", "open_data": "opendata:index"}[name])
 
 
 def tip_form_exists():
@@ -87,6 +87,7 @@ def axe_violations(page, axe_source):
         "home",
         "list",
         "detail",
+        "open_data",
         pytest.param(
             "tip_form",
             marks=pytest.mark.skipif(not tip_form_exists(), reason="the tip form (URL name tips:new) is not built yet"),
