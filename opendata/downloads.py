@@ -5,16 +5,18 @@ scheduled or withdrawn item is in them, and neither carries personal data: staff
 reviewer) and anything from tips are left out. The JSON Lines are ``clarifications.archive``'s export
 records, so a download imports back with ``import_clarifications``.
 
-Rows are read in chunks (``iterator``) and written as they are read, so memory stays flat however many
+Rows are read in chunks (``archive.with_related``) and written as they are read, so memory stays flat however many
 clarifications there are; ``benchmarks/open_data_bench.py`` measures it.
 """
 
 import csv
 
-from clarifications.archive import export_lines, export_record
+from django.urls import reverse
+
+from clarifications.archive import export_lines, export_record, with_related
 from clarifications.models import Clarification
 
-CHUNK_ROWS = 500
+ADDRESS_PLACEHOLDER = 987654321987
 
 CSV_COLUMNS = [
     "external_id",
@@ -61,13 +63,14 @@ def csv_lines(absolute_url):
     public clarification. ``absolute_url`` turns a path into an address."""
     writer = csv.writer(_Line())
     yield "\ufeff" + writer.writerow(CSV_COLUMNS)
-    queryset = public_clarifications().prefetch_related("topics", "sources", "updates")
-    for clarification in queryset.iterator(chunk_size=CHUNK_ROWS):
-        record = export_record(clarification)
+    # One reverse() for all rows: at a tenth of a millisecond each, it was a third of the CSV's time.
+    address = absolute_url(reverse("clarifications:detail", args=[ADDRESS_PLACEHOLDER]))
+    for clarification, related in with_related(public_clarifications()):
+        record = export_record(clarification, related)
         yield writer.writerow(
             [
                 record["external_id"],
-                absolute_url(clarification.get_absolute_url()),
+                address.replace(str(ADDRESS_PLACEHOLDER), str(clarification.pk)),
                 record["title"],
                 record["claim"],
                 record["verdict"],
@@ -82,7 +85,8 @@ def csv_lines(absolute_url):
                 record["authority"]["name"],
                 record["authority"]["url"],
                 record["published_at"],
-                clarification.public_modified_at.isoformat(),
+                # Clarification.public_modified_at, from the updates already read.
+                max([clarification.published_at, *(update.date for update in related.updates)]).isoformat(),
                 " ".join(source["url"] for source in record["sources"] if source["url"]),
                 record["body"],
             ]

@@ -100,50 +100,69 @@ def _per_month(field_name, bounds):
 def compute(now=None) -> Statistics:
     now = now or timezone.now()
     bounds = month_starts(now)
-    first, end = bounds[0], bounds[-1]
     count = len(bounds) - 1
     months = [Month(start=start, current=index == count - 1) for index, start in enumerate(bounds[:-1])]
+    published = Clarification.objects.published().filter(published_at__gte=bounds[0], published_at__lt=bounds[-1])
 
-    published = Clarification.objects.published().filter(published_at__gte=first, published_at__lt=end)
-    for row in published.order_by().values("verdict").annotate(**_per_month("published_at", bounds)):
-        for index, month in enumerate(months):
-            month.by_verdict[row["verdict"]] = row[f"m{index}"]
-            month.published += row[f"m{index}"]
+    for verdict, counts in verdict_counts(published, bounds).items():
+        for month, number in zip(months, counts, strict=True):
+            month.by_verdict[verdict] = number
+            month.published += number
+    for month, received, answered in zip(months, reports_received(bounds), reports_answered(bounds), strict=True):
+        month.received, month.answered = received, answered
+    for month, delays in zip(months, days_to_clarification(published, bounds), strict=True):
+        month.timed = len(delays)
+        month.median_days = statistics.median(delays) if delays else None
+    return Statistics(months=months, topics=topic_rows(published, bounds), computed_at=now)
 
+
+def _counts(row, bounds):
+    return [row[f"m{index}"] for index in range(len(bounds) - 1)]
+
+
+def verdict_counts(published, bounds):
+    """``{verdict: [count per month]}`` of the public clarifications in the window."""
+    rows = published.order_by().values("verdict").annotate(**_per_month("published_at", bounds))
+    return {row["verdict"]: _counts(row, bounds) for row in rows}
+
+
+def topic_rows(published, bounds):
+    """A row per topic with a public clarification in the window, the most used first."""
     links = Clarification.topics.through.objects.filter(clarification__in=published.values("pk"))
     per_topic = links.order_by().values("topic_id").annotate(**_per_month("clarification__published_at", bounds))
-    counts = {row["topic_id"]: [row[f"m{index}"] for index in range(count)] for row in per_topic}
-    topics = [
+    counts = {row["topic_id"]: _counts(row, bounds) for row in per_topic}
+    rows = [
         TopicRow(name=topic.name, name_en=topic.name_en, slug=topic.slug, counts=counts[topic.pk])
         for topic in Topic.objects.filter(pk__in=counts)
     ]
-    topics.sort(key=lambda row: (-row.total, row.name))
+    rows.sort(key=lambda row: (-row.total, row.name))
+    return rows
 
-    received = Tip.objects.filter(submitted_at__gte=first, submitted_at__lt=end).aggregate(
-        **_per_month("submitted_at", bounds)
-    )
-    answered = Tip.objects.filter(status=TipStatus.ANSWERED, closed_at__gte=first, closed_at__lt=end).aggregate(
-        **_per_month("closed_at", bounds)
-    )
-    for index, month in enumerate(months):
-        month.received = received[f"m{index}"]
-        month.answered = answered[f"m{index}"]
 
-    delays: list[list[float]] = [[] for _ in months]
-    timed = (
+def reports_received(bounds):
+    tips = Tip.objects.filter(submitted_at__gte=bounds[0], submitted_at__lt=bounds[-1])
+    return _counts(tips.aggregate(**_per_month("submitted_at", bounds)), bounds)
+
+
+def reports_answered(bounds):
+    tips = Tip.objects.filter(status=TipStatus.ANSWERED, closed_at__gte=bounds[0], closed_at__lt=bounds[-1])
+    return _counts(tips.aggregate(**_per_month("closed_at", bounds)), bounds)
+
+
+def days_to_clarification(published, bounds):
+    """Per month, the days from each clarification's first report to its publication."""
+    delays: list[list[float]] = [[] for _ in range(len(bounds) - 1)]
+    rows = (
         published.order_by()
         .annotate(first_report=Min("tips__submitted_at"))
         .filter(first_report__lte=F("published_at"))
         .values_list("published_at", "first_report")
     )
-    for published_at, first_report in timed.iterator(chunk_size=2000):
-        index = _month_index(bounds, published_at)
-        delays[index].append((published_at - first_report).total_seconds() / SECONDS_PER_DAY)
-    for month, values in zip(months, delays, strict=True):
-        month.timed = len(values)
-        month.median_days = statistics.median(values) if values else None
-
-    return Statistics(months=months, topics=topics, computed_at=now)
+    for published_at, first_report in rows.iterator(chunk_size=2000):
+        delays[_month_index(bounds, published_at)].append(
+            (published_at - first_report).total_seconds() / SECONDS_PER_DAY
+        )
+    return delays
 
 
 def _month_index(bounds, moment):
