@@ -22,6 +22,7 @@ from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpRespo
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -473,17 +474,21 @@ class RumorAdmin(PersonalDataGuard, admin.ModelAdmin):
             with_contact = may_see_contact and form.cleaned_data.get("include_contact", False)
             # On disk, not in memory: screenshots of several megabytes each add up.
             package = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it once sent)
-            with transaction.atomic():
-                record = evidence.build_package(
-                    rumor=rumor,
-                    user=request.user,
-                    with_contact=with_contact,
-                    reference=form.cleaned_data["reference"],
-                    out=package,
-                )
-                self.log_change(request, rumor, custody_message(record))
+            try:
+                with transaction.atomic():
+                    record = evidence.build_package(
+                        rumor=rumor,
+                        user=request.user,
+                        with_contact=with_contact,
+                        reference=form.cleaned_data["reference"],
+                        out=package,
+                    )
+                    self.log_change(request, rumor, custody_message(record))
+            except BaseException:
+                package.close()
+                raise
             package.seek(0)
-            filename = f"evidence-rumor-{rumor.pk}-{record.exported_at:%Y%m%d-%H%M%S}.zip"
+            filename = f"evidence-rumor-{rumor.pk}-{timezone.localtime(record.exported_at):%Y%m%d-%H%M%S}.zip"
             response = FileResponse(package, as_attachment=True, filename=filename, content_type="application/zip")
             response["Cache-Control"] = "private, no-store"
             return response

@@ -137,7 +137,7 @@ def build_package(*, rumor: Rumor, user, with_contact: bool, reference: str, out
         for report in reports:
             if report.screenshot:
                 screenshots[report.reference] = _add_screenshot(package, files, report)
-        _add_bytes(package, files, REPORTS, _reports_csv(reports, screenshots, with_contact=with_contact))
+        _add_reports_csv(package, files, reports, screenshots, with_contact=with_contact)
         clarification_ids = sorted({report.clarification_id for report in reports if report.clarification_id})
         for clarification in Clarification.objects.filter(pk__in=clarification_ids).prefetch_related(
             "topics", "sources", "updates"
@@ -211,31 +211,55 @@ def _add_bytes(package, files, path, content):
     files[path] = {"sha256": hashlib.sha256(content).hexdigest(), "size": len(content)}
 
 
-def _reports_csv(reports, screenshots, *, with_contact):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS + (CONTACT_COLUMNS if with_contact else []))
-    for report in reports:
-        screenshot_path, screenshot_sha256 = screenshots.get(report.reference) or ("", "")
-        if report.screenshot and not screenshot_path:
-            screenshot_path = "(file missing from storage)"
-        row = [
-            report.channel,
-            report.reference,
-            timezone.localtime(report.received_at).isoformat(),
-            report.seen_on.isoformat() if report.seen_on else "",
-            report.platform,
-            report.text,
-            report.link,
-            report.status,
-            report.clarification_id or "",
-            screenshot_path,
-            screenshot_sha256,
-        ]
-        if with_contact:
-            row += [report.contact.get("contact_email", ""), "yes" if report.contact.get("contact_consent") else "no"]
-        writer.writerow(row)
-    return buffer.getvalue().encode("utf-8-sig")
+class _HashingWriter(io.RawIOBase):
+    """Writes through to a ZIP member, keeping the SHA-256 and size of what passed."""
+
+    def __init__(self, target):
+        self.target, self.digest, self.size = target, hashlib.sha256(), 0
+
+    def writable(self):
+        return True
+
+    def write(self, data):
+        self.digest.update(data)
+        self.size += len(data)
+        return self.target.write(data)
+
+
+def _add_reports_csv(package, files, reports, screenshots, *, with_contact):
+    """The CSV, written row by row into the package (a group may have thousands of long reports)."""
+    with package.open(REPORTS, "w") as member:
+        hashing = _HashingWriter(member)
+        text = io.TextIOWrapper(hashing, encoding="utf-8-sig", newline="", write_through=True)
+        writer = csv.writer(text)
+        writer.writerow(CSV_COLUMNS + (CONTACT_COLUMNS if with_contact else []))
+        for report in reports:
+            writer.writerow(_csv_row(report, screenshots, with_contact=with_contact))
+        text.flush()
+        text.detach()  # closing the wrapper would close the member before the ZIP does
+    files[REPORTS] = {"sha256": hashing.digest.hexdigest(), "size": hashing.size}
+
+
+def _csv_row(report, screenshots, *, with_contact):
+    screenshot_path, screenshot_sha256 = screenshots.get(report.reference) or ("", "")
+    if report.screenshot and not screenshot_path:
+        screenshot_path = "(file missing from storage)"
+    row = [
+        report.channel,
+        report.reference,
+        timezone.localtime(report.received_at).isoformat(),
+        report.seen_on.isoformat() if report.seen_on else "",
+        report.platform,
+        report.text,
+        report.link,
+        report.status,
+        report.clarification_id or "",
+        screenshot_path,
+        screenshot_sha256,
+    ]
+    if with_contact:
+        row += [report.contact.get("contact_email", ""), "yes" if report.contact.get("contact_consent") else "no"]
+    return row
 
 
 def _json_bytes(document):
