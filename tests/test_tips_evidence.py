@@ -100,6 +100,7 @@ def test_a_package_round_trips_through_the_verify_command(client, case, tmp_path
     assert custody["case_reference"] == "沪公网安〔2026〕123号"
     assert [item["reference"] for item in custody["reports"]] == [case["first"].code, case["second"].code]
     assert clarification["title"] == "停水三天系谣言"
+    assert clarification["address"] == f"http://testserver{case['clarification'].get_absolute_url()}"
 
     rows = reports_csv(path)
     assert [row["reference"] for row in rows] == [case["first"].code, case["second"].code]

@@ -482,6 +482,7 @@ class RumorAdmin(PersonalDataGuard, admin.ModelAdmin):
                         with_contact=with_contact,
                         reference=form.cleaned_data["reference"],
                         out=package,
+                        absolute_url=request.build_absolute_uri,
                     )
                     self.log_change(request, rumor, custody_message(record))
             except BaseException:

@@ -116,8 +116,13 @@ def reports_of(rumor: Rumor, *, with_contact: bool) -> list[Report]:
     return sorted(reports, key=lambda report: (report.received_at, report.channel, report.reference))
 
 
-def build_package(*, rumor: Rumor, user, with_contact: bool, reference: str, out) -> EvidenceExport:
+def build_package(
+    *, rumor: Rumor, user, with_contact: bool, reference: str, out, absolute_url=lambda path: path
+) -> EvidenceExport:
     """Write the package of ``rumor`` to the binary file ``out`` and record the export; returns the record.
+
+    ``absolute_url`` turns a path into the site's address (``request.build_absolute_uri``), so that the
+    clarifications in the package name where the public reads them.
 
     Call it inside a transaction: the record and the admin log entry then stand or fall together.
     """
@@ -144,7 +149,7 @@ def build_package(*, rumor: Rumor, user, with_contact: bool, reference: str, out
         ):
             document = {
                 "id": clarification.pk,
-                "address": clarification.get_absolute_url(),
+                "address": absolute_url(clarification.get_absolute_url()),
                 **export_record(clarification),
             }
             _add_bytes(package, files, f"clarifications/{clarification.pk}.json", _json_bytes(document))
