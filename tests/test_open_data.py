@@ -111,9 +111,13 @@ def test_the_median_runs_from_a_clarifications_first_report_to_its_publication(f
 
 
 @pytest.mark.parametrize(
-    ("prefix", "heading", "so_far"), [("", "开放数据", "截至目前"), ("/en", "Open data", "so far")]
+    ("prefix", "heading", "so_far", "as_of"),
+    [
+        ("", "开放数据", "截至目前", "数据截至 2026年3月15日 12:00"),
+        ("/en", "Open data", "so far", "Figures as of 15 March 2026, 12:00"),
+    ],
 )
-def test_the_page_shows_the_figures_in_the_pages_language(client, frozen, prefix, heading, so_far):
+def test_the_page_shows_the_figures_in_the_pages_language(client, frozen, prefix, heading, so_far, as_of):
     ClarificationFactory(published_at=FEBRUARY, topics=[TopicFactory(name="健康", name_en="Health")])
     tip_at(FEBRUARY)
     response = client.get(prefix + reverse("opendata:index"))
@@ -121,6 +125,7 @@ def test_the_page_shows_the_figures_in_the_pages_language(client, frozen, prefix
     page = response.content.decode()
     assert f"<h1>{heading}</h1>" in page
     assert so_far in page
+    assert as_of in page
     assert ("Health" if prefix else "健康") in page
     assert 'href="/open-data/clarifications.jsonl"' in page
     assert 'href="/open-data/clarifications.csv"' in page
