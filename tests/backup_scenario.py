@@ -54,11 +54,21 @@ def make_rows():
     NoticeFactory()
     from django.utils import timezone
 
-    from tips.models import RateLimitCounter
+    from tips.models import EvidenceExport, RateLimitCounter
 
     first = TipFactory(with_contact=True)
     TipFactory(rumor=first.rumor)
     RateLimitCounter.objects.create(key="tips:test", count=1, expires_at=timezone.now())
+    EvidenceExport.objects.create(
+        rumor=first.rumor,
+        rumor_label=first.rumor.label,
+        exported_by=author,
+        exported_by_username=author.username,
+        exported_at=timezone.now(),
+        items=[{"channel": "tip", "reference": first.code}],
+        files={"reports.csv": "0" * 64},
+        manifest_sha256="0" * 64,
+    )
 
 
 def fill_and_back_up(backup_path):
