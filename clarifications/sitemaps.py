@@ -59,10 +59,11 @@ class PageSitemap(LanguageSitemap):
     priority = 0.6
 
     def items(self):
-        return ["home", "list", "most_asked", "notices", "about", "how_to_report", "privacy"]
+        pages = ["home", "list", "most_asked", "notices", "about", "how_to_report", "privacy"]
+        return [f"clarifications:{name}" for name in pages] + ["opendata:index"]
 
     def location(self, name):
-        return reverse(f"clarifications:{name}")
+        return reverse(name)
 
 
 SITEMAPS = {

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "clarifications",
     "tips",
+    "opendata",
     "ops",
 ]
 
@@ -379,6 +380,12 @@ OFFICE_NAME_EN = env_str("OFFICE_NAME_EN", "City Internet Information Office")
 # Four-eyes rule: whoever publishes a clarification must not be its author. FOUR_EYES=false relaxes
 # it for a one-person office.
 PIYAO_FOUR_EYES = env_bool("FOUR_EYES", True)
+# The licence of the open data (the statistics page and the downloads), named on the page and linked
+# from each download's Link header. The data must not go out without one.
+OPEN_DATA_LICENCE = env_str("OPEN_DATA_LICENCE", "CC BY 4.0")
+OPEN_DATA_LICENCE_URL = env_str("OPEN_DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/")
+if not OPEN_DATA_LICENCE.strip():
+    raise ImproperlyConfigured("OPEN_DATA_LICENCE must name the licence of the open data, e.g. 'CC BY 4.0'.")
 
 # /healthz answers 503 ("disk full") when the data folder has less free space than this: tips and
 # their screenshots could no longer be stored.

@@ -12,6 +12,7 @@ from clarifications.branding import admin_header, admin_title
 from clarifications.pagecache import public_page
 from clarifications.sitemaps import SITEMAPS, robots_txt
 from config.media import serve_media
+from opendata.urls import download_patterns
 from ops.views import healthz
 from tips.wechat.views import endpoint as wechat_endpoint
 
@@ -52,6 +53,7 @@ urlpatterns = [
     path("api/", include((api_patterns, "api"))),
     # The WeChat official account's server URL (one address, whatever the language).
     path("wechat/", wechat_endpoint, name="wechat"),
+    path("open-data/", include((download_patterns, "downloads"))),
 ]
 
 if settings.SERVE_MEDIA:
@@ -65,5 +67,6 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("", include("clarifications.urls")),
     path("", include("tips.urls")),
+    path("", include("opendata.urls")),
     prefix_default_language=False,
 )

@@ -68,7 +68,7 @@ def make_rows():
     NoticeFactory()
     from django.utils import timezone
 
-    from tips.models import RateLimitCounter, ScreenshotCheck, WeChatMessage
+    from tips.models import EvidenceExport, RateLimitCounter, ScreenshotCheck, WeChatMessage
 
     first = TipFactory(with_contact=True)
     second = TipFactory(rumor=first.rumor)
@@ -76,6 +76,16 @@ def make_rows():
     WeChatMessage.objects.create(msg_id="23000000000000001", kind="text", reply="已收到", tip=second)
     RateLimitCounter.objects.create(key="tips:test", count=1, expires_at=timezone.now())
     ScreenshotCheck.objects.create(reading="read", text="网传明天停水")
+    EvidenceExport.objects.create(
+        rumor=first.rumor,
+        rumor_label=first.rumor.label,
+        exported_by=author,
+        exported_by_username=author.username,
+        exported_at=timezone.now(),
+        items=[{"channel": "tip", "reference": first.code}],
+        files={"reports.csv": "0" * 64},
+        manifest_sha256="0" * 64,
+    )
 
 
 def fill_and_back_up(backup_path):

@@ -61,7 +61,12 @@ def page_path(name, clarification, language):
             return clarification.get_absolute_url()
         if name == "list":
             return reverse("clarifications:list") + "?q=地铁"
-        names = {"home": "clarifications:home", "most_asked": "clarifications:most_asked", "tip_form": "tips:new"}
+        names = {
+            "home": "clarifications:home",
+            "most_asked": "clarifications:most_asked",
+            "tip_form": "tips:new",
+            "open_data": "opendata:index",
+        }
         return reverse(names[name])
 
 
@@ -92,6 +97,7 @@ def axe_violations(page, axe_source):
         "list",
         "detail",
         "most_asked",
+        "open_data",
         pytest.param(
             "tip_form",
             marks=pytest.mark.skipif(not tip_form_exists(), reason="the tip form (URL name tips:new) is not built yet"),

@@ -80,6 +80,8 @@ def test_every_public_page_type_is_valid_html(client, html_validate, tmp_path):
         "about": reverse("clarifications:about"),
         "how-to-report": reverse("clarifications:how_to_report"),
         "privacy": reverse("clarifications:privacy"),
+        "open-data": reverse("opendata:index"),
+        "open-data-en": "/en" + reverse("opendata:index"),
         "tip-form": reverse("tips:new"),
         "tip-lookup": reverse("tips:lookup"),
         "tip-status": reverse("tips:status", args=[answered.code]),

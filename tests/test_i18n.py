@@ -70,6 +70,7 @@ def public_pages(db):
         "about": reverse("clarifications:about"),
         "how_to_report": reverse("clarifications:how_to_report"),
         "privacy": reverse("clarifications:privacy"),
+        "open_data": reverse("opendata:index"),
     }
 
 

@@ -13,6 +13,7 @@ only they may filter or search by it (``PersonalDataGuard``).
 """
 
 import mimetypes
+import tempfile
 
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
@@ -34,9 +35,9 @@ from clarifications.models import Clarification
 from clarifications.search import find_similar
 from ops.trends import PERIODS, period_from, report_charts
 
-from . import grouping, heat, ocr, services
-from .forms import AnswerTipsForm
-from .models import Rumor, ScreenshotReading, Sighting, Tip, report_counts
+from . import evidence, grouping, heat, ocr, services
+from .forms import AnswerTipsForm, EvidenceExportForm
+from .models import EvidenceExport, Rumor, ScreenshotReading, Sighting, Tip, report_counts
 from .sighting_admin import SightingInline
 from .storage import private_storage
 
@@ -575,7 +576,7 @@ class RumorAdmin(PersonalDataGuard, admin.ModelAdmin):
     fields = ["label", "confirmed", "created_at"]
     readonly_fields = ["created_at"]
     inlines = [TipInline, SightingInline]
-    actions = ["merge", "confirm"]
+    actions = ["merge", "confirm", "export_evidence"]
     change_form_template = "admin/tips/rumor/change_form.html"
 
     class Media:
@@ -583,6 +584,62 @@ class RumorAdmin(PersonalDataGuard, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_evidence_permission(self, request):
+        return request.user.has_perm("tips.export_evidence")
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/evidence/", self.admin_site.admin_view(self.evidence_view), name="tips_rumor_evidence"),
+            *super().get_urls(),
+        ]
+
+    def evidence_view(self, request, pk):
+        """The confirmation page of an evidence package (GET), and the package itself (POST)."""
+        if not self.has_evidence_permission(request):
+            raise PermissionDenied
+        rumor = get_object_or_404(Rumor, pk=pk)
+        may_see_contact = request.user.has_perm("tips.view_tip_contact")
+        data = request.POST if request.method == "POST" else None  # a POST with every box unticked is empty
+        form = EvidenceExportForm(data, may_see_contact=may_see_contact)
+        if request.method == "POST" and form.is_valid():
+            with_contact = may_see_contact and form.cleaned_data.get("include_contact", False)
+            # On disk, not in memory: screenshots of several megabytes each add up.
+            package = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it once sent)
+            try:
+                with transaction.atomic():
+                    record = evidence.build_package(
+                        rumor=rumor,
+                        user=request.user,
+                        with_contact=with_contact,
+                        reference=form.cleaned_data["reference"],
+                        out=package,
+                        absolute_url=request.build_absolute_uri,
+                    )
+                    self.log_change(request, rumor, custody_message(record))
+            except BaseException:
+                package.close()
+                raise
+            package.seek(0)
+            filename = f"evidence-rumor-{rumor.pk}-{timezone.localtime(record.exported_at):%Y%m%d-%H%M%S}.zip"
+            response = FileResponse(package, as_attachment=True, filename=filename, content_type="application/zip")
+            response["Cache-Control"] = "private, no-store"
+            return response
+        reports = evidence.reports_of(rumor, with_contact=False)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Export an evidence package"),
+            "opts": self.opts,
+            "rumor": rumor,
+            "reports": reports,
+            "screenshots": sum(1 for report in reports if report.screenshot),
+            "clarifications": Clarification.objects.filter(
+                pk__in={report.clarification_id for report in reports if report.clarification_id}
+            ),
+            "exports": rumor.evidence_exports.all()[:10],
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/tips/rumor/evidence.html", context)
 
     def get_queryset(self, request):
         return heat.with_heat(Rumor.objects.all()).order_by(*self.get_ordering(request))
@@ -646,3 +703,71 @@ class RumorAdmin(PersonalDataGuard, admin.ModelAdmin):
     def confirm(self, request, queryset):
         count = services.rumors_confirm(rumors=queryset)
         self.message_user(request, _("%(count)d group(s) confirmed.") % {"count": count})
+
+    @admin.action(description=_("Export an evidence package for referral…"), permissions=["evidence"])
+    def export_evidence(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Select exactly one group to export."), messages.ERROR)
+            return None
+        return redirect("admin:tips_rumor_evidence", queryset.get().pk)
+
+
+def custody_message(record):
+    """The line the rumor group's admin history shows for an export."""
+    contact = _("with contact details") if record.contact_included else _("without contact details")
+    return _(
+        "Exported evidence package %(package)s: %(count)d report(s), %(contact)s; SHA-256 of manifest.json %(sha)s."
+    ) % {"package": record.package_id, "count": len(record.items), "contact": contact, "sha": record.manifest_sha256}
+
+
+@admin.register(EvidenceExport)
+class EvidenceExportAdmin(admin.ModelAdmin):
+    """The chain of custody, queryable: every package exported, by whom, when, with its hashes. Read-only."""
+
+    list_display = [
+        "exported_at",
+        "rumor_link",
+        "exported_by_username",
+        "reference",
+        "report_count",
+        "contact_included",
+    ]
+    list_filter = ["contact_included", "exported_at"]
+    search_fields = ["package_id", "rumor_label", "exported_by_username", "reference"]
+    date_hierarchy = "exported_at"
+    fields = [
+        "package_id",
+        "rumor_link",
+        "exported_by_username",
+        "exported_at",
+        "reference",
+        "contact_included",
+        "items",
+        "files",
+        "manifest_sha256",
+    ]
+    readonly_fields = fields
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or request.user.has_perm("tips.export_evidence")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("rumor group"), ordering="rumor_label")
+    def rumor_link(self, record):
+        if not record.rumor_id:
+            return record.rumor_label
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:tips_rumor_change", args=[record.rumor_id]), record.rumor_label
+        )
+
+    @admin.display(description=_("reports"))
+    def report_count(self, record):
+        return len(record.items)

@@ -210,3 +210,26 @@ def similar_to_tips(tips, *, limit):
             kept = best.setdefault(item.pk, item)
             kept.match_strength = max(kept.match_strength, item.match_strength)
     return sorted(best.values(), key=lambda item: -item.match_strength)
+
+
+class EvidenceExportForm(forms.Form):
+    """What to put in an evidence package. Contact details are offered only to those who may see
+    them, and are never ticked in advance."""
+
+    reference = forms.CharField(
+        label=_("Case reference"),
+        required=False,
+        max_length=200,
+        help_text=_("For example the police case number; recorded with the export."),
+    )
+    include_contact = forms.BooleanField(
+        label=_("Include the contact details citizens left (personal data)"),
+        required=False,
+        initial=False,
+        help_text=_("Only when the receiving authority needs them for this case."),
+    )
+
+    def __init__(self, *args, may_see_contact, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_see_contact:
+            del self.fields["include_contact"]

@@ -121,6 +121,8 @@ class Rumor(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("reported rumor")
         verbose_name_plural = _("reported rumors")
+        # Handing a case to the police is its own decision: granted per person, like view_tip_contact.
+        permissions = [("export_evidence", "Can export a rumor's evidence package for referral")]
 
     def __str__(self):
         return self.label
@@ -208,6 +210,8 @@ class Tip(models.Model):
             # a period, with what the counts read (time, platform), so no table row is visited.
             models.Index(fields=["rumor", "submitted_at", "platform"], name="tip_rumor_time"),
             models.Index(fields=["submitted_at", "platform", "rumor"], name="tip_time_platform"),
+            # A clarification's first report (open data's time to clarification) read from the index alone.
+            models.Index(fields=["clarification", "submitted_at"], name="tip_clarification_submitted"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=TipStatus.values), name="tip_status_valid"),
@@ -398,6 +402,49 @@ class ScreenshotCheck(models.Model):
 
     def __str__(self):
         return str(self.id)
+
+
+class EvidenceExport(models.Model):
+    """The chain-of-custody record of one evidence package (see ``evidence.py``): who exported which
+    reports of which rumor, when, and the SHA-256 of every file, so that a package handed over can be
+    checked against what the office recorded. Never changed or deleted from the admin."""
+
+    package_id = models.UUIDField(_("package ID"), unique=True, default=uuid.uuid4, editable=False)
+    rumor = models.ForeignKey(
+        Rumor,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="evidence_exports",
+        verbose_name=_("rumor group"),
+    )
+    # Copies, so the record still reads the same after the group or the account is gone.
+    rumor_label = models.CharField(_("rumor group label"), max_length=200)
+    exported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="evidence_exports",
+        verbose_name=_("exported by"),
+    )
+    exported_by_username = models.CharField(_("exported by (username)"), max_length=150)
+    exported_at = models.DateTimeField(_("exported"), db_index=True)
+    reference = models.CharField(
+        _("case reference"), max_length=200, blank=True, help_text=_("For example the police case number.")
+    )
+    contact_included = models.BooleanField(_("contact details included"), default=False)
+    items = models.JSONField(_("reports"), default=list, help_text=_("The references of the exported reports."))
+    files = models.JSONField(_("files and their SHA-256"), default=dict)
+    manifest_sha256 = models.CharField(_("SHA-256 of manifest.json"), max_length=64)
+
+    class Meta:
+        ordering = ["-exported_at", "-id"]
+        verbose_name = _("evidence package export")
+        verbose_name_plural = _("evidence package exports")
+
+    def __str__(self):
+        return f"{self.rumor_label} ({self.package_id})"
 
 
 class RateLimitCounter(models.Model):
