@@ -12,7 +12,6 @@ status bar, or all three, were at most 12 bits away; different chats in the same
 is not recognised (60+ bits): its text still groups it.
 """
 
-import imagehash
 from PIL import Image, ImageOps
 
 CUTS = tuple(percent / 100 for percent in range(9))
@@ -25,6 +24,9 @@ def fingerprint(image):
     if not isinstance(image, Image.Image):
         with Image.open(image) as opened:
             return fingerprint(opened.copy())
+    # Imported here: imagehash brings numpy and scipy (tens of MB), which only the queue's workers need.
+    import imagehash
+
     grey = ImageOps.exif_transpose(image).convert("L")
     hashes = []
     for cut in CUTS:
@@ -38,9 +40,11 @@ def distance(first, second):
     round (None when either is missing)."""
     if not first or not second:
         return None
-    ours = [imagehash.hex_to_hash(value) for value in first.split()]
-    theirs = [imagehash.hex_to_hash(value) for value in second.split()]
-    return min(min(int(ours[0] - other) for other in theirs), min(int(mine - theirs[0]) for mine in ours))
+    ours = [int(value, 16) for value in first.split()]
+    theirs = [int(value, 16) for value in second.split()]
+    return min(
+        min((ours[0] ^ other).bit_count() for other in theirs), min((mine ^ theirs[0]).bit_count() for mine in ours)
+    )
 
 
 def same_picture(first, second):
