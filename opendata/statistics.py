@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.cache import cache
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, F, FloatField, Func, IntegerField, OuterRef, Q, Subquery, Value
 from django.utils import timezone
 
 from clarifications.models import Clarification, ContentVersion, Topic, Verdict
@@ -164,21 +164,36 @@ def reports_answered(bounds):
     return _range_counts(Tip.objects.filter(status=TipStatus.ANSWERED), "closed_at", bounds)
 
 
+class EpochSeconds(Func):
+    """A datetime column as seconds since 1970 (a float), computed by the database: fetching the
+    datetimes themselves cost most of the statistics' time (Django parses each one on SQLite)."""
+
+    output_field = FloatField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"((julianday({sql}) - 2440587.5) * 86400.0)", params
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"EXTRACT(EPOCH FROM {sql})::double precision", params
+
+
 def days_to_clarification(published, bounds):
     """Per month, the days from each clarification's first report to its publication.
 
     The first report is read from the index on (clarification, submitted_at), one step a clarification;
-    one reported only after its publication does not count.
+    one reported only after its publication does not count. Both times come back as plain numbers.
     """
     delays: list[list[float]] = [[] for _ in range(len(bounds) - 1)]
     first_report = Tip.objects.filter(clarification=OuterRef("pk")).order_by("submitted_at").values("submitted_at")
     rows = published.order_by().annotate(first_report=Subquery(first_report[:1]))
-    rows = rows.values_list("published_at", "first_report")
-    edges = [bound.timestamp() for bound in bounds]  # plain numbers: comparing aware datetimes is slow
-    for published_at, first in rows.iterator(chunk_size=2000):
-        if first is not None and first <= published_at:
-            moment = published_at.timestamp()
-            delays[bisect.bisect_right(edges, moment) - 1].append((moment - first.timestamp()) / SECONDS_PER_DAY)
+    rows = rows.filter(first_report__lte=F("published_at")).values_list(
+        EpochSeconds("published_at"), EpochSeconds("first_report")
+    )
+    edges = [bound.timestamp() for bound in bounds]
+    for moment, first in rows.iterator(chunk_size=2000):
+        delays[bisect.bisect_right(edges, moment) - 1].append((moment - first) / SECONDS_PER_DAY)
     return delays
 
 
