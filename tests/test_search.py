@@ -68,6 +68,12 @@ def test_a_chinese_phrase_ranks_the_clarification_containing_it_first():
     assert found("地铁停运") == [phrase.title, scattered.title]
 
 
+def test_an_english_phrase_across_a_colon_or_comma_ranks_the_clarification_containing_it_first():
+    apart = item("Breakfast carts", claim="He confirmed it: the district bans all breakfast carts", days_ago=1)
+    phrase = item("Power cut", claim="He confirmed it: all of Hexi loses power tonight", days_ago=5)
+    assert ranked("confirmed it: all") == [phrase.title, apart.title]
+
+
 def test_a_chinese_phrase_also_finds_its_words_apart():
     apart = item("网传地铁2号线停运一周不实", claim="地铁2号线下周停运", days_ago=3)
     item("网传地铁票价上涨", claim="地铁票价明天上涨", days_ago=1)

@@ -109,10 +109,11 @@ def tokenize(text, *, for_query=False):
 
 
 def adjacent_pairs(tokens):
-    """(term, next term) for tokens standing side by side: overlapping bigrams, or words one gap apart."""
+    """(term, next term) for tokens standing side by side: overlapping bigrams, or words with at most two
+    characters between them (a space, or a comma or colon and a space: "confirmed it: All")."""
     pairs = set()
     for (first, _start, end, first_prefix), (second, start, _end, second_prefix) in pairwise(tokens):
-        if not (first_prefix or second_prefix) and start <= end + 1:
+        if not (first_prefix or second_prefix) and start <= end + 2:
             pairs.add((first, second))
     return pairs
 
