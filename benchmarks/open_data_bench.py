@@ -127,9 +127,13 @@ def generate(alias, clarification_count, tip_count, seed):
     # Tips by executemany of plain tuples: a million model instances would take most of the run.
     columns = ["code", "text", "platform", "language", "client_hash", "contact_email", "contact_consent"]
     columns += ["status", "clarification_id", "staff_notes", "submitted_at", "closed_at", "screenshot", "link"]
+    connection = connections[alias]
+    # Every other column takes its field's default, so that fields added later need nothing here.
+    others = [field for field in Tip._meta.concrete_fields if not field.primary_key and field.column not in columns]
+    columns += [field.column for field in others]
+    defaults = tuple(field.get_db_prep_save(field.get_default(), connection) for field in others)
     placeholders = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {Tip._meta.db_table} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608 (our names)
-    connection = connections[alias]
     rows = []
     tip_statuses = [TipStatus.NEW, TipStatus.REVIEWING, TipStatus.NOT_ACTIONABLE] + [TipStatus.ANSWERED] * 2
     for number in range(tip_count):
@@ -159,6 +163,7 @@ def generate(alias, clarification_count, tip_count, seed):
                 connection.ops.adapt_datetimefield_value(closed_at),
                 "",
                 "",
+                *defaults,
             )
         )
         if len(rows) == BATCH:
