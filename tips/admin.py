@@ -36,6 +36,7 @@ from clarifications.search import find_similar
 from ops.trends import PERIODS, period_from, report_charts
 
 from . import evidence, grouping, heat, ocr, services
+from .admin_filters import DefaultChoiceFilter, QueueFilter
 from .forms import AnswerTipsForm, EvidenceExportForm
 from .models import EvidenceExport, Rumor, ScreenshotReading, Sighting, Tip, report_counts
 from .sighting_admin import SightingInline
@@ -98,39 +99,6 @@ def touches_personal_data(model, lookup):
             return False
         model = field.related_model
     return False
-
-
-class QueueFilter(admin.SimpleListFilter):
-    """Open tips by default: the queue is what still needs someone (unless a status is chosen)."""
-
-    title = _("queue")
-    parameter_name = "queue"
-
-    def __init__(self, request, params, model, model_admin):
-        self.status_chosen = any(key.startswith("status") for key in params)
-        super().__init__(request, params, model, model_admin)
-
-    def lookups(self, request, model_admin):
-        return [("open", _("Open")), ("closed", _("Closed")), ("all", _("All"))]
-
-    def effective_value(self):
-        return self.value() or ("all" if self.status_chosen else "open")
-
-    def choices(self, changelist):
-        for value, label in self.lookup_choices:
-            yield {
-                "selected": self.effective_value() == value,
-                "query_string": changelist.get_query_string({self.parameter_name: value}),
-                "display": label,
-            }
-
-    def queryset(self, request, queryset):
-        value = self.effective_value()
-        if value == "open":
-            return queryset.open()
-        if value == "closed":
-            return queryset.closed()
-        return queryset
 
 
 @admin.register(Tip)
@@ -496,12 +464,13 @@ class TipInline(admin.TabularInline):
         return Truncator(tip.text).chars(100)
 
 
-class TrendFilter(admin.SimpleListFilter):
+class TrendFilter(DefaultChoiceFilter):
     """The rumors reported lately by default (the queue is what is spreading now), those whose reports
     accelerate, or all (the rules are in heat.py)."""
 
     title = _("trend")
     parameter_name = "trend"
+    default_choice = "recent"
 
     def lookups(self, request, model_admin):
         return [
@@ -509,17 +478,6 @@ class TrendFilter(admin.SimpleListFilter):
             ("accelerating", _("Accelerating")),
             ("all", _("All")),
         ]
-
-    def effective_value(self):
-        return self.value() or "recent"
-
-    def choices(self, changelist):
-        for value, label in self.lookup_choices:
-            yield {
-                "selected": self.effective_value() == value,
-                "query_string": changelist.get_query_string({self.parameter_name: value}),
-                "display": label,
-            }
 
     def queryset(self, request, queryset):
         if self.effective_value() == "accelerating":

@@ -273,6 +273,9 @@ class SightingQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 
+    def closed(self):
+        return self.exclude(status__in=OPEN_STATUSES)
+
 
 class Sighting(models.Model):
     """A rumor staff found on patrol ("online inspection"): where, when, what it said, how far it spread.

@@ -24,6 +24,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from . import sightings
+from .admin_filters import QueueFilter
 from .forms import AnswerTipsForm
 from .models import OPEN_STATUSES, Rumor, Sighting, report_counts
 from .screenshots import clean_screenshot
@@ -71,45 +72,12 @@ class SightingForm(forms.ModelForm):
         return cleaned
 
 
-class SightingQueueFilter(admin.SimpleListFilter):
-    """Open sightings by default, like the tip queue (unless a status is chosen)."""
-
-    title = _("queue")
-    parameter_name = "queue"
-
-    def __init__(self, request, params, model, model_admin):
-        self.status_chosen = any(key.startswith("status") for key in params)
-        super().__init__(request, params, model, model_admin)
-
-    def lookups(self, request, model_admin):
-        return [("open", _("Open")), ("closed", _("Closed")), ("all", _("All"))]
-
-    def effective_value(self):
-        return self.value() or ("all" if self.status_chosen else "open")
-
-    def choices(self, changelist):
-        for value, label in self.lookup_choices:
-            yield {
-                "selected": self.effective_value() == value,
-                "query_string": changelist.get_query_string({self.parameter_name: value}),
-                "display": label,
-            }
-
-    def queryset(self, request, queryset):
-        value = self.effective_value()
-        if value == "open":
-            return queryset.open()
-        if value == "closed":
-            return queryset.exclude(status__in=OPEN_STATUSES)
-        return queryset
-
-
 @admin.register(Sighting)
 class SightingAdmin(admin.ModelAdmin):
     form = SightingForm
     list_display = ["__str__", "excerpt", "reach", "status", "group", "seen_at", "recorded_by"]
     list_display_links = ["__str__", "excerpt"]
-    list_filter = [SightingQueueFilter, "status", "platform", "reach"]
+    list_filter = [QueueFilter, "status", "platform", "reach"]
     search_fields = ["text", "screenshot_text", "link"]
     raw_id_fields = ["rumor"]
     list_per_page = 50
