@@ -118,7 +118,8 @@ def _match_summary(filterset, ranking, page):
         return None
     if ranking.best_strength == search.Strength.STRONG:
         return "strong"
-    if ranking.best_strength == search.Strength.RELATED:
+    if ranking.count(search.Strength.MATCH) == 0:
+        # Not when a match stands lower than a merely related first result: the page counts it.
         return "none"
     return None
 

@@ -178,6 +178,21 @@ def test_nothing_close_says_so_shows_the_nearest_as_possibly_related_and_offers_
     assert '<input type="hidden" name="text" value="火星人入侵本市">' in page
 
 
+def test_a_match_below_a_merely_related_first_result_is_counted_and_not_denied(client, db):
+    # The first result holds one rare word in its title and claim (a high score, little of the text);
+    # the second holds two of the three words in its body (a lower score, most of the text).
+    related = ClarificationFactory(
+        title="Zyxwv zyxwv", claim="Zyxwv one two three four five six seven", truth="—", body=""
+    )
+    matching = ClarificationFactory(title="Other news", claim="Something else entirely", truth="—", body="alpha beta")
+    ranking = search.rank(Clarification.objects.published(), "zyxwv alpha beta")
+    assert ranking.ids == [related.pk, matching.pk]
+    assert [ranking.strengths[pk] for pk in ranking.ids] == [search.Strength.RELATED, search.Strength.MATCH]
+    page = list_page(client, q="zyxwv alpha beta").content.decode()
+    assert "1 clarification matches" in page
+    assert "No clarification of this claim was found" not in page
+
+
 def test_report_this_rumor_carries_the_pasted_text_into_the_tip_form(client):
     text = "【扩散】火星人入侵本市，" * 100  # longer than any address could carry
     response = client.post(reverse("tips:prefill"), {"text": text})
