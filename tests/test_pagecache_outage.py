@@ -9,7 +9,6 @@ import logging
 import os
 import shutil
 import subprocess
-import sys
 import time
 
 import pytest
@@ -110,20 +109,3 @@ def test_pages_are_served_while_redis_is_down_and_cached_again_once_it_is_back(c
         assert "恢复后的标题" in client.get("/").text
     assert page_keys(own_redis)
     assert any("reachable again" in record.getMessage() for record in caplog.records)
-
-
-def test_a_web_worker_of_the_embedded_default_loads_neither_redis_nor_the_queues_image_libraries(tmp_path):
-    """What gunicorn's master loads before forking (the app and its URLconf) leaves out the Redis client
-    (and the ssl and event-loop code it brings) when Redis is not configured, and the libraries only the
-    task queue's workers use (numpy and scipy through imagehash, the OCR engine): tens of MB a worker."""
-    environment = {key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "DATABASE_URL")}
-    environment |= {"DEBUG": "true", "DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "config.settings"}
-    command = (
-        "import sys; from config.wsgi import application; from django.urls import get_resolver; "
-        "get_resolver().url_patterns; "
-        "print(sorted(name for name in ('redis', 'numpy', 'scipy', 'imagehash', 'tesserocr') if name in sys.modules))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", command], env=environment, capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "[]"

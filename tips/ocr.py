@@ -24,6 +24,7 @@ text; ``status()`` says whether the engine can run, and why not. Callers are the
 (``tips.tasks``), never a request: one engine is loaded per worker process and reused.
 """
 
+import importlib.util
 import os
 import re
 import threading
@@ -82,9 +83,9 @@ def status():
     """Whether screenshots can be read here, and if not why (shown to staff in the admin)."""
     if not getattr(settings, "OCR_ENABLED", True):
         return EngineStatus(False, _("OCR is switched off (OCR_ENABLED=false)."))
-    try:
-        import tesserocr  # noqa: F401
-    except ImportError:
+    # Found, not imported: the engine (10 MB) loads in the task queue's workers, which read pictures,
+    # not in the web workers that only ask (the screenshot check page, the admin).
+    if importlib.util.find_spec("tesserocr") is None:
         return EngineStatus(False, _("The tesserocr package is not installed (pip install -r requirements.txt)."))
     if tessdata_dir() is None:
         reason = _("The Simplified Chinese OCR model is not installed (Debian/Ubuntu: apt-get install %(package)s).")
