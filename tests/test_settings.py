@@ -59,6 +59,23 @@ def test_sqlite_default_uses_wal_and_immediate_transactions():
     assert "journal_mode=WAL" in options["init_command"]
 
 
+def test_sqlite_memory_mapping_is_256_mb_by_default_and_can_be_switched_off(tmp_path):
+    def mmap_size(**env):
+        command = (
+            "import django; django.setup(); from django.db import connection; "
+            "print(connection.cursor().execute('PRAGMA mmap_size').fetchone()[0])"
+        )
+        environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+        environment |= {"DEBUG": "true", "DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "config.settings", **env}
+        return subprocess.run([sys.executable, "-c", command], env=environment, capture_output=True, text=True)
+
+    assert mmap_size().stdout.strip() == str(256 * 2**20)
+    assert mmap_size(SQLITE_MMAP_MB="0").stdout.strip() == "0"
+    refused = mmap_size(SQLITE_MMAP_MB="-1")
+    assert refused.returncode != 0
+    assert "SQLITE_MMAP_MB must be 0 (off) or a number of MB, not -1" in refused.stderr
+
+
 def test_property_based_tests_are_derandomised_so_a_failure_reproduces():
     from hypothesis import settings
 
