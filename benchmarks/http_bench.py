@@ -203,6 +203,8 @@ class Server:
         self.base_url = None
         self.peak_rss = {}
         self.peak_uss = {}
+        self.peak_pss = {}
+        self.peak_file_map = {}
         self._stop = threading.Event()
 
     def url(self, path):
@@ -223,10 +225,14 @@ class Server:
             try:
                 for worker in master.children():
                     # RSS counts the pages a worker still shares with the master (preload_app); USS
-                    # is what the worker alone adds, the memory one more worker costs.
+                    # is what the worker alone adds, the memory one more worker costs; PSS divides
+                    # each shared page among the processes that share it (their sum is the total).
                     memory = worker.memory_full_info()
                     self.peak_rss[worker.pid] = max(memory.rss, self.peak_rss.get(worker.pid, 0))
                     self.peak_uss[worker.pid] = max(memory.uss, self.peak_uss.get(worker.pid, 0))
+                    self.peak_pss[worker.pid] = max(memory.pss, self.peak_pss.get(worker.pid, 0))
+                    mapped = database_file_rss(worker.pid)
+                    self.peak_file_map[worker.pid] = max(mapped, self.peak_file_map.get(worker.pid, 0))
             except psutil.Error:
                 pass
             time.sleep(0.5)
@@ -235,6 +241,24 @@ class Server:
         self._stop.set()
         if self.process:
             stop_gunicorn(self.process)
+
+
+def database_file_rss(pid):
+    """Bytes of the SQLite database file a worker has memory-mapped (``PRAGMA mmap_size``) and read:
+    counted in its RSS, yet they are the operating system's page cache of the file, one copy shared by
+    every worker and process that reads it, not memory the worker holds."""
+    total, in_database = 0, False
+    try:
+        with open(f"/proc/{pid}/smaps") as smaps:
+            for line in smaps:
+                fields = line.split()
+                if "-" in fields[0] and len(fields) >= 5:  # a mapping's header line: its file is the last field
+                    in_database = fields[-1].endswith(".sqlite3")
+                elif in_database and fields[0] == "Rss:":
+                    total += int(fields[1]) * 1024
+    except OSError:
+        return 0
+    return total
 
 
 # --- Load and report -----------------------------------------------------------------------------
@@ -320,6 +344,12 @@ def summary(results, servers, notes, arguments, delays):
         "peak_uss_mb_per_worker": {
             server.name: round(max(server.peak_uss.values(), default=0) / 2**20, 1) for server in servers
         },
+        "peak_pss_mb_per_worker": {
+            server.name: round(max(server.peak_pss.values(), default=0) / 2**20, 1) for server in servers
+        },
+        "peak_database_file_mapped_mb_per_worker": {
+            server.name: round(max(server.peak_file_map.values(), default=0) / 2**20, 1) for server in servers
+        },
         "workers_seen": {server.name: len(server.peak_rss) for server in servers},
         "publish_visible_after_s": delays,
         "notes": notes,
@@ -342,7 +372,9 @@ def report(results, servers, notes, arguments, stores, delays):
             f"{row['p50_ms_median']:>8.1f} {row['p99_ms_median']:>8.1f} {row['non_2xx']:>8}"
         )
     memory = ", ".join(
-        f"{name} {mb} MB (USS {data['peak_uss_mb_per_worker'][name]} MB)"
+        f"{name} {mb} MB (USS {data['peak_uss_mb_per_worker'][name]} MB, "
+        f"PSS {data['peak_pss_mb_per_worker'][name]} MB, "
+        f"database file mapped {data['peak_database_file_mapped_mb_per_worker'][name]} MB)"
         for name, mb in data["peak_rss_mb_per_worker"].items()
     )
     print(f"peak RSS of a worker: {memory} (workers are recycled after max_requests)")
