@@ -93,10 +93,6 @@ class Site:
         site = (REPO / "deploy" / "nginx.conf").read_text()
         replacements = {
             "piyao.example.org": HOST,
-            "listen 80": f"listen {self.http_port}",
-            "listen [::]:80": f"listen [::]:{self.http_port}",
-            "listen 443": f"listen {self.https_port}",
-            "listen [::]:443": f"listen [::]:{self.https_port}",
             "/etc/ssl/piyao/fullchain.pem": str(self.certificate),
             "/etc/ssl/piyao/privkey.pem": str(self.key),
             "/srv/piyao/data": str(self.data),
@@ -106,6 +102,12 @@ class Site:
         for old, new in replacements.items():
             assert old in site, f"deploy/nginx.conf no longer contains {old!r}"
             site = site.replace(old, new)
+        # The ports in one pass: replaced one after another, a free port such as 44323 put in for 80
+        # would have its "443" replaced next.
+        ports = {"80": self.http_port, "443": self.https_port}
+        site = re.sub(r"listen (\[::\]:)?(80|443)\b", lambda match: f"listen {match[1] or ''}{ports[match[2]]}", site)
+        listening = set(re.findall(r"listen (?:\[::\]:)?(\d+)", site))
+        assert listening == {str(self.http_port), str(self.https_port)}, f"deploy/nginx.conf listens on {listening}"
         (self.root / "site.conf").write_text(site)
         temp = self.root / "nginx-temp"
         temp.mkdir()
