@@ -175,6 +175,12 @@ def site_environment(data_dir, workers, stores):
             "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "WEB_CONCURRENCY": str(workers),
+            # No worker recycling while measuring. wrk keeps its connections open; when a worker is
+            # recycled they all move to the others and stay there, so a 2-worker server ran on one
+            # worker for the rest of the run (9 site workers were seen in 3 rounds, and pages read
+            # 0.6-0.8 of hello world in exactly those runs). Behind nginx, which closes an upstream
+            # connection after 1,000 requests (keepalive_requests), connections spread again.
+            "GUNICORN_MAX_REQUESTS": "0",
             "GUNICORN_ACCESS_LOG": os.devnull,
             "LOG_LEVEL": "WARNING",
             "PYTHONPATH": str(REPO),
@@ -377,7 +383,9 @@ def report(results, servers, notes, arguments, stores, delays):
         f"database file mapped {data['peak_database_file_mapped_mb_per_worker'][name]} MB)"
         for name, mb in data["peak_rss_mb_per_worker"].items()
     )
-    print(f"peak RSS of a worker: {memory} (workers are recycled after max_requests)")
+    print(f"peak RSS of a worker: {memory}")
+    seen = ", ".join(f"{name} {count}" for name, count in data["workers_seen"].items())
+    print(f"worker processes seen: {seen} (more than --workers means a worker was replaced)")
     seconds = ", ".join(f"{delay:.3f}" for delay in delays)
     print(f"old page last served after a publish's commit (every worker asked all the time): {seconds} s")
     for note in notes:
