@@ -1,6 +1,6 @@
 """Load benchmark: Piyao's pages against a hello-world Django app, under the same gunicorn settings.
 
-    python benchmarks/http_bench.py [--clarifications 10000] [--rounds 5] [--duration 10] [--workers 2]
+    python benchmarks/http_bench.py [--clarifications 10000] [--rounds 5] [--duration 10] [--workers 1]
                                     [--database-url postgres://.../empty_db --redis-url redis://.../9]
 
 It builds a throwaway DATA_DIR with a SQLite database of realistic size (or fills the given empty
@@ -64,7 +64,11 @@ def main():
     parser.add_argument("--clarifications", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per page and round")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers of each server")
+    # One worker each by default. With two, wrk's four kept-alive connections are shared out by a race
+    # at connect time: in about half the runs of a page all four went to one worker of the site while
+    # hello world's were split, and the page read 0.8 of hello world (1,370 requests a second, one
+    # worker's rate) instead of 1.8-2.2; with one worker the same pages read 1.4-1.5 in every round.
+    parser.add_argument("--workers", type=int, default=1, help="gunicorn workers of each server")
     parser.add_argument("--connections", type=int, default=4, help="wrk connections")
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     parser.add_argument("--database-url", help="an EMPTY PostgreSQL database to fill (emptied again at the end)")
@@ -175,12 +179,6 @@ def site_environment(data_dir, workers, stores):
             "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "WEB_CONCURRENCY": str(workers),
-            # No worker recycling while measuring. wrk keeps its connections open; when a worker is
-            # recycled they all move to the others and stay there, so a 2-worker server ran on one
-            # worker for the rest of the run (9 site workers were seen in 3 rounds, and pages read
-            # 0.6-0.8 of hello world in exactly those runs). Behind nginx, which closes an upstream
-            # connection after 1,000 requests (keepalive_requests), connections spread again.
-            "GUNICORN_MAX_REQUESTS": "0",
             "GUNICORN_ACCESS_LOG": os.devnull,
             "LOG_LEVEL": "WARNING",
             "PYTHONPATH": str(REPO),
