@@ -18,7 +18,6 @@ import argparse
 import concurrent.futures
 import hashlib
 import json
-import os
 import re
 import secrets
 import shutil
@@ -35,7 +34,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.measure import percentile  # noqa: E402
-from tests.servers import REPO, prepare, start_gunicorn, stop_gunicorn  # noqa: E402
+from tests.servers import REPO, prepare, site_environment, start_gunicorn, stop_gunicorn  # noqa: E402
 
 TOKEN = secrets.token_urlsafe(16)  # the token shared with "WeChat", new each run
 ACCOUNT = "gh_bench"
@@ -108,20 +107,10 @@ def count_wechat_tips(data_dir, database_url):
 def run(*, messages=200, threads=16, workers=4, data_dir=None, database_url=""):
     own_dir = data_dir is None
     data_dir = data_dir or tempfile.mkdtemp(prefix="piyao-wechat-")
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DEBUG"}
-    }
-    env.update(
-        DATA_DIR=str(data_dir),
-        SECRET_KEY=secrets.token_urlsafe(40),
-        DJANGO_SETTINGS_MODULE="config.settings",
+    env = site_environment(
+        data_dir,
         TIPS_RATE="100000/1m",
-        HTTPS="false",
         WEB_CONCURRENCY=str(workers),
-        ALLOWED_HOSTS="127.0.0.1",
-        GUNICORN_ACCESS_LOG="/dev/null",
         LOG_LEVEL="WARNING",
         WECHAT_TOKEN=TOKEN,
         WECHAT_ACCOUNT_ID=ACCOUNT,
