@@ -167,6 +167,13 @@ def tip_triager(staff_groups):
 
 
 @pytest.fixture
+def triager(client, tip_triager):
+    """The tip triager, logged in with ``client``."""
+    client.force_login(tip_triager)
+    return tip_triager
+
+
+@pytest.fixture
 def superuser(db):
     from .factories import UserFactory
 

@@ -6,12 +6,11 @@ from html import unescape
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group
 
 from ops import charts, trends
 from tips.models import Tip
 
-from .factories import ClarificationFactory, RumorFactory, TipFactory, TopicFactory, UserFactory
+from .factories import ClarificationFactory, RumorFactory, TipFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -117,14 +116,10 @@ def test_the_charts_read_in_chinese_too(admin_client, data):
     assert "近 30 天按平台统计的每日举报" in html
 
 
-def test_each_role_sees_the_charts_of_its_own_work(client, staff_groups):
-    triager = UserFactory(username="triager")
-    triager.groups.add(Group.objects.get(name="Tip triage"))
-    client.force_login(triager)
+def test_each_role_sees_the_charts_of_its_own_work(client, tip_triager, editor):
+    client.force_login(tip_triager)
     titles = set(figures(client.get("/en/admin/").text))
     assert titles == {"Reports per day by platform, last 30 days", "Reports per day by channel, last 30 days"}
-    editor = UserFactory(username="editor")
-    editor.groups.add(Group.objects.get(name="Editor"))
     client.force_login(editor)
     titles = set(figures(client.get("/en/admin/").text))
     assert titles == {"Clarifications published per week by verdict", "Clarifications published per week by topic"}

@@ -6,12 +6,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group
 
 from tips import heat
 from tips.models import Rumor, Tip
 
-from .factories import RumorFactory, TipFactory, UserFactory
+from .factories import RumorFactory, TipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,14 +22,6 @@ NOW = datetime(2026, 3, 4, 2, 0, tzinfo=UTC)
 def frozen():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-@pytest.fixture
-def triager(client):
-    user = UserFactory(username="triager")
-    user.groups.add(Group.objects.get(name="Tip triage"))
-    client.force_login(user)
-    return user
 
 
 def report(rumor, at, platform="wechat_group"):

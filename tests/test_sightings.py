@@ -42,14 +42,6 @@ def inspector(client):
     return user
 
 
-@pytest.fixture
-def triager(client):
-    user = UserFactory(username="triager")
-    user.groups.add(Group.objects.get(name="Tip triage"))
-    client.force_login(user)
-    return user
-
-
 def record(client, **fields):
     now = timezone.localtime()
     data = {

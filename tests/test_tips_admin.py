@@ -22,14 +22,6 @@ CHANGELIST = "/admin/tips/tip/"
 
 
 @pytest.fixture
-def triager(client):
-    user = UserFactory(username="triager")
-    user.groups.add(Group.objects.get(name="Tip triage"))
-    client.force_login(user)
-    return user
-
-
-@pytest.fixture
 def contact_triager(triager):
     triager.user_permissions.add(Permission.objects.get(codename="view_tip_contact"))
     return triager
