@@ -1,5 +1,7 @@
 import os
 import shutil
+import signal
+from datetime import timedelta
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -132,6 +134,22 @@ def _member_of(groups, name, username):
     user = UserFactory(username=username)
     user.groups.add(groups[name])
     return user
+
+
+@pytest.fixture
+def database_queue(settings, monkeypatch):
+    """Tasks wait in the database until a worker runs them (``queue_tasks.run_worker``); retries are due at once."""
+    from config import taskqueue
+
+    from .queue_tasks import DATABASE_QUEUE
+
+    settings.TASKS = DATABASE_QUEUE
+    monkeypatch.setattr(taskqueue, "RETRY_DELAY", timedelta(0))
+    previous = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    yield
+    # The worker command installs its own handlers in the process that runs it.
+    for number, handler in previous.items():
+        signal.signal(number, handler)
 
 
 @pytest.fixture

@@ -1,12 +1,22 @@
-"""Tasks for the task queue's tests: one that fails a given number of times, one that hangs on its first
-attempt (so that its worker can be killed in the middle of it) and then reads a tip's screenshot."""
+"""The task queue in tests: the database queue as a site runs it (the ``database_queue`` fixture in
+conftest.py), a worker that runs what is due (``run_worker``), and two tasks: one that fails a given
+number of times, one that hangs on its first attempt (so that its worker can be killed in the middle
+of it) and then reads a tip's screenshot."""
 
 import time
 from pathlib import Path
 
+from django.core.management import call_command
 from django_tasks import task
 
 from tips.tasks import read_tip_screenshot
+
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "checks"]}}
+
+
+def run_worker():
+    """A worker in this process that runs what is due, then stops."""
+    call_command("run_worker", batch=True, verbosity=0)
 
 
 @task()

@@ -5,7 +5,6 @@ check a screenshot instead of typing, and the site keeps working without the OCR
 import io
 import os
 import shutil
-import signal
 import subprocess
 import sys
 from datetime import timedelta
@@ -18,12 +17,12 @@ from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 
 from benchmarks import wechat_screens
-from config import taskqueue
 from tips import ocr
 from tips.models import ScreenshotCheck, ScreenshotReading, Sighting, Tip
 from tips.services import tip_submit
 
 from .factories import ClarificationFactory, UserFactory
+from .queue_tasks import DATABASE_QUEUE, run_worker
 from .servers import REPO
 from .test_sightings import inspection_groups  # noqa: F401 (a fixture)
 from .test_sightings import record as record_sighting
@@ -32,7 +31,6 @@ from .wechat_simulator import ACCOUNT, TOKEN, PictureServer, WeChat
 
 SUBWAY = "紧急通知：明天起本市地铁全线停运三天，请大家提前做好出行准备，转发给身边的亲友！"
 SUBWAY_CLAIM = "明天起本市地铁全线停运三天，请提前做好出行准备。"
-DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "checks"]}}
 
 
 def needs_ocr():
@@ -54,21 +52,6 @@ def jpeg(image, quality=60):
 
 def tip_data(**fields):
     return {"text": "见图，这是真的吗？", "platform": "wechat_group", **fields}
-
-
-@pytest.fixture
-def database_queue(settings, monkeypatch):
-    """Tasks wait in the database for a worker, as on a real site."""
-    settings.TASKS = DATABASE_QUEUE
-    monkeypatch.setattr(taskqueue, "RETRY_DELAY", timedelta(0))
-    previous = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
-    yield
-    for number, handler in previous.items():
-        signal.signal(number, handler)
-
-
-def run_worker():
-    call_command("run_worker", batch=True, verbosity=0)
 
 
 @pytest.fixture

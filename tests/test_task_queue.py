@@ -6,36 +6,14 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from config import taskqueue
-
 from . import queue_tasks
+from .queue_tasks import DATABASE_QUEUE, run_worker
 from .servers import REPO, site_environment
-
-DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "checks"]}}
-
-
-@pytest.fixture
-def database_queue(settings, monkeypatch):
-    """Tasks wait in the database until a worker runs them; retries are due at once."""
-    settings.TASKS = DATABASE_QUEUE
-    monkeypatch.setattr(taskqueue, "RETRY_DELAY", timedelta(0))
-    previous = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
-    yield
-    # The worker command installs its own handlers in the process that runs it.
-    for number, handler in previous.items():
-        signal.signal(number, handler)
-
-
-def run_worker():
-    """A worker in this process that runs what is due, then stops."""
-    call_command("run_worker", batch=True, verbosity=0)
 
 
 @pytest.mark.django_db(transaction=True)
