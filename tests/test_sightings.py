@@ -11,7 +11,7 @@ from PIL import Image
 from clarifications.models import Clarification, Status
 from tips import services as tip_services
 from tips import sightings as sighting_services
-from tips.models import Rumor, Sighting, SightingStatus, TipStatus
+from tips.models import Rumor, ScreenshotReading, Sighting, SightingStatus, TipStatus
 from tips.services import tip_submit
 
 from .factories import ClarificationFactory, RumorFactory, SightingFactory, TipFactory, UserFactory
@@ -236,6 +236,19 @@ def test_text_read_from_the_screenshot_regroups_an_unconfirmed_sighting():
     assert sighting.rumor_id == tip.rumor_id
     assert sighting.screenshot_text.startswith("明天起")
     assert not Rumor.objects.filter(pk=alone).exists()
+
+
+def test_a_tip_read_later_stays_in_the_group_it_shares_with_a_sighting():
+    water = tip_submit(text=WATER, platform="wechat_group")
+    tip = tip_submit(text="见图", platform="wechat_group")
+    sighting = SightingFactory(text="", screenshot="sightings/2026/12/y.png", rumor=tip.rumor)
+    shared = tip.rumor_id
+    tip_services.tip_record_reading(
+        tip=tip, reading=ScreenshotReading.READ, text="明天起全市停水三天，请大家转发给家人", fingerprint=""
+    )
+    tip.refresh_from_db()
+    sighting.refresh_from_db()
+    assert tip.rumor_id == sighting.rumor_id == shared != water.rumor_id
 
 
 def test_recording_a_screenshot_asks_for_its_text_once_committed(client, inspector, django_capture_on_commit_callbacks):

@@ -122,7 +122,8 @@ def tip_record_reading(*, tip: Tip, reading: str, text: str, fingerprint: str) -
 
     A tip that is alone in an unconfirmed group (nothing in its words matched when it arrived, e.g.
     "see the picture") moves to the group of a tip with the same picture, or whose words match its
-    words and the screenshot's text together. Groups staff confirmed, or shared with other tips, stay.
+    words and the screenshot's text together. Groups staff confirmed, or shared with other reports
+    (tips or sightings), stay.
     """
     tip.screenshot_reading, tip.screenshot_text, tip.screenshot_fingerprint = reading, text, fingerprint
     tip.save(update_fields=["screenshot_reading", "screenshot_text", "screenshot_fingerprint"])
@@ -137,13 +138,14 @@ def tip_record_reading(*, tip: Tip, reading: str, text: str, fingerprint: str) -
             tip.rumor_id is None
             or Rumor.objects.filter(pk=tip.rumor_id, confirmed=False).exists()
             and not Tip.objects.filter(rumor_id=tip.rumor_id).exclude(pk=tip.pk).exists()
+            and not Sighting.objects.filter(rumor_id=tip.rumor_id).exists()
         )
         if not alone or not Rumor.objects.filter(pk=rumor_id).exists():
             return tip
         old_rumor_id, tip.rumor_id = tip.rumor_id, rumor_id
         tip.save(update_fields=["rumor"])
         if old_rumor_id is not None:
-            Rumor.objects.filter(pk=old_rumor_id, tips__isnull=True).delete()
+            Rumor.objects.filter(pk=old_rumor_id).empty().delete()
     log_event(logger, "tip.regrouped", code=tip.code, rumor=rumor_id, was=old_rumor_id)
     return tip
 
