@@ -271,6 +271,16 @@ def test_the_daily_purge_removes_checks_older_than_a_day(private_root):
 
 
 @pytest.mark.django_db
+def test_a_check_read_again_by_a_retry_keeps_its_result():
+    from tips.tasks import read_screenshot_check
+
+    check = ScreenshotCheck.objects.create(reading=ScreenshotReading.READ, text="明天起本市地铁全线停运三天")
+    assert read_screenshot_check.call(check.pk) == "read already"
+    check.refresh_from_db()
+    assert (check.reading, check.text) == (ScreenshotReading.READ, "明天起本市地铁全线停运三天")
+
+
+@pytest.mark.django_db
 def test_the_result_page_lists_its_matches_in_a_bounded_number_of_queries(client, django_assert_max_num_queries):
     for number in range(8):
         ClarificationFactory(title=f"网传地铁停运{number}不实", claim=SUBWAY_CLAIM)

@@ -17,7 +17,6 @@ writes the same result again rather than adding to it.
 """
 
 import logging
-from datetime import timedelta
 
 from django.utils import timezone
 from django_tasks import task
@@ -33,7 +32,6 @@ logger = logging.getLogger(__name__)
 
 # A visitor waits for their check: it goes before the tips, which staff read later.
 CHECK_PRIORITY = 10
-CHECKS_KEPT = timedelta(days=1)
 UNREADABLE = (UnidentifiedImageError, OSError, SyntaxError, ValueError)
 
 
@@ -96,6 +94,8 @@ def read_screenshot_check(check_id):
     check = ScreenshotCheck.objects.filter(pk=check_id).first()
     if check is None:
         return "gone"
+    if check.reading != ScreenshotReading.PENDING:
+        return "read already"  # a run again (a retry) must not overwrite the result with "failed"
     storage = private_storage()
     if check.image and storage.exists(check.image):
         reading, text, _fingerprint = read_picture(storage.path(check.image))
@@ -105,7 +105,6 @@ def read_screenshot_check(check_id):
     # The picture is not kept (the page says so): deleted once read, whatever the outcome.
     if check.image:
         storage.delete(check.image)
-    services.remove_old_screenshot_checks(older_than=CHECKS_KEPT)
     log_event(logger, "screenshot_check.read", reading=reading)
     return reading
 
