@@ -151,6 +151,19 @@ def test_an_unknown_claim_becomes_a_tip_and_the_reply_gives_its_code(wechat, wat
     assert "编号 " + tip.code in reply.text
 
 
+def test_an_unknown_claim_is_compared_with_the_open_reports_once_before_the_write_lock(monkeypatch, wechat):
+    from tips import grouping
+
+    calls = []
+    real = grouping.candidate_rumor_id
+    monkeypatch.setattr(
+        grouping, "candidate_rumor_id", lambda *args, **kwargs: calls.append(args) or real(*args, **kwargs)
+    )
+    wechat.text("网传地铁二号线下周全线停运一个月")
+    assert Tip.objects.get().rumor_id
+    assert len(calls) == 1
+
+
 def test_a_retried_message_gets_the_same_answer_and_makes_no_second_tip(wechat):
     first, msg_id = wechat.send("text", Content="网传地铁二号线下周全线停运一个月")
     again, _same = wechat.send("text", Content="网传地铁二号线下周全线停运一个月", msg_id=msg_id)

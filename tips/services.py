@@ -11,6 +11,7 @@ import logging
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import Literal
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -45,14 +46,14 @@ def tip_submit(
     language: str = "zh-hans",
     channel: str = TipChannel.WEB,
     pending_picture_url: str = "",
-    rumor_id: int | None = None,
+    rumor_id: int | None | Literal["choose"] = "choose",
 ) -> Tip:
     """Store a citizen's tip in its own short transaction and put it in a rumor group.
 
     ``pending_picture_url`` is a picture still to be fetched (one sent through WeChat, see
     ``tips.wechat.pictures``); such a tip may have no text. ``rumor_id`` is the group a caller chose
-    beforehand with ``grouping.candidate_rumor_id``, because it calls this inside a transaction of its
-    own and must not read the candidates while holding the write lock.
+    beforehand with ``grouping.candidate_rumor_id`` (None: a group of its own), because it calls this
+    inside a transaction of its own and must not read the candidates while holding the write lock.
     """
     screenshot_name = ""
     if screenshot is not None:
@@ -60,7 +61,7 @@ def tip_submit(
         upload_to = Tip._meta.get_field("screenshot").generate_filename(None, screenshot.name)  # type: ignore[arg-type]
         screenshot_name = private_storage().save(upload_to, screenshot)
     # Reading the candidates is slow-ish and needs no lock: do it before taking the write lock.
-    if rumor_id is None:
+    if rumor_id == "choose":
         rumor_id = grouping.candidate_rumor_id(text)
     tip = Tip(
         text=text,
