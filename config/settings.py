@@ -13,6 +13,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from config.rates import parse_rate
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -29,6 +31,13 @@ def env_bool(name, default=False):
     if value.lower() in ("0", "false", "no", "off"):
         return False
     raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
+
+
+def env_rate(name, default):
+    """A rate such as "5/10m", refused at start-up when it does not read as one (config/rates.py)."""
+    value = env_str(name, default)
+    parse_rate(value, name)
+    return value
 
 
 def env_int(name, default):
@@ -401,9 +410,9 @@ HEALTHZ_MIN_FREE_BYTES = env_int("HEALTHZ_MIN_FREE_MB", 32) * 1024 * 1024
 
 # At most this many tips per client address per period: "5/10m" (s, m, h or d; "5/m" is 5 a minute).
 # Shared by all workers: Redis when REDIS_URL is set, the database otherwise.
-TIPS_RATE = env_str("TIPS_RATE", "5/10m")
+TIPS_RATE = env_rate("TIPS_RATE", "5/10m")
 # The status page and the code look-up, per client address, so that codes cannot be tried in bulk.
-TIPS_LOOKUP_RATE = env_str("TIPS_LOOKUP_RATE", "30/10m")
+TIPS_LOOKUP_RATE = env_rate("TIPS_LOOKUP_RATE", "30/10m")
 TIPS_MAX_UPLOAD_BYTES = env_int("TIPS_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 # Contact e-mail and address hash of a closed tip are deleted this many days after it was closed
 # (manage.py purge_tip_personal_data, run daily).
@@ -441,13 +450,13 @@ OCR_TESSDATA = env_str("OCR_TESSDATA")
 # "Check a screenshot": beyond this many pictures waiting, visitors are asked to come back later.
 SCREENSHOT_CHECK_MAX_WAITING = env_int("SCREENSHOT_CHECK_MAX_WAITING", 20)
 # Checks per client address and period, counted like tips (tips/ratelimit.py).
-SCREENSHOT_CHECK_RATE = env_str("SCREENSHOT_CHECK_RATE", "10/10m")
+SCREENSHOT_CHECK_RATE = env_rate("SCREENSHOT_CHECK_RATE", "10/10m")
 
 # --- The "most asked" ranking --------------------------------------------------------------------
 
 # Page-view beacons counted per client address and period (clarifications/popularity.py): enough for
 # anyone reading, too few for one machine to push a clarification up the ranking.
-VIEWS_RATE = env_str("VIEWS_RATE", "120/h")
+VIEWS_RATE = env_rate("VIEWS_RATE", "120/h")
 
 # --- Read-only JSON API (Django REST framework) -------------------------------------------------
 # Anonymous clients are throttled per IP address (clarifications/api.py). The counts live in the

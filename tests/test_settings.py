@@ -35,6 +35,13 @@ def test_an_unknown_log_format_is_refused_and_json_is_accepted():
     assert run_settings(DEBUG="true", LOG_FORMAT="json").returncode == 0
 
 
+def test_a_mistyped_rate_is_refused_at_start_up_naming_its_setting():
+    result = run_settings(DEBUG="true", VIEWS_RATE="120 per hour")
+    assert result.returncode != 0
+    assert "VIEWS_RATE must look like 5/10m" in result.stderr
+    assert run_settings(DEBUG="true", VIEWS_RATE="120/h").returncode == 0
+
+
 def test_unclear_booleans_are_refused(monkeypatch):
     monkeypatch.setenv("SOME_FLAG", "maybe")
     with pytest.raises(ImproperlyConfigured):

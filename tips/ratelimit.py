@@ -12,29 +12,17 @@ Windows are fixed (``"5/10m"``: five per ten-minute window), which is simple and
 a flood; a client may at worst send twice the limit across a window boundary.
 """
 
-import re
 from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from config.rates import parse_rate
+
 from .models import RateLimitCounter
-
-UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-RATE_PATTERN = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
-
-
-def parse_rate(rate):
-    """``"5/10m"`` -> ``(5, 600)``: the number of requests and the period in seconds."""
-    match = RATE_PATTERN.match(rate or "")
-    if not match:
-        raise ImproperlyConfigured(f"TIPS_RATE must look like 5/10m (count/period with s, m, h or d), not {rate!r}")
-    count, multiple, unit = match.groups()
-    return int(count), int(multiple or 1) * UNITS[unit]
 
 
 def _window(scope, client, rate, now):
