@@ -1,6 +1,6 @@
 """OCR benchmark: how well and how fast screenshots are read, and what the task queue does with them.
 
-    .venv/bin/python benchmarks/ocr_bench.py                    # about three minutes on two cores
+    .venv/bin/python benchmarks/ocr_bench.py                    # about five minutes on two cores
     .venv/bin/python benchmarks/ocr_bench.py --messages 40 --queue-tasks 80 --json ocr.json
 
 1. Accuracy and time. Rumor messages (a claim of the labelled relevance set, ``relevance_data/``,
@@ -144,12 +144,10 @@ def fingerprint_distances(count):
 # --- the queue, in a throwaway site with real worker processes --------------------------------------
 
 STORE = """
-import sys
 from django.core.files.base import ContentFile
 from benchmarks import wechat_screens
 from tips.models import Tip
 from tips.storage import private_storage
-from tips.tasks import read_tip_screenshot
 texts = {texts!r}
 tips = []
 for index, text in enumerate(texts):

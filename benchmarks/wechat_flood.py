@@ -6,7 +6,8 @@ match, answered with the clarification), a third unknown claims (each a new tip)
 (a tip each; the picture itself is fetched later and not here). Every other message is sent twice at
 the same moment, as WeChat's retry of a slow answer would be. Prints one line:
 
-    sent 300 (150 retries), answered 300, errors 0, matched 100, tips 200 (expected 200), reply p50 ... ms
+    sent 300 (100 retries), answered 300, errors 0, matched 67 of 67, tips 133 (expected 133), retries answered
+    alike 100 of 100, reply p50 ... ms, p95 ... ms, max ... ms, ... s in all, 4 gunicorn workers, 16 threads, SQLite
 
 Usage: python benchmarks/wechat_flood.py [--messages 200] [--threads 16] [--workers 4] [--database-url URL]
 

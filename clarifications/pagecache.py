@@ -8,10 +8,13 @@ reaches every worker and every app server within that time, and a scheduled clar
 the moment its time comes without any request writing. Only changes the public can see move the
 number (``PublicContentModel``): saving a draft or its evidence leaves the cache alone.
 
-**Where pages live.** The hottest pages of a worker in its own memory, in front of Django's cache
-(per process, or shared through Redis with ``REDIS_URL``). Keys carry the version, so entries are
-only ever dropped for room, never stale. When the shared cache is unreachable, pages are rendered
-and served without it (a warning once per outage and worker) and it is tried again a second later.
+**Where pages live.** The ``LOCAL_PAGES`` most recently served pages of a worker in its own memory,
+and with ``REDIS_URL`` every page in Redis too, shared by all workers and app servers for
+``PAGE_CACHE_SECONDS``. Without Redis a worker keeps only its own 256 pages: a page beyond them is
+rendered again, which costs less than holding a second copy of every page in each worker. Keys
+carry the version, so entries are only ever dropped for room, never stale. When the shared cache is
+unreachable, pages are rendered and served without it (a warning once per outage and worker) and it
+is tried again a second later.
 
 **What is cached.** Only views marked with ``@public_page``, only GET and HEAD without a session
 cookie (staff bypass it), only when Django would not first redirect to HTTPS, and only 200 responses
@@ -165,7 +168,7 @@ class PublicPageCacheMiddleware:
         self.retry_at = float("-inf")
         self.outage_errors = cache_outage_errors()
         # The embedded default's cache lives in this process: keeping each page there as well as in
-        # ``local`` doubled the memory for nothing (12 MB a worker after a few hundred pages).
+        # ``local`` doubled the memory of the hottest pages (12 MB a worker after a few hundred).
         self.shared = not settings.CACHES["default"]["BACKEND"].endswith(".LocMemCache")
 
     def __call__(self, request):

@@ -431,7 +431,7 @@ WECHAT_PICTURE_HOSTS = env_list("WECHAT_PICTURE_HOSTS", ["mmbiz.qpic.cn", "mmbiz
 # Slow work (reading screenshots, the answer e-mail) runs in a worker, never in a request: the
 # django-tasks API (Django 6.0's own) with its database backend, so tasks survive restarts and need
 # nothing beyond the database. Start workers with `manage.py run_worker` (make run starts one).
-# Retries and the recovery of tasks whose worker died: ops/taskqueue.py.
+# Retries and the recovery of tasks whose worker died: config/taskqueue.py.
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",

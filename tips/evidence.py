@@ -17,7 +17,7 @@ in the rumor group's admin history, so ``verify_evidence_package`` can tell a da
 package from the one exported, even if file and manifest were altered together.
 
 Reports come from ``REPORT_SOURCES``: one function per channel, each yielding ``Report`` rows for a
-rumor group. Citizens' tips are one; online-inspection sightings will be one more function.
+rumor group: citizens' tips (``tip_reports``) and online-inspection sightings (``sighting_reports``).
 
 Contact details (the e-mail a citizen left) go into the CSV only when asked for by someone with
 ``tips.view_tip_contact``; the caller decides, the default is without. The ZIP is written to a

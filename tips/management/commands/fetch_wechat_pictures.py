@@ -6,8 +6,8 @@ from tips.wechat.pictures import fetch_pending
 class Command(BaseCommand):
     help = (
         "Fetch the pictures sent to the WeChat official account that are still waiting, oldest first, and "
-        "store each as its tip's screenshot (bounded in size and time, decoded like an upload). Run it every "
-        "minute or so until a task queue does this work."
+        "store each as its tip's screenshot (bounded in size and time, decoded like an upload). The task queue "
+        "fetches each picture as it arrives; this catches up with those it gave up on."
     )
 
     def add_arguments(self, parser):
