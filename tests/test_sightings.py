@@ -227,6 +227,25 @@ def test_merging_groups_moves_sightings_and_a_group_of_sightings_only_survives_a
     assert Rumor.objects.filter(pk=target.pk).exists()
 
 
+def test_staff_may_type_what_a_screenshot_says_while_nothing_was_read_from_it(client, inspector):
+    record(client, text="", screenshot=upload())
+    sighting = Sighting.objects.get()
+    url = reverse("admin:tips_sighting_change", args=[sighting.pk])
+    assert 'name="text"' in client.get(url).text
+    fields = {
+        "text": "网传明天全市停水三天",
+        "reach": "3",
+        "reach_details": "",
+        "staff_notes": "",
+        "rumor": sighting.rumor_id,
+    }
+    assert client.post(url, fields).status_code == 302
+    sighting.refresh_from_db()
+    assert sighting.text == "网传明天全市停水三天"
+    # Once it has words, they are evidence, kept as recorded.
+    assert 'name="text"' not in client.get(url).text
+
+
 def test_text_read_from_the_screenshot_regroups_an_unconfirmed_sighting():
     tip = tip_submit(text=WATER, platform="wechat_group")
     sighting = SightingFactory(text="", screenshot="sightings/2026/12/x.png", rumor=RumorFactory(label="截图"))

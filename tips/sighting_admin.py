@@ -23,6 +23,8 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from clarifications.admin import URL_FIELDS_ASSUME_HTTPS
+
 from . import sightings
 from .admin_filters import QueueFilter
 from .forms import AnswerTipsForm
@@ -32,10 +34,23 @@ from .storage import private_storage
 
 RECORDED_FIELDS = ["platform", "link", "text", "screenshot", "seen_at"]
 SPREAD_FIELDS = ["reach", "reach_details"]
+# What was found, as a recorded sighting shows it: evidence, kept as recorded.
+FOUND_FIELDS = [
+    "platform",
+    "link",
+    "text",
+    "screenshot_preview",
+    "screenshot_text_display",
+    "seen_at",
+    "recorded_by",
+    "recorded_at",
+]
 
 
 def https_by_default(field, **kwargs):
-    # A link typed without its scheme is https (Django 6's default, said now).
+    # A link typed without its scheme is https (Django 6's default, said now). The admin's form gets
+    # this from URL_FIELDS_ASSUME_HTTPS; the form class itself, built when this module is imported,
+    # needs it here.
     if isinstance(field, models.URLField):
         kwargs.setdefault("assume_scheme", "https")
     return field.formfield(**kwargs)
@@ -67,7 +82,8 @@ class SightingForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if "text" in self.fields and not (cleaned.get("text") or "").strip() and not cleaned.get("screenshot"):
+        screenshot = cleaned.get("screenshot") or self.instance.screenshot
+        if "text" in self.fields and not (cleaned.get("text") or "").strip() and not screenshot:
             raise forms.ValidationError(_("Give the text of the message, or a screenshot of it, or both."))
         return cleaned
 
@@ -84,7 +100,7 @@ class SightingAdmin(admin.ModelAdmin):
     date_hierarchy = "seen_at"
     actions = ["answer_with_clarification", "mark_reviewing", "mark_not_actionable", "start_draft"]
     change_form_template = "admin/tips/sighting/change_form.html"
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
 
     class Media:
         css = {"all": ["css/tips-admin.css"]}
@@ -117,21 +133,7 @@ class SightingAdmin(admin.ModelAdmin):
                 (_("Triage"), {"fields": ["staff_notes"]}),
             ]
         return [
-            (
-                None,
-                {
-                    "fields": [
-                        "platform",
-                        "link",
-                        "text",
-                        "screenshot_preview",
-                        "screenshot_text_display",
-                        "seen_at",
-                        "recorded_by",
-                        "recorded_at",
-                    ]
-                },
-            ),
+            (None, {"fields": FOUND_FIELDS}),
             (_("How widely it spread"), {"fields": SPREAD_FIELDS}),
             (_("Triage"), {"fields": ["status", "rumor", "clarification_link", "closed_at", "staff_notes"]}),
         ]
@@ -139,20 +141,12 @@ class SightingAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
-        # What was found is evidence and stays as recorded.
-        return [
-            "platform",
-            "link",
-            "text",
-            "screenshot_preview",
-            "screenshot_text_display",
-            "seen_at",
-            "recorded_by",
-            "recorded_at",
-            "status",
-            "clarification_link",
-            "closed_at",
-        ]
+        readonly = [*FOUND_FIELDS, "status", "clarification_link", "closed_at"]
+        if not obj.text and not obj.screenshot_text:
+            # Nothing typed and nothing read from the screenshot (no OCR here, or it found no words):
+            # staff may type what the screenshot says, so that the sighting can be matched and drafted.
+            readonly.remove("text")
+        return readonly
 
     def save_model(self, request, obj, form, change):
         if change:
