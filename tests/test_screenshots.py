@@ -228,6 +228,8 @@ def test_a_picture_bigger_than_allowed_is_refused_with_the_limit(client, setting
     response = client.post("/en/check/", {"screenshot": upload("big.png", buffer.getvalue())})
     assert response.status_code == 413
     assert "The screenshot is too large" in response.text
+    # Only a picture too large: the notice about reading screenshots shows only when it is true.
+    assert ("Reading screenshots is not available" in response.text) == (not ocr.status().available)
 
 
 READ_OFFLINE = """

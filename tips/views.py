@@ -41,18 +41,23 @@ def tip_new(request):
     (The CSRF middleware would otherwise parse the whole multipart body to find its token, so the
     size check has to come first; ``tip_form`` below applies the CSRF protection itself.)
     """
-    if request.method == "POST":
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if length > min(settings.TIPS_MAX_UPLOAD_BYTES + FORM_OVERHEAD_BYTES, settings.MAX_REQUEST_BYTES):
-            # The same refusal as a too-large screenshot the form did read, sized from the body's length.
-            form = TipForm()
-            form.refuse_screenshot(too_large(length, max_bytes=settings.TIPS_MAX_UPLOAD_BYTES))
-            context = {"form": form, "suggest_url": reverse("clarifications:suggest"), "unread": True}
-            return render(request, "tips/new.html", context, status=413)
+    if request.method == "POST" and (length := _body_too_long(request)):
+        # The same refusal as a too-large screenshot the form did read, sized from the body's length.
+        form = TipForm()
+        form.refuse_screenshot(too_large(length, max_bytes=settings.TIPS_MAX_UPLOAD_BYTES))
+        context = {"form": form, "suggest_url": reverse("clarifications:suggest"), "unread": True}
+        return render(request, "tips/new.html", context, status=413)
     return tip_form(request)
+
+
+def _body_too_long(request):
+    """The body's declared length when it is more than a form with a screenshot can be, else 0."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    limit = min(settings.TIPS_MAX_UPLOAD_BYTES + FORM_OVERHEAD_BYTES, settings.MAX_REQUEST_BYTES)
+    return length if length > limit else 0
 
 
 # Larger bodies than the site-wide limit still get the form's own refusal above (config.middleware).
@@ -200,15 +205,6 @@ CHECK_REFRESH_SECONDS = 2
 CHECK_WAIT_COUNTED = timedelta(minutes=30)
 
 
-def _body_too_long(request):
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    limit = min(settings.TIPS_MAX_UPLOAD_BYTES + FORM_OVERHEAD_BYTES, settings.MAX_REQUEST_BYTES)
-    return length if length > limit else 0
-
-
 @csrf_exempt
 def check_new(request):
     """The "check a screenshot" form; as for tips, an over-long body is refused before anything reads it
@@ -216,7 +212,8 @@ def check_new(request):
     if request.method == "POST" and (length := _body_too_long(request)):
         form = ScreenshotCheckForm()
         form.refuse_screenshot(too_large(length, max_bytes=settings.TIPS_MAX_UPLOAD_BYTES))
-        return render(request, "tips/check_new.html", {"form": form}, status=413)
+        context = {"form": form, "ocr_available": ocr.status().available}
+        return render(request, "tips/check_new.html", context, status=413)
     return check_form(request)
 
 
