@@ -70,8 +70,8 @@ CLOSED_STATUSES = [TipStatus.ANSWERED, TipStatus.NOT_ACTIONABLE, TipStatus.DUPLI
 
 
 def report_counts(group, *, prefix=""):
-    """Annotations counting the tips and sightings of a group, all and open: ``group`` is an OuterRef
-    to its id. Subqueries, not joins: joining both channels would multiply a group's tips by its
+    """Annotations counting the tips of a group (all and open) and its open sightings: ``group`` is an
+    OuterRef to its id. Subqueries, not joins: joining both channels would multiply a group's tips by its
     sightings (and every row of a tip list by its group's size)."""
 
     def count(model, *, open_only=False):
@@ -84,7 +84,6 @@ def report_counts(group, *, prefix=""):
     return {
         f"{prefix}tip_count": count(Tip),
         f"{prefix}open_tip_count": count(Tip, open_only=True),
-        f"{prefix}sighting_count": count(Sighting),
         f"{prefix}open_sighting_count": count(Sighting, open_only=True),
     }
 

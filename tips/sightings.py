@@ -49,8 +49,7 @@ def sighting_record(*, sighting: Sighting, recorded_by) -> Sighting:
         raise
     log_event(logger, "sighting.recorded", id=sighting.pk, rumor=sighting.rumor_id, by=recorded_by.get_username())
     if sighting.screenshot:
-        sighting_id = sighting.pk
-        transaction.on_commit(lambda: request_screenshot_text(sighting_id))
+        request_screenshot_text(sighting.pk)
     return sighting
 
 
