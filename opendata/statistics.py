@@ -30,11 +30,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.cache import cache
-from django.db.models import Count, F, FloatField, Func, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.utils import timezone
 
 from clarifications.models import Clarification, ContentVersion, Topic, Verdict
 from clarifications.pagecache import cache_outage_errors
+from tips.heat import EpochSeconds
 from tips.models import Tip, TipStatus
 
 logger = logging.getLogger(__name__)
@@ -162,21 +163,6 @@ def reports_received(bounds):
 
 def reports_answered(bounds):
     return _range_counts(Tip.objects.filter(status=TipStatus.ANSWERED), "closed_at", bounds)
-
-
-class EpochSeconds(Func):
-    """A datetime column as seconds since 1970 (a float), computed by the database: fetching the
-    datetimes themselves cost most of the statistics' time (Django parses each one on SQLite)."""
-
-    output_field = FloatField()
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"((julianday({sql}) - 2440587.5) * 86400.0)", params
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"EXTRACT(EPOCH FROM {sql})::double precision", params
 
 
 def days_to_clarification(published, bounds):
