@@ -10,12 +10,11 @@ from django.core.exceptions import ImproperlyConfigured
 from config.settings import email_settings_from_url, env_bool
 
 
-def run_settings(**env):
+def run_settings(code="import config.settings", **env):
+    """``code`` run in a process of its own, with the settings of ``env`` (and no key, no DEBUG unless given)."""
     environment = {key: value for key, value in os.environ.items() if key not in ("SECRET_KEY", "DEBUG")}
-    environment.update(env)
-    return subprocess.run(
-        [sys.executable, "-c", "import config.settings"], env=environment, capture_output=True, text=True
-    )
+    environment.update(env, DJANGO_SETTINGS_MODULE="config.settings")
+    return subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True)
 
 
 def test_production_refuses_to_start_without_a_secret_key():
@@ -72,9 +71,7 @@ def test_sqlite_memory_mapping_is_256_mb_by_default_and_can_be_switched_off(tmp_
             "import django; django.setup(); from django.db import connection; "
             "print(connection.cursor().execute('PRAGMA mmap_size').fetchone()[0])"
         )
-        environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-        environment |= {"DEBUG": "true", "DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "config.settings", **env}
-        return subprocess.run([sys.executable, "-c", command], env=environment, capture_output=True, text=True)
+        return run_settings(command, DEBUG="true", DATA_DIR=str(tmp_path), DATABASE_URL="", **env)
 
     assert mmap_size().stdout.strip() == str(256 * 2**20)
     assert mmap_size(SQLITE_MMAP_MB="0").stdout.strip() == "0"
@@ -94,16 +91,9 @@ def test_property_based_tests_are_derandomised_so_a_failure_reproduces():
 
 def test_postgresql_connections_start_without_parallel_workers_or_jit_unless_the_url_says_so():
     show = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS']['options'])"
-    environment = {key: value for key, value in os.environ.items() if key != "DEBUG"} | {
-        "DEBUG": "true",
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-    }
 
     def options(url):
-        environment["DATABASE_URL"] = url
-        command = f"import django; django.setup(); {show}"
-        result = subprocess.run([sys.executable, "-c", command], env=environment, capture_output=True, text=True)
-        return result.stdout.strip()
+        return run_settings(f"import django; django.setup(); {show}", DEBUG="true", DATABASE_URL=url).stdout.strip()
 
     assert options("postgres://piyao@db.example.org/piyao") == "-c max_parallel_workers_per_gather=0 -c jit=off"
     # An operator's own options come last, so they win.

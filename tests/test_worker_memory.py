@@ -9,11 +9,12 @@ which the screenshot-check page and the admin only ask about. ``benchmarks/http_
 the memory of real gunicorn workers.
 """
 
-import os
 import subprocess
 import sys
 
 from django.conf import settings
+
+from .servers import site_environment
 
 QUEUE_AND_REDIS_ONLY = ("redis", "numpy", "scipy", "imagehash", "tesserocr")
 
@@ -34,13 +35,7 @@ print(sorted(name for name in {QUEUE_AND_REDIS_ONLY!r} if name in sys.modules))
 
 
 def test_a_web_worker_loads_neither_the_task_queues_image_libraries_nor_redis_when_it_is_not_used(tmp_path):
-    environment = {key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "DATABASE_URL")}
-    environment |= {
-        "DEBUG": "true",
-        "DATA_DIR": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "ALLOWED_HOSTS": "testserver",
-    }
+    environment = site_environment(tmp_path, DEBUG="true", ALLOWED_HOSTS="testserver")
     run = {"env": environment, "cwd": settings.BASE_DIR, "capture_output": True, "text": True, "check": True}
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], **run)
     statuses, loaded = subprocess.run([sys.executable, "-c", SERVE_PAGES], **run).stdout.strip().splitlines()
