@@ -141,6 +141,18 @@ def test_the_licence_is_the_one_in_the_settings(client, settings):
     assert response["Link"] == '<https://data.example.gov.cn/licence>; rel="license"'
 
 
+def test_a_download_asked_again_is_not_sent_again_until_the_public_content_changes(client):
+    ClarificationFactory(title="First")
+    for name in ("clarifications_jsonl", "clarifications_csv"):
+        first = client.get(reverse(f"downloads:{name}"))
+        etag = first["ETag"]
+        assert client.get(reverse(f"downloads:{name}"), headers={"if-none-match": etag}).status_code == 304
+    ClarificationFactory(title="Second")
+    again = client.get(reverse("downloads:clarifications_jsonl"), headers={"if-none-match": etag})
+    assert again.status_code == 200
+    assert "Second" in b"".join(again.streaming_content).decode()
+
+
 def test_a_publication_shows_at_once_on_the_statistics_page(client):
     client.get("/en/open-data/")
     ClarificationFactory(title="Just published")
