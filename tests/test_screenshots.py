@@ -273,6 +273,22 @@ def test_the_daily_purge_removes_checks_older_than_a_day(private_root):
 
 
 @pytest.mark.django_db
+def test_a_check_nobody_read_in_minutes_stops_the_waiting_and_says_so(client):
+    from django.utils import timezone
+
+    check = ScreenshotCheck.objects.create(image="checks/lost.png")
+    url = reverse("tips:check_result", args=[check.pk])
+    assert "http-equiv" in client.get(url).text
+    ScreenshotCheck.objects.filter(pk=check.pk).update(created_at=timezone.now() - timedelta(minutes=6))
+    assert client.get(url + "?progress").json() == {"done": True}
+    with translation.override("en"):
+        page = client.get("/en" + url).text
+    assert "taking far longer than it should" in page
+    assert "http-equiv" not in page
+    assert "Your picture has been deleted" not in page
+
+
+@pytest.mark.django_db
 def test_a_check_read_again_by_a_retry_keeps_its_result():
     from tips.tasks import read_screenshot_check
 

@@ -394,7 +394,7 @@ def remove_orphan_screenshots(*, older_than: timedelta = timedelta(hours=1)) -> 
 def remove_old_screenshot_checks(*, older_than: timedelta = timedelta(days=1)) -> int:
     """Delete visitors' screenshot checks (their text, and a picture never read) older than ``older_than``.
 
-    Run after each check is read and by the daily purge. Returns how many checks went."""
+    Run by the daily purge (``purge_tip_personal_data``). Returns how many checks went."""
     storage = private_storage()
     old = ScreenshotCheck.objects.filter(created_at__lt=timezone.now() - older_than)
     for name in old.exclude(image="").values_list("image", flat=True):

@@ -203,6 +203,8 @@ def tip_lookup(request):
 CHECK_RESULTS = 10
 CHECK_REFRESH_SECONDS = 2
 CHECK_WAIT_COUNTED = timedelta(minutes=30)
+# A picture not read by then (its task given up or lost, no worker running) is not waited for any more.
+CHECK_GIVEN_UP = timedelta(minutes=5)
 
 
 @csrf_exempt
@@ -275,7 +277,8 @@ def check_result(request, pk):
     """Progress until the picture is read (meta refresh, or the script polling ``?progress``), then the
     text read and the clarifications it matches, presented like a pasted message's search."""
     check = get_object_or_404(ScreenshotCheck, pk=pk)
-    pending = check.reading == ScreenshotReading.PENDING
+    given_up = check.created_at < timezone.now() - CHECK_GIVEN_UP
+    pending = check.reading == ScreenshotReading.PENDING and not given_up
     if "progress" in request.GET:
         return JsonResponse({"done": not pending})
     if pending:
