@@ -6,6 +6,7 @@ from html import unescape
 
 import pytest
 import time_machine
+from django.urls import reverse
 
 from ops import charts, trends
 from tips.models import Tip
@@ -118,11 +119,27 @@ def test_the_charts_read_in_chinese_too(admin_client, data):
 
 def test_each_role_sees_the_charts_of_its_own_work(client, tip_triager, editor):
     client.force_login(tip_triager)
-    titles = set(figures(client.get("/en/admin/").text))
-    assert titles == {"Reports per day by platform, last 30 days", "Reports per day by channel, last 30 days"}
+    page = client.get("/en/admin/").text
+    assert set(figures(page)) == {
+        "Reports per day by platform, last 30 days",
+        "Reports per day by channel, last 30 days",
+    }
+    assert "Reports over:" in page
     client.force_login(editor)
-    titles = set(figures(client.get("/en/admin/").text))
-    assert titles == {"Clarifications published per week by verdict", "Clarifications published per week by topic"}
+    page = client.get("/en/admin/").text
+    assert set(figures(page)) == {
+        "Clarifications published per week by verdict",
+        "Clarifications published per week by topic",
+    }
+    # The period switch changes only report charts: no switch that does nothing.
+    assert "Reports over:" not in page
+
+
+def test_the_period_switch_of_a_rumor_group_keeps_the_queues_filters(admin_client):
+    rumor = RumorFactory()
+    url = reverse("admin:tips_rumor_change", args=[rumor.pk])
+    page = admin_client.get(url, {"_changelist_filters": "accelerating=yes"}).text
+    assert "?_changelist_filters=accelerating%3Dyes&amp;days=90" in page
 
 
 def test_the_topic_chart_folds_the_quieter_topics_into_one(english):

@@ -17,4 +17,6 @@ def staff_charts(context):
     """The admin index's charts for this user, over the period the page asks for (``?days=90``)."""
     request = context["request"]
     period = trends.period_from(request.GET.get("days"))
-    return {"charts": trends.index_charts(request.user, days=period), "period": period, "periods": trends.PERIODS}
+    # The period switch only changes the report charts, which only tip staff see.
+    periods = trends.PERIODS if request.user.has_perm("tips.view_tip") else ()
+    return {"charts": trends.index_charts(request.user, days=period), "period": period, "periods": periods}
