@@ -64,9 +64,7 @@ class Month:
 
 @dataclass
 class TopicRow:
-    name: str
-    name_en: str
-    slug: str
+    topic: Topic
     counts: list[int]
 
     @property
@@ -134,11 +132,8 @@ def topic_rows(published, bounds):
     links = Clarification.topics.through.objects.filter(clarification__in=published.values("pk"))
     per_topic = links.order_by().values("topic_id").annotate(**_per_month("clarification__published_at", bounds))
     counts = {row["topic_id"]: _counts(row, bounds) for row in per_topic}
-    rows = [
-        TopicRow(name=topic.name, name_en=topic.name_en, slug=topic.slug, counts=counts[topic.pk])
-        for topic in Topic.objects.filter(pk__in=counts)
-    ]
-    rows.sort(key=lambda row: (-row.total, row.name))
+    rows = [TopicRow(topic=topic, counts=counts[topic.pk]) for topic in Topic.objects.filter(pk__in=counts)]
+    rows.sort(key=lambda row: (-row.total, row.topic.name))
     return rows
 
 

@@ -74,7 +74,7 @@ def test_clarifications_are_counted_by_month_verdict_and_topic_as_the_public_see
     assert month(statistics, 2026, 3).published == 0
     assert month(statistics, 2026, 3).current
     assert sum(item.published for item in statistics.months) == 3
-    rows = {row.name_en: row.counts for row in statistics.topics}
+    rows = {row.topic.name_en: row.counts for row in statistics.topics}
     assert rows["Health"][-3:] == [1, 1, 0]
     assert rows["Transport"][-3:] == [0, 2, 0]
 
