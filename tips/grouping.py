@@ -37,11 +37,11 @@ def terms(text):
     return set(query.terms) | set(query.prefixes)
 
 
-def similarity(first, second):
-    a, b = terms(first), terms(second)
-    if not a or not b:
+def similarity(first_terms, second_terms):
+    """How much of the shorter of two texts' terms (``terms()``) the longer one holds, 0 to 1."""
+    if not first_terms or not second_terms:
         return 0.0
-    return len(a & b) / min(len(a), len(b))
+    return len(first_terms & second_terms) / min(len(first_terms), len(second_terms))
 
 
 def recent_open_tips(exclude_pk=None):
@@ -51,31 +51,35 @@ def recent_open_tips(exclude_pk=None):
     return recent.order_by("-submitted_at")
 
 
-def similar_open_tips(text, *, exclude_pk=None, limit=5):
-    """Recent open tips reporting what looks like the same rumor, most similar first: ``[(score, tip)]``."""
+def recent_open_sightings(exclude_pk=None):
+    recent = Sighting.objects.open().filter(seen_at__gte=timezone.now() - timedelta(days=RECENT_DAYS))
+    if exclude_pk is not None:
+        recent = recent.exclude(pk=exclude_pk)
+    return recent.order_by("-seen_at")
+
+
+def _most_similar(text, reports, limit):
+    """The ``reports`` (the newest ``RECENT_LIMIT``) similar to ``text``, most similar first: ``[(score, report)]``."""
+    text_terms = terms(text)  # once, not once a report
     scored = []
-    fields = ["pk", "code", "text", "screenshot_text", "rumor_id"]
-    for tip in recent_open_tips(exclude_pk).only(*fields)[:RECENT_LIMIT]:
-        score = similarity(text, tip.matching_text)
+    for report in reports[:RECENT_LIMIT]:
+        score = similarity(text_terms, terms(report.matching_text))
         if score >= SIMILARITY_THRESHOLD:
-            scored.append((score, tip))
+            scored.append((score, report))
     scored.sort(key=lambda pair: pair[0], reverse=True)
     return scored[:limit]
+
+
+def similar_open_tips(text, *, exclude_pk=None, limit=5):
+    """Recent open tips reporting what looks like the same rumor, most similar first: ``[(score, tip)]``."""
+    fields = ["pk", "code", "text", "screenshot_text", "rumor_id"]
+    return _most_similar(text, recent_open_tips(exclude_pk).only(*fields), limit)
 
 
 def similar_open_sightings(text, *, exclude_pk=None, limit=5):
     """Recent open sightings of what looks like the same rumor, most similar first: ``[(score, sighting)]``."""
-    recent = Sighting.objects.open().filter(seen_at__gte=timezone.now() - timedelta(days=RECENT_DAYS))
-    if exclude_pk is not None:
-        recent = recent.exclude(pk=exclude_pk)
-    scored = []
-    fields = ("pk", "text", "screenshot_text", "rumor_id", "platform")
-    for sighting in recent.only(*fields).order_by("-seen_at")[:RECENT_LIMIT]:
-        score = similarity(text, sighting.matching_text)
-        if score >= SIMILARITY_THRESHOLD:
-            scored.append((score, sighting))
-    scored.sort(key=lambda pair: pair[0], reverse=True)
-    return scored[:limit]
+    fields = ["pk", "text", "screenshot_text", "rumor_id", "platform"]
+    return _most_similar(text, recent_open_sightings(exclude_pk).only(*fields), limit)
 
 
 def same_picture_tips(fingerprint, *, exclude_pk=None):
