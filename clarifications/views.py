@@ -119,12 +119,7 @@ def _match_summary(filterset, ranking, page):
         return "none" if ranking is not None and not ranking.ids else None
     if filterset.form.cleaned_data.get("sort") not in ("", None, "relevance"):
         return None
-    if ranking.best_strength == search.Strength.STRONG:
-        return "strong"
-    if ranking.count(search.Strength.MATCH) == 0:
-        # Not when a match stands lower than a merely related first result: the page counts it.
-        return "none"
-    return None
+    return ranking.notice()
 
 
 def _first_related(filterset, ranking, page):

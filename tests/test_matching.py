@@ -297,3 +297,19 @@ def test_the_search_page_says_it_takes_posted_messages(client):
     response = client.options(reverse("clarifications:list"))
     assert response.status_code == 200
     assert set(response["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS", "POST"}
+
+
+def test_the_list_and_the_screenshot_check_present_a_ranking_alike():
+    """One rule (``Ranking.notice``) for every page that shows a pasted text's results."""
+    from clarifications.search.ranking import Ranking, Strength
+
+    def notice(*strengths):
+        ids = list(range(len(strengths)))
+        return Ranking(query=None, ids=ids, strengths=dict(zip(ids, strengths, strict=True))).notice()
+
+    assert notice(Strength.STRONG, Strength.RELATED) == "strong"
+    assert notice(Strength.MATCH) is None
+    # A match below a merely related first result is still a match: not "nothing found".
+    assert notice(Strength.RELATED, Strength.MATCH) is None
+    assert notice(Strength.RELATED, Strength.RELATED) == "none"
+    assert notice() == "none"

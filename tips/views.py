@@ -312,8 +312,7 @@ def _matches(text):
     published = Clarification.objects.published().for_cards()
     ranking = rank(published, query)
     results = add_snippets(list(ranking.apply(published)[:CHECK_RESULTS]), ranking.highlight)
-    best = ranking.best_strength
-    match = "none" if best is None or best == Strength.RELATED else "strong" if best == Strength.STRONG else None
+    match = ranking.notice()
     first_related = next((i for i, item in enumerate(results) if item.search_strength == Strength.RELATED), None)
     return {
         "results": results,

@@ -105,6 +105,14 @@ class Ranking:
     def best_strength(self):
         return self.strengths.get(self.ids[0], Strength.RELATED) if self.ids else None
 
+    def notice(self):
+        """How a page of results by relevance presents them (``includes/match_notice.html``): "strong"
+        (announce the first result), "none" (nothing answers the text: offer to report it), or None.
+        Not "none" when a match stands below a merely related first result: the page counts it."""
+        if self.best_strength == Strength.STRONG:
+            return "strong"
+        return "none" if self.count(Strength.MATCH) == 0 else None
+
     def apply(self, queryset):
         """The ranked rows of ``queryset``, best first, with ``search_rank`` and ``search_strength``.
 
