@@ -127,7 +127,9 @@ class Rumor(models.Model):
         return self.label
 
 
-class TipQuerySet(models.QuerySet):
+class ReportQuerySet(models.QuerySet):
+    """Tips and sightings: their statuses share values (a sighting's are a subset of a tip's)."""
+
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 
@@ -196,7 +198,7 @@ class Tip(models.Model):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     personal_data_purged_at = models.DateTimeField(_("personal data purged"), null=True, blank=True)
 
-    objects = TipQuerySet.as_manager()
+    objects = ReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
@@ -268,14 +270,6 @@ class SightingStatus(models.TextChoices):
     NOT_ACTIONABLE = "not_actionable", _("Not actionable")
 
 
-class SightingQuerySet(models.QuerySet):
-    def open(self):
-        return self.filter(status__in=OPEN_STATUSES)
-
-    def closed(self):
-        return self.exclude(status__in=OPEN_STATUSES)
-
-
 class Sighting(models.Model):
     """A rumor staff found on patrol ("online inspection"): where, when, what it said, how far it spread.
 
@@ -326,7 +320,7 @@ class Sighting(models.Model):
     recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True, db_index=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
-    objects = SightingQuerySet.as_manager()
+    objects = ReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["-seen_at", "-id"]
@@ -353,7 +347,7 @@ class Sighting(models.Model):
 
     @property
     def is_closed(self):
-        return self.status not in OPEN_STATUSES
+        return self.status in CLOSED_STATUSES
 
 
 class WeChatMessage(models.Model):
