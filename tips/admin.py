@@ -19,7 +19,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import transaction
-from django.db.models import Count, F, OuterRef
+from django.db.models import F, OuterRef
 from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -38,7 +38,7 @@ from ops.trends import PERIODS, period_from, report_charts
 from . import evidence, grouping, heat, ocr, services
 from .admin_filters import DefaultChoiceFilter, QueueFilter
 from .forms import AnswerTipsForm, EvidenceExportForm
-from .models import EvidenceExport, Rumor, ScreenshotReading, Sighting, Tip, report_counts
+from .models import EvidenceExport, Rumor, ScreenshotReading, Tip, report_counts
 from .sighting_admin import SightingInline
 from .storage import private_storage
 
@@ -488,28 +488,17 @@ class TrendFilter(DefaultChoiceFilter):
 
 
 class RumorChangeList(ChangeList):
-    """Adds each listed rumor's reports (``rumor.reports``), open tips and open sightings: three
-    queries for the page."""
+    """Adds each listed rumor's reports (``rumor.reports``), open tips and open sightings: one grouped
+    query per channel for the page (``heat.rumor_heats``)."""
 
     def get_results(self, request):
         super().get_results(request)
         rumors = list(self.result_list)
         heats = heat.rumor_heats([rumor.pk for rumor in rumors])
-        open_tips, open_sightings = (
-            dict(
-                model.objects.open()
-                .filter(rumor__in=rumors)
-                .values("rumor")
-                .annotate(count=Count("pk"))
-                .order_by()
-                .values_list("rumor", "count")
-            )
-            for model in (Tip, Sighting)
-        )
         for rumor in rumors:
             rumor.reports = heats[rumor.pk]
-            rumor.open_tips = open_tips.get(rumor.pk, 0)
-            rumor.open_sightings = open_sightings.get(rumor.pk, 0)
+            rumor.open_tips = rumor.reports.open_by_channel.get(heat.Channel.TIP, 0)
+            rumor.open_sightings = rumor.reports.open_by_channel.get(heat.Channel.SIGHTING, 0)
 
 
 @admin.register(Rumor)

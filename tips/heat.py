@@ -47,7 +47,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clarifications.models import Platform
 
-from .models import Sighting, Tip
+from .models import OPEN_STATUSES, Sighting, Tip
 
 HALF_LIFE_DAYS = 2.0
 WINDOW_DAYS = 30
@@ -180,6 +180,7 @@ class RumorHeat:
     previous_week: int = 0
     by_platform: dict = field(default_factory=dict)
     by_channel: dict = field(default_factory=dict)
+    open_by_channel: dict = field(default_factory=dict)  # reports not closed yet, per channel
 
     @property
     def accelerating(self):
@@ -214,6 +215,7 @@ def rumor_heats(rumor_ids, *, now=None):
                 heat=Sum(weight_sql(at, now), filter=Q(**{f"{at}__gte": window_start, f"{at}__lte": now})),
                 last_day=Count(at, filter=Q(**{f"{at}__gt": day_ago, f"{at}__lte": now})),
                 previous_week=Count(at, filter=Q(**{f"{at}__gt": week_before, f"{at}__lte": day_ago})),
+                still_open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
             )
             .order_by()
         )
@@ -227,6 +229,7 @@ def rumor_heats(rumor_ids, *, now=None):
             heat.latest_at = max(filter(None, [heat.latest_at, row["latest_at"]]))
             heat.by_platform[row["platform_key"]] = heat.by_platform.get(row["platform_key"], 0) + row["reports"]
             heat.by_channel[source.channel] = heat.by_channel.get(source.channel, 0) + row["reports"]
+            heat.open_by_channel[source.channel] = heat.open_by_channel.get(source.channel, 0) + row["still_open"]
     return heats
 
 
