@@ -6,6 +6,7 @@ import pytest
 
 from clarifications.models import DailyViews
 
+from .conftest import count_page_views
 from .factories import ClarificationFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -13,6 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_reading_a_clarification_in_a_browser_counts_one_view_and_sets_no_cookie(phone):
     clarification = ClarificationFactory(title="网传地铁2号线停运一周不实")
+    count_page_views(phone)
     phone.goto(clarification.get_absolute_url())
     deadline = time.monotonic() + 10
     while not DailyViews.objects.exists() and time.monotonic() < deadline:
