@@ -23,7 +23,7 @@ help:
 	@echo "make install           the virtualenv with what the site needs, translations compiled"
 	@echo "make install-dev       the same with the test and lint tools"
 	@echo "make test              run the whole test suite (PYTEST_ARGS=... to narrow it)"
-	@echo "make lint              ruff: lint and format check"
+	@echo "make lint              ruff (lint and format check) and the layout's import contracts (.importlinter)"
 	@echo "make format            ruff: fix what can be fixed and format"
 	@echo "make typecheck         mypy on the services and the search package"
 	@echo "make check-migrations  fail if the models need a migration that is not written"
@@ -95,6 +95,7 @@ test: install-dev $(AXE)
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install-dev
 	$(BIN)/ruff check --fix .

@@ -6,10 +6,10 @@ import os
 wsgi_app = "config.wsgi:application"
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 # Four worker processes are plenty for two cores and keep SQLite's single writer from queueing too
-# many. Each runs threads, with a deadline for request headers (config/workers.py): a sync worker is
+# many. Each runs threads, with a deadline for request headers (core/workers.py): a sync worker is
 # held by one slow client, so four clients sending headers a byte at a time froze the whole site.
 workers = int(os.environ.get("WEB_CONCURRENCY", min(4, multiprocessing.cpu_count() * 2 + 1)))
-worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "config.workers.HeaderTimeoutWorker")
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "core.workers.HeaderTimeoutWorker")
 threads = int(os.environ.get("GUNICORN_THREADS", 8))
 timeout = 30
 graceful_timeout = 20
@@ -20,8 +20,8 @@ max_requests_jitter = max_requests // 10
 # Django runs its app-registry setup once in the master, then forks.
 preload_app = True
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
-# The access log names the client by the site's one address rule (TRUSTED_PROXY_COUNT, config/clients.py).
-logger_class = "config.clients.AccessLogger"
+# The access log names the client by the site's one address rule (TRUSTED_PROXY_COUNT, core/clients.py).
+logger_class = "core.clients.AccessLogger"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 # gunicorn believes X-Forwarded-Proto (and friends) only from these peers. It follows the site's own

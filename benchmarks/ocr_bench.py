@@ -6,13 +6,13 @@
 1. Accuracy and time. Rumor messages (a claim of the labelled relevance set, ``relevance_data/``,
    lengthened with the digits, English and symbols chain messages carry) are drawn as WeChat
    screenshots (``wechat_screens``): a chat, the chat in dark mode, an article; each also re-compressed
-   (JPEG 60), downscaled (half size) and photographed from another screen. ``tips.ocr.read_text`` reads
+   (JPEG 60), downscaled (half size) and photographed from another screen. ``tips.intake.ocr.read_text`` reads
    each in this process. CER is the edit distance between the message and the closest stretch of the
    text read (the status bar, names and other bubbles are not counted against it), over the message's
    length, whitespace removed. "found" counts the texts whose closest claim among all 1,250 Chinese
    claims of the set (by the share of shared search terms, as tips are grouped) is the right one.
 2. Fingerprints. The perceptual distance of each picture to its re-compressed, halved and
-   status-bar-cropped copies, and the smallest distance between different pictures (``tips.fingerprints``).
+   status-bar-cropped copies, and the smallest distance between different pictures (``tips.casework.fingerprints``).
 3. The queue on this machine. ``--queue-tasks`` tips with screenshots are stored in a throwaway site,
    then read by one and by two worker processes (``manage.py run_worker``): tasks per second, and the
    peak resident memory of one worker.
@@ -42,7 +42,8 @@ django.setup()
 from benchmarks import wechat_screens  # noqa: E402
 from benchmarks.measure import percentile  # noqa: E402
 from benchmarks.relevance import load_dataset  # noqa: E402
-from tips import fingerprints, grouping, ocr  # noqa: E402
+from tips.casework import fingerprints, grouping  # noqa: E402
+from tips.intake import ocr  # noqa: E402
 
 EXTRAS = [
     "据说是CCTV新闻报道的，已经有3000多人转发了！",
@@ -147,7 +148,7 @@ STORE = """
 from django.core.files.base import ContentFile
 from benchmarks import wechat_screens
 from tips.models import Tip
-from tips.storage import private_storage
+from core.storage import private_storage
 texts = {texts!r}
 tips = []
 for index, text in enumerate(texts):
@@ -159,7 +160,7 @@ Tip.objects.bulk_create(tips)
 
 ENQUEUE = """
 from tips.models import Tip
-from tips.tasks import read_tip_screenshot
+from tips.intake.tasks import read_tip_screenshot
 Tip.objects.update(screenshot_reading="pending", screenshot_text="")
 for pk in Tip.objects.values_list("pk", flat=True):
     read_tip_screenshot.enqueue(pk)

@@ -195,9 +195,7 @@ def generate(count, reports, seed, now):
 
 
 def queries(now):
-    from clarifications import popularity
-    from ops import trends
-    from tips import heat
+    from tips.analytics import heat, popularity, trends
     from tips.models import Rumor
 
     every = heat.with_heat(Rumor.objects.all(), now=now).order_by("-heat", "-created_at")

@@ -30,7 +30,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
 import django; django.setup()
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.exceptions import ValidationError
-from tips.screenshots import clean_screenshot
+from core.images import clean_screenshot
 data = sys.stdin.buffer.read()
 start = time.perf_counter()
 try:

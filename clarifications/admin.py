@@ -25,8 +25,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from config.logs import log_event
-from tips.screenshots import clean_screenshot
+from core.images import clean_screenshot
+from core.logs import log_event
 
 from . import services
 from .history import ReadableHistoryHelper, related_changes

@@ -15,7 +15,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
-from config.clients import client_ip
+from core.clients import client_ip
 
 from . import search
 from .filters import ClarificationFilter
@@ -26,7 +26,7 @@ from .serializers import ClarificationSerializer, MatchRequestSerializer, MatchR
 class AnonymousRateThrottle(AnonRateThrottle):
     """Per-IP limit from ``API_ANON_RATE`` (e.g. ``60/min``), read on each request so tests can change it.
 
-    The address is the site's one rule (``config.clients``): DRF's own would take the whole
+    The address is the site's one rule (``core.clients``): DRF's own would take the whole
     ``X-Forwarded-For``, which a client can change on every request.
     """
 

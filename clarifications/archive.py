@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.db.models import Q
 
-from config.logs import log_event
+from core.logs import log_event
 
 from .models import Clarification, Language, Platform, Source, Status, Topic, Update, Verdict
 

@@ -531,7 +531,7 @@ class SearchTerm(models.Model):
 class DailyViews(models.Model):
     """How often a public clarification was read on one local day: a count, and nothing about readers.
 
-    Counted by the page's beacon (see ``clarifications/popularity.py``), never from a cookie, an address
+    Counted by the page's beacon (see ``clarifications/pageviews.py``), never from a cookie, an address
     or a log line; one row per clarification and day.
     """
 

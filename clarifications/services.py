@@ -28,7 +28,7 @@ from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from config.logs import log_event
+from core.logs import log_event
 
 from .history import content_editors
 from .models import Clarification, Status

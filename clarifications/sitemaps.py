@@ -59,8 +59,8 @@ class PageSitemap(LanguageSitemap):
     priority = 0.6
 
     def items(self):
-        pages = ["home", "list", "most_asked", "notices", "about", "how_to_report", "privacy"]
-        return [f"clarifications:{name}" for name in pages] + ["opendata:index"]
+        pages = ["list", "notices", "about", "how_to_report", "privacy"]
+        return ["home:index", "home:most_asked", *(f"clarifications:{name}" for name in pages), "opendata:index"]
 
     def location(self, name):
         return reverse(name)

@@ -43,7 +43,7 @@ def claim_review(clarification, request):
     """
     if not clarification.is_public:
         return None
-    home_url = request.build_absolute_uri(reverse("clarifications:home"))
+    home_url = request.build_absolute_uri(reverse("home:index"))
     rating = {
         "@type": "Rating",
         "alternateName": str(clarification.get_verdict_display()),

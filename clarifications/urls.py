@@ -7,12 +7,10 @@ from .pagecache import public_page
 app_name = "clarifications"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("clarifications/", views.clarification_list, name="list"),
     path("clarifications/suggest", views.suggest, name="suggest"),
     path("clarifications/<int:pk>/", views.clarification_detail, name="detail"),
     path("clarifications/<int:pk>/seen", views.clarification_seen, name="seen"),
-    path("most-asked/", views.most_asked, name="most_asked"),
     path("clarifications/<int:pk>/preview/", views.clarification_preview, name="preview"),
     path(
         "clarifications/<int:pk>/share.png",

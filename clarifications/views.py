@@ -11,49 +11,28 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import condition, require_http_methods, require_POST, require_safe
 
-from config.clients import client_ip
-from tips import ratelimit
-from tips.clients import client_hash
+from core import ratelimit
+from core.clients import client_hash, client_ip
 
-from . import pagecache, popularity, search, share_images
+from . import pagecache, pageviews, search, share_images
 from .filters import ClarificationFilter
 from .models import Clarification, Language, Notice, Topic
 from .pagecache import public_page
 
-HOME_LATEST = 8
-HOME_MOST_ASKED = 5
-MOST_ASKED = 20
 RELATED_COUNT = 4
 SUGGESTIONS = 5
 SUGGEST_MIN_CHARS = 2
 
 
-@public_page(refresh=popularity.RANKING_REFRESH_SECONDS)
-def home(request):
-    context = {
-        "latest": Clarification.objects.published().for_cards()[:HOME_LATEST],
-        "most_asked": popularity.most_asked(HOME_MOST_ASKED),
-        "notices": Notice.objects.published()[:3],
-        "topics": Topic.objects.in_use(),
-    }
-    return render(request, "clarifications/home.html", context)
-
-
-@public_page(refresh=popularity.RANKING_REFRESH_SECONDS)
-def most_asked(request):
-    ranking = popularity.most_asked(MOST_ASKED)
-    return render(request, "clarifications/most_asked.html", {"ranking": ranking, "days": popularity.DAYS})
-
-
 @csrf_exempt  # a beacon carries no token; all it can do is add one to a public page's daily count
 @require_POST
 def clarification_seen(request, pk):
-    """The beacon of a clarification's page (``static/js/seen.js``): one more view today (see popularity.py)."""
+    """The beacon of a clarification's page (``static/js/seen.js``): one more view today (see pageviews.py)."""
     if not Clarification.objects.published().filter(pk=pk).exists():
         raise Http404
     if not ratelimit.hit("views", client_hash(client_ip(request)), rate=settings.VIEWS_RATE):
         return HttpResponse(status=429)
-    popularity.count_view(pk)
+    pageviews.count_view(pk)
     return HttpResponse(status=204)
 
 

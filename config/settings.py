@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.rates import parse_rate
+from core.rates import parse_rate
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -34,7 +34,7 @@ def env_bool(name, default=False):
 
 
 def env_rate(name, default):
-    """A rate such as "5/10m", refused at start-up when it does not read as one (config/rates.py)."""
+    """A rate such as "5/10m", refused at start-up when it does not read as one (core/rates.py)."""
     value = env_str(name, default)
     parse_rate(value, name)
     return value
@@ -93,15 +93,18 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    # Ours, from the shared helpers up (docs: README's layout; tests/test_architecture.py keeps it so).
+    "core",
     "clarifications",
     "tips",
+    "home",
     "opendata",
     "ops",
 ]
 
 MIDDLEWARE = [
-    # Before all: every request gets its id for the logs (see config/logs.py).
-    "config.logs.RequestLogMiddleware",
+    # Before all: every request gets its id for the logs (see core/logs.py).
+    "core.logs.RequestLogMiddleware",
     # First: a cached public page skips everything below (see clarifications/pagecache.py).
     "clarifications.pagecache.PublicPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -113,7 +116,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # After LocaleMiddleware so that its 413 page speaks the URL's language; before anything reads the body.
-    "config.middleware.RequestSizeLimitMiddleware",
+    "core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -242,11 +245,11 @@ AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "config.login.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "config.clients.client_ip"
+AXES_LOCKOUT_CALLABLE = "core.login.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "core.clients.client_ip"
 # How many reverse proxies stand in front of gunicorn (and append to X-Forwarded-For); 0 ignores the
 # header, since any client can send it, and the peer address is the visitor's. The one client-address
-# rule of the site (config/clients.py): the login lockout, the tip rate limit, the API throttle, logs.
+# rule of the site (core/clients.py): the login lockout, the tip rate limit, the API throttle, logs.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # Staff sessions end after a working day; the public site sets no session cookie.
@@ -277,13 +280,13 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     # Tip screenshots: outside MEDIA_ROOT, so no URL of the public site can reach them.
-    "private": {"BACKEND": "tips.storage.PrivateStorage"},
+    "private": {"BACKEND": "core.storage.PrivateStorage"},
 }
 PRIVATE_ROOT = DATA_DIR / "private"
-# Uploads under MEDIA_ROOT are served by the app (config/media.py) unless a reverse proxy does it.
+# Uploads under MEDIA_ROOT are served by the app (core/media.py) unless a reverse proxy does it.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
 MEDIA_MAX_AGE = 24 * 3600
-# Illustrations are re-encoded like tip screenshots (tips/screenshots.py), up to this size.
+# Illustrations are re-encoded like tip screenshots (core/images.py), up to this size.
 ILLUSTRATION_MAX_UPLOAD_BYTES = env_int("ILLUSTRATION_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 # Hashed names never change content, so browsers may keep them for a year.
 WHITENOISE_MAX_AGE = 365 * 24 * 3600
@@ -332,8 +335,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Security -----------------------------------------------------------------------------------
 
-# The DEBUG page and error reports mask the settings that hold secrets in URLs too (config/reporting.py).
-DEFAULT_EXCEPTION_REPORTER_FILTER = "config.reporting.SecretSettingsFilter"
+# The DEBUG page and error reports mask the settings that hold secrets in URLs too (core/reporting.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.reporting.SecretSettingsFilter"
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -418,7 +421,7 @@ TIPS_MAX_UPLOAD_BYTES = env_int("TIPS_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 # (manage.py purge_tip_personal_data, run daily).
 TIPS_PERSONAL_DATA_DAYS = env_int("TIPS_PERSONAL_DATA_DAYS", 90)
 
-# --- The WeChat official account (tips/wechat/) ---------------------------------------------------
+# --- The WeChat official account (tips/intake/wechat/) ---------------------------------------------------
 
 # The token entered in the account's server settings (服务器配置 → 令牌); without it /wechat/ answers 404.
 WECHAT_TOKEN = env_str("WECHAT_TOKEN")
@@ -431,7 +434,7 @@ WECHAT_PICTURE_HOSTS = env_list("WECHAT_PICTURE_HOSTS", ["mmbiz.qpic.cn", "mmbiz
 # Slow work (reading screenshots, the answer e-mail) runs in a worker, never in a request: the
 # django-tasks API (Django 6.0's own) with its database backend, so tasks survive restarts and need
 # nothing beyond the database. Start workers with `manage.py run_worker` (make run starts one).
-# Retries and the recovery of tasks whose worker died: config/taskqueue.py.
+# Retries and the recovery of tasks whose worker died: core/taskqueue.py.
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",
@@ -443,18 +446,18 @@ TASKS = {
 TASK_MAX_ATTEMPTS = env_int("TASK_MAX_ATTEMPTS", 3)
 # A task running longer than this is taken for lost with its worker and queued again.
 TASK_STALLED_AFTER_SECONDS = env_int("TASK_STALLED_AFTER_SECONDS", 600)
-# Screenshots are read with tesseract's Simplified Chinese model (tips/ocr.py); OCR_TESSDATA names
+# Screenshots are read with tesseract's Simplified Chinese model (tips/intake/ocr.py); OCR_TESSDATA names
 # the folder of chi_sim.traineddata when it is not in one of the usual places.
 OCR_ENABLED = env_bool("OCR_ENABLED", True)
 OCR_TESSDATA = env_str("OCR_TESSDATA")
 # "Check a screenshot": beyond this many pictures waiting, visitors are asked to come back later.
 SCREENSHOT_CHECK_MAX_WAITING = env_int("SCREENSHOT_CHECK_MAX_WAITING", 20)
-# Checks per client address and period, counted like tips (tips/ratelimit.py).
+# Checks per client address and period, counted like tips (core/ratelimit.py).
 SCREENSHOT_CHECK_RATE = env_rate("SCREENSHOT_CHECK_RATE", "10/10m")
 
 # --- The "most asked" ranking --------------------------------------------------------------------
 
-# Page-view beacons counted per client address and period (clarifications/popularity.py): enough for
+# Page-view beacons counted per client address and period (clarifications/pageviews.py): enough for
 # anyone reading, too few for one machine to push a clarification up the ranking.
 VIEWS_RATE = env_rate("VIEWS_RATE", "120/h")
 
@@ -481,7 +484,7 @@ SPECTACULAR_SETTINGS = {
 
 # --- Logging ------------------------------------------------------------------------------------
 
-# One line per significant action with its request id, user and (for staff) address: see config/logs.py.
+# One line per significant action with its request id, user and (for staff) address: see core/logs.py.
 # LOG_FORMAT=json writes one JSON object a line for log collectors; the default is readable text.
 LOG_FORMAT = env_str("LOG_FORMAT", "text")
 if LOG_FORMAT not in ("text", "json"):
@@ -489,8 +492,8 @@ if LOG_FORMAT not in ("text", "json"):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request": {"()": "config.logs.RequestContextFilter"}},
-    "formatters": {"text": {"()": "config.logs.TextFormatter"}, "json": {"()": "config.logs.JsonFormatter"}},
+    "filters": {"request": {"()": "core.logs.RequestContextFilter"}},
+    "formatters": {"text": {"()": "core.logs.TextFormatter"}, "json": {"()": "core.logs.JsonFormatter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request"], "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }

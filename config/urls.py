@@ -11,10 +11,10 @@ from clarifications import api, converters, feeds  # noqa: F401 (converters regi
 from clarifications.branding import admin_header, admin_title
 from clarifications.pagecache import public_page
 from clarifications.sitemaps import SITEMAPS, robots_txt
-from config.media import serve_media
+from core.media import serve_media
 from opendata.urls import download_patterns
 from ops.views import healthz
-from tips.wechat.views import endpoint as wechat_endpoint
+from tips.intake.wechat.views import endpoint as wechat_endpoint
 
 # Machine URLs keep one address whatever the language (see PRODUCT.md's contracts).
 feed_patterns = [
@@ -57,7 +57,7 @@ urlpatterns = [
 ]
 
 if settings.SERVE_MEDIA:
-    # Clarifications' illustrations (see config/media.py); tip screenshots live elsewhere, never here.
+    # Clarifications' illustrations (see core/media.py); tip screenshots live elsewhere, never here.
     urlpatterns.append(path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve_media, name="media"))
 
 handler404 = "ops.views.not_found"
@@ -65,8 +65,9 @@ handler404 = "ops.views.not_found"
 # Chinese (the default LANGUAGE_CODE) at unprefixed URLs, English under /en/.
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
+    path("", include("home.urls")),
     path("", include("clarifications.urls")),
-    path("", include("tips.urls")),
+    path("", include("tips.intake.urls")),
     path("", include("opendata.urls")),
     prefix_default_language=False,
 )

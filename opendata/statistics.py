@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from clarifications.models import Clarification, ContentVersion, Topic, Verdict
 from clarifications.pagecache import cache_outage_errors
-from tips.heat import EpochSeconds
+from core.sql import EpochSeconds
 from tips.models import Tip, TipStatus
 
 logger = logging.getLogger(__name__)

@@ -68,7 +68,8 @@ def make_rows():
     NoticeFactory()
     from django.utils import timezone
 
-    from tips.models import EvidenceExport, RateLimitCounter, ScreenshotCheck, WeChatMessage
+    from core.models import RateLimitCounter
+    from tips.models import EvidenceExport, ScreenshotCheck, WeChatMessage
 
     first = TipFactory(with_contact=True)
     second = TipFactory(rumor=first.rumor)

@@ -150,7 +150,7 @@ def _member_of(groups, name, username):
 @pytest.fixture
 def database_queue(settings, monkeypatch):
     """Tasks wait in the database until a worker runs them (``queue_tasks.run_worker``); retries are due at once."""
-    from config import taskqueue
+    from core import taskqueue
 
     from .queue_tasks import DATABASE_QUEUE
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.core.management import call_command
 from django_tasks import task
 
-from tips.tasks import read_tip_screenshot
+from tips.intake.tasks import read_tip_screenshot
 
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "checks"]}}
 

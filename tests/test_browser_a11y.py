@@ -62,8 +62,8 @@ def page_path(name, clarification, language):
         if name == "list":
             return reverse("clarifications:list") + "?q=地铁"
         names = {
-            "home": "clarifications:home",
-            "most_asked": "clarifications:most_asked",
+            "home": "home:index",
+            "most_asked": "home:most_asked",
             "tip_form": "tips:new",
             "open_data": "opendata:index",
         }

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from ops import charts, trends
+from tips.analytics import charts, trends
 from tips.models import Tip
 
 from .factories import ClarificationFactory, RumorFactory, TipFactory, TopicFactory

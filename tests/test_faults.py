@@ -29,8 +29,8 @@ from django.core.management import call_command
 from django.db import OperationalError
 from PIL import Image
 
+from tips.casework.purge import remove_orphan_screenshots
 from tips.models import Tip
-from tips.services import remove_orphan_screenshots
 
 from .factories import TipFactory
 from .servers import start_gunicorn, stop_gunicorn

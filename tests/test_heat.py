@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 
-from tips import heat
+from core import sql
+from tips.analytics import heat
 from tips.models import Rumor, Tip
 
 from .factories import RumorFactory, TipFactory
@@ -172,7 +173,7 @@ def test_reports_follow_the_local_day_across_a_change_of_summer_time(settings, e
     report(rumor, datetime(2026, 3, 28, 23, 30, tzinfo=UTC), "weibo")  # 00:30 on the 29th
     report(rumor, datetime(2026, 3, 29, 22, 30, tzinfo=UTC), "weibo")  # 00:30 on the 30th (summer time)
     with time_machine.travel(datetime(2026, 3, 30, 12, 0, tzinfo=UTC), tick=False):
-        assert heat.fixed_offset(date(2026, 3, 28), date(2026, 3, 30)) is None
+        assert sql.fixed_offset(date(2026, 3, 28), date(2026, 3, 30)) is None
         daily = heat.daily_reports(days=3, rumor=rumor)
     assert daily["platform"].days == [date(2026, 3, 28), date(2026, 3, 29), date(2026, 3, 30)]
     assert daily["platform"].series == {"Weibo": [1, 1, 1]}

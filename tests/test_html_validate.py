@@ -75,7 +75,7 @@ def test_every_public_page_type_is_valid_html(client, html_validate, tmp_path):
         "withdrawn": withdrawn.get_absolute_url(),
         "topic": topic.get_absolute_url(),
         "notices": reverse("clarifications:notices"),
-        "most-asked": reverse("clarifications:most_asked"),
+        "most-asked": reverse("home:most_asked"),
         "notice": notice.get_absolute_url(),
         "about": reverse("clarifications:about"),
         "how-to-report": reverse("clarifications:how_to_report"),

@@ -60,7 +60,7 @@ def public_pages(db):
     clarification = ClarificationFactory(topics=[topic])
     notice = NoticeFactory()
     return {
-        "home": reverse("clarifications:home"),
+        "home": reverse("home:index"),
         # Browsers send a query string percent-encoded.
         "list": reverse("clarifications:list") + "?q=%E5%81%9C%E6%B0%B4&sort=published",
         "detail": clarification.get_absolute_url(),

@@ -7,7 +7,7 @@ from django.conf import settings as django_settings
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 
-from config.middleware import RequestSizeLimitMiddleware
+from core.middleware import RequestSizeLimitMiddleware
 
 pytestmark = pytest.mark.django_db
 

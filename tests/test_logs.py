@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 
 from clarifications.archive import import_lines
-from config.logs import JsonFormatter, RequestContextFilter, TextFormatter
+from core.logs import JsonFormatter, RequestContextFilter, TextFormatter
+from tips.casework.services import tip_mark_not_actionable
 from tips.models import Tip, TipStatus
-from tips.services import tip_mark_not_actionable
 
 from .factories import ClarificationFactory, SourceFactory, TipFactory
 

@@ -77,7 +77,7 @@ def test_headings_never_skip_a_level(client, url_name):
     clarification = ClarificationFactory(topics=[topic])
     ClarificationFactory(topics=[topic])
     url = {
-        "home": reverse("clarifications:home"),
+        "home": reverse("home:index"),
         "list": reverse("clarifications:list") + "?q=网传",
         "topic": topic.get_absolute_url(),
         "detail": clarification.get_absolute_url(),

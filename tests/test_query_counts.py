@@ -51,7 +51,7 @@ def test_home_page_costs_a_fixed_number_of_queries(client, django_assert_max_num
 def test_most_asked_page_costs_a_fixed_number_of_queries(client, django_assert_num_queries, count):
     make_clarifications(count)
     with django_assert_num_queries(MOST_ASKED_QUERIES):
-        assert client.get(reverse("clarifications:most_asked")).status_code == 200
+        assert client.get(reverse("home:most_asked")).status_code == 200
 
 
 @pytest.mark.parametrize("sources", [1, 10])

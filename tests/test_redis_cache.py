@@ -4,7 +4,8 @@ tip rate-limit counters and the API throttle. Runs only when the suite is given 
 import pytest
 from django.conf import settings as django_settings
 
-from tips.models import RateLimitCounter, Tip
+from core.models import RateLimitCounter
+from tips.models import Tip
 
 from .factories import ClarificationFactory
 
@@ -53,7 +54,7 @@ def test_the_tip_rate_limit_counts_in_redis_not_in_the_database(client, settings
 
 
 def test_the_redis_counter_says_when_a_limit_is_used_up_without_counting(settings, redis_keys):
-    from tips import ratelimit
+    from core import ratelimit
 
     settings.TIPS_RATE = "2/10m"
     assert [ratelimit.hit("tips", "c", rate=settings.TIPS_RATE) for _ in range(3)] == [True, True, False]

@@ -17,9 +17,9 @@ from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 
 from benchmarks import wechat_screens
-from tips import ocr
+from tips.intake import ocr
+from tips.intake.receive import tip_submit
 from tips.models import ScreenshotCheck, ScreenshotReading, Sighting, Tip
-from tips.services import tip_submit
 
 from .factories import ClarificationFactory, UserFactory
 from .queue_tasks import DATABASE_QUEUE, run_worker
@@ -76,7 +76,7 @@ def test_a_chinese_screenshot_is_read_by_the_queue_and_finds_the_clarification_i
     assert response.status_code == 302
     # Nothing was read in the request: the tip waits for the queue.
     assert (tip.screenshot_reading, tip.screenshot_text) == (ScreenshotReading.PENDING, "")
-    assert DBTaskResult.objects.filter(task_path="tips.tasks.read_tip_screenshot").count() == 1
+    assert DBTaskResult.objects.filter(task_path="tips.intake.tasks.read_tip_screenshot").count() == 1
     run_worker()
     tip.refresh_from_db()
     assert tip.screenshot_reading == ScreenshotReading.READ
@@ -236,7 +236,7 @@ READ_OFFLINE = """
 import django
 django.setup()
 from benchmarks import wechat_screens
-from tips import ocr
+from tips.intake import ocr
 print(ocr.read_text(wechat_screens.chat("明天起本市地铁全线停运三天", width=375, height=667)))
 """
 
@@ -290,7 +290,7 @@ def test_a_check_nobody_read_in_minutes_stops_the_waiting_and_says_so(client):
 
 @pytest.mark.django_db
 def test_a_check_read_again_by_a_retry_keeps_its_result():
-    from tips.tasks import read_screenshot_check
+    from tips.intake.tasks import read_screenshot_check
 
     check = ScreenshotCheck.objects.create(reading=ScreenshotReading.READ, text="明天起本市地铁全线停运三天")
     assert read_screenshot_check.call(check.pk) == "read already"
@@ -310,7 +310,7 @@ def test_the_result_page_lists_its_matches_in_a_bounded_number_of_queries(client
 
 @pytest.mark.django_db
 def test_a_check_that_cannot_be_stored_says_so_and_leaves_nothing(client, monkeypatch):
-    from tips import views
+    from tips.intake import views
 
     def full_disk(picture):
         raise OSError(28, "No space left on device")

@@ -15,7 +15,7 @@ from django.test import RequestFactory, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from config.clients import client_ip
+from core.clients import client_ip
 
 from .factories import ClarificationFactory, UserFactory
 
@@ -214,7 +214,7 @@ def test_the_deploy_check_warns_when_https_is_on_but_no_proxy_is_counted(tmp_pat
 
 
 def test_a_forwarded_request_without_a_trusted_proxy_is_logged_once(client, caplog, monkeypatch):
-    monkeypatch.setattr("config.clients._warned_about_proxy", False)
+    monkeypatch.setattr("core.clients._warned_about_proxy", False)
     for _ in range(2):
         client.post("/tips/new/", {"text": "群里说明天全市停水三天"}, HTTP_X_FORWARDED_FOR="1.2.3.4")
     warnings = [record for record in caplog.records if "TRUSTED_PROXY_COUNT is 0" in record.getMessage()]
@@ -361,7 +361,7 @@ def test_gunicorns_access_log_names_the_client_by_the_same_rule(settings):
 
     from gunicorn.config import Config
 
-    from config.clients import AccessLogger
+    from core.clients import AccessLogger
 
     settings.TRUSTED_PROXY_COUNT = 1
     environ = {

@@ -9,10 +9,11 @@ from django.utils import timezone
 from PIL import Image
 
 from clarifications.models import Clarification, Status
-from tips import services as tip_services
-from tips import sightings as sighting_services
+from tips.casework import purge
+from tips.casework import services as tip_services
+from tips.intake import reading
+from tips.intake.receive import tip_submit
 from tips.models import Rumor, ScreenshotReading, Sighting, SightingStatus, TipStatus
-from tips.services import tip_submit
 
 from .factories import ClarificationFactory, RumorFactory, SightingFactory, TipFactory, UserFactory
 from .tips_images import image_bytes, upload
@@ -250,7 +251,7 @@ def test_text_read_from_the_screenshot_regroups_an_unconfirmed_sighting():
     tip = tip_submit(text=WATER, platform="wechat_group")
     sighting = SightingFactory(text="", screenshot="sightings/2026/12/x.png", rumor=RumorFactory(label="截图"))
     alone = sighting.rumor_id
-    sighting_services.sighting_screenshot_read(sighting=sighting, text="明天起全市停水三天，请大家转发给家人")
+    reading.sighting_screenshot_read(sighting=sighting, text="明天起全市停水三天，请大家转发给家人")
     sighting.refresh_from_db()
     assert sighting.rumor_id == tip.rumor_id
     assert sighting.screenshot_text.startswith("明天起")
@@ -262,7 +263,7 @@ def test_a_tip_read_later_stays_in_the_group_it_shares_with_a_sighting():
     tip = tip_submit(text="见图", platform="wechat_group")
     sighting = SightingFactory(text="", screenshot="sightings/2026/12/y.png", rumor=tip.rumor)
     shared = tip.rumor_id
-    tip_services.tip_record_reading(
+    reading.tip_record_reading(
         tip=tip, reading=ScreenshotReading.READ, text="明天起全市停水三天，请大家转发给家人", fingerprint=""
     )
     tip.refresh_from_db()
@@ -285,7 +286,7 @@ def test_orphan_clean_up_keeps_the_screenshots_of_sightings(client, inspector, p
     orphan = private_root / "sightings" / "2020" / "01" / "left.png"
     orphan.parent.mkdir(parents=True)
     orphan.write_bytes(image_bytes())
-    removed = tip_services.remove_orphan_screenshots(older_than=timedelta(seconds=-60))
+    removed = purge.remove_orphan_screenshots(older_than=timedelta(seconds=-60))
     assert removed == 1
     assert (private_root / sighting.screenshot.name).exists()
     assert not orphan.exists()

@@ -62,9 +62,16 @@ def test_the_sitemap_lists_topics_notices_and_the_static_pages(client):
     # A topic's last change is its latest public clarification, not a draft's date.
     assert date.fromisoformat(urls[topic_url].findtext("s:lastmod", namespaces=NS)) == date(2025, 3, 3)
     assert f"http://testserver{notice.get_absolute_url()}" in urls
-    for name in ["home", "list", "notices", "about", "how_to_report", "privacy"]:
-        assert f"http://testserver{reverse(f'clarifications:{name}')}" in urls
-        assert f"http://testserver/en{reverse(f'clarifications:{name}')}" in urls
+    for name in [
+        "home:index",
+        "clarifications:list",
+        "clarifications:notices",
+        "clarifications:about",
+        "clarifications:how_to_report",
+        "clarifications:privacy",
+    ]:
+        assert f"http://testserver{reverse(name)}" in urls
+        assert f"http://testserver/en{reverse(name)}" in urls
 
 
 def test_robots_txt_points_at_the_sitemap_and_keeps_crawlers_out_of_the_admin(client):

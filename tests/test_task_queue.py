@@ -1,5 +1,5 @@
 """The task queue (django-tasks with its database backend): a task that fails is tried again up to
-TASK_MAX_ATTEMPTS times, and a task whose worker is killed in the middle runs again (config/taskqueue.py)."""
+TASK_MAX_ATTEMPTS times, and a task whose worker is killed in the middle runs again (core/taskqueue.py)."""
 
 import os
 import signal
@@ -59,7 +59,7 @@ ENQUEUE = """
 from tests.factories import TipFactory
 from tests.queue_tasks import hang_once_then_read
 from tips.models import Tip
-from tips.storage import private_storage
+from core.storage import private_storage
 from django.core.files.base import ContentFile
 from benchmarks import wechat_screens
 picture = wechat_screens.encoded(wechat_screens.chat("明天起全市地铁停运三天，大家提前准备。", width=375, height=667))

@@ -9,9 +9,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from clarifications.models import Clarification, Status
-from tips import services as tips_services
+from tips.casework import services as tips_services
+from tips.casework.services import tip_answer
+from tips.intake.receive import tip_submit
 from tips.models import Rumor, Tip, TipStatus
-from tips.services import tip_answer, tip_submit
 
 from .factories import ClarificationFactory, RumorFactory, TipFactory, UserFactory
 from .tips_images import upload

@@ -13,9 +13,9 @@ from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from core.storage import private_storage
+from tips.intake.receive import tip_submit
 from tips.models import EvidenceExport, TipStatus
-from tips.services import tip_submit
-from tips.storage import private_storage
 
 from .factories import ClarificationFactory, SightingFactory, TipFactory, UserFactory
 from .tips_images import image_bytes, upload

@@ -5,9 +5,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.test import Client, RequestFactory
 from django.utils import translation
 
-from config.middleware import RequestSizeLimitMiddleware
+from core.middleware import RequestSizeLimitMiddleware
+from tips.intake.views import tip_new
 from tips.models import Tip
-from tips.views import tip_new
 
 from .test_limits import UnreadableBody
 from .tips_images import upload

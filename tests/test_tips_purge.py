@@ -8,7 +8,8 @@ from django.core.management import call_command
 from django.db import IntegrityError
 from django.utils import timezone
 
-from tips.models import RateLimitCounter, TipStatus
+from core.models import RateLimitCounter
+from tips.models import TipStatus
 
 from .factories import ClarificationFactory, TipFactory
 

@@ -6,8 +6,9 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
-from tips import ratelimit
-from tips.models import RateLimitCounter, Tip
+from core import ratelimit
+from core.models import RateLimitCounter
+from tips.models import Tip
 
 from .tips_images import upload
 

@@ -27,7 +27,7 @@ def visible(topic):
 
 def listing_urls(topic):
     return [
-        reverse("clarifications:home"),
+        reverse("home:index"),
         reverse("clarifications:list"),
         reverse("clarifications:list") + "?q=澄清",
         reverse("clarifications:topic", args=[topic.slug]),

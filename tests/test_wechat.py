@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import translation
 from PIL import Image
 
+from tips.intake.wechat import pictures
 from tips.models import Tip, TipChannel, TipStatus, WeChatMessage
-from tips.wechat import pictures
 
 from .factories import ClarificationFactory
 from .tips_images import image_bytes
@@ -152,7 +152,7 @@ def test_an_unknown_claim_becomes_a_tip_and_the_reply_gives_its_code(wechat, wat
 
 
 def test_an_unknown_claim_is_compared_with_the_open_reports_once_before_the_write_lock(monkeypatch, wechat):
-    from tips import grouping
+    from tips.casework import grouping
 
     calls = []
     real = grouping.candidate_rumor_id

@@ -197,7 +197,7 @@ def test_a_scheduled_clarification_appears_exactly_at_its_time(client, time_mach
     services.publish(clarification=clarification, user=publisher, at=at)
     clarification.refresh_from_db()
     assert clarification.is_scheduled
-    home = reverse("clarifications:home")
+    home = reverse("home:index")
 
     time_machine.move_to(at - timedelta(seconds=1), tick=False)
     assert "网传地铁停运不实" not in client.get(home).content.decode()

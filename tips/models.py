@@ -21,8 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from clarifications.models import Clarification, Platform
-
-from .storage import private_storage
+from core.storage import private_storage
 
 # Crockford's base32: no I, L, O or U, so a code read aloud or copied by hand is unambiguous.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -154,7 +153,7 @@ class Tip(models.Model):
         help_text=_("Where WeChat keeps a picture sent to the official account, until it is stored as the screenshot."),
     )
     picture_fetch_error = models.CharField(_("why the picture could not be fetched"), max_length=200, blank=True)
-    # Filled by the task queue (tips.tasks), never in the request that stores the tip.
+    # Filled by the task queue (tips.intake.tasks), never in the request that stores the tip.
     screenshot_reading = models.CharField(
         _("screenshot reading"), max_length=12, choices=ScreenshotReading.choices, default="", blank=True
     )
@@ -386,7 +385,7 @@ class ScreenshotCheck(models.Model):
     """A visitor's "check a screenshot": the picture waits for the queue, is read, then deleted.
 
     The id is random and is the only way to the result (``/check/<id>/``); nothing links it to a person.
-    Checks are removed a day after they were made (``services.remove_old_screenshot_checks``).
+    Checks are removed a day after they were made (``tips.intake.checks.remove_old_screenshot_checks``).
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -441,14 +440,3 @@ class EvidenceExport(models.Model):
 
     def __str__(self):
         return f"{self.rumor_label} ({self.package_id})"
-
-
-class RateLimitCounter(models.Model):
-    """One fixed window of the tip rate limit for one client, shared by every worker (see ratelimit.py)."""
-
-    key = models.CharField(max_length=150, unique=True)
-    count = models.PositiveIntegerField(default=0)
-    expires_at = models.DateTimeField(db_index=True)
-
-    def __str__(self):
-        return f"{self.key}: {self.count}"

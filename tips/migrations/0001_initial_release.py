@@ -8,8 +8,8 @@ taken from today's models. The group may read and handle tips and nothing else; 
 import django.db.models.deletion
 from django.db import migrations, models
 
+import core.storage
 import tips.models
-import tips.storage
 
 GROUP = "Tip triage"
 # codename -> (model, the name Django gives it), created now (post_migrate comes after all migrations).
@@ -115,7 +115,7 @@ class Migration(migrations.Migration):
                     "screenshot",
                     models.FileField(
                         blank=True,
-                        storage=tips.storage.private_storage,
+                        storage=core.storage.private_storage,
                         upload_to="tips/%Y/%m/",
                         verbose_name="screenshot",
                     ),

@@ -11,7 +11,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import tips.storage
+import core.storage
 
 INSPECTION = "Online inspection"
 TRIAGE = "Tip triage"
@@ -97,7 +97,7 @@ class Migration(migrations.Migration):
                     "screenshot",
                     models.FileField(
                         blank=True,
-                        storage=tips.storage.private_storage,
+                        storage=core.storage.private_storage,
                         upload_to="sightings/%Y/%m/",
                         verbose_name="screenshot",
                     ),

@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    """Covering indexes for the report aggregates of tips/heat.py (a rumor's reports; a period's reports
+    """Covering indexes for the report aggregates of tips/analytics/heat.py (a rumor's reports; a period's reports
     by platform); the time index of its own is dropped, the second one starts with the time."""
 
     dependencies = [

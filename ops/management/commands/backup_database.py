@@ -2,7 +2,7 @@ import logging
 
 from django.core.management.base import BaseCommand
 
-from config.logs import log_event
+from core.logs import log_event
 from ops.backups import copy_database, default_backup_path, sqlite_database_path
 
 logger = logging.getLogger(__name__)

@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from config.taskqueue import recover_stalled
+from core.taskqueue import recover_stalled
 
 
 class Command(BaseCommand):

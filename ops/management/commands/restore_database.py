@@ -2,7 +2,7 @@ import logging
 
 from django.core.management.base import BaseCommand, CommandError
 
-from config.logs import log_event
+from core.logs import log_event
 from ops.backups import (
     check_backup,
     copy_database,

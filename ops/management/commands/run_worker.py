@@ -1,7 +1,7 @@
 """``manage.py run_worker``: a worker of the task queue, which also recovers tasks whose worker died.
 
 django-tasks-db's ``db_worker`` with every queue by default (``--queue-name``, as there), plus a
-thread that calls ``config.taskqueue.recover_stalled()`` when the worker starts and every minute
+thread that calls ``core.taskqueue.recover_stalled()`` when the worker starts and every minute
 (see that module). Ctrl+C or SIGTERM lets the running task finish, then stops; a second one stops at
 once. Run as many as the machines allow, wherever the database and the private files are reachable.
 """
@@ -11,7 +11,7 @@ import threading
 from django.db import close_old_connections, connection
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
-from config import taskqueue
+from core import taskqueue
 
 
 def recover_periodically(stop, interval):

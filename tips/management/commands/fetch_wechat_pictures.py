@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from tips.wechat.pictures import fetch_pending
+from tips.intake.wechat.pictures import fetch_pending
 
 
 class Command(BaseCommand):

@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from tips import ratelimit
-from tips.services import purge_personal_data, remove_old_screenshot_checks, remove_orphan_screenshots
+from core import ratelimit
+from tips.casework.purge import purge_personal_data, remove_orphan_screenshots
+from tips.intake.checks import remove_old_screenshot_checks
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from tips import ocr, services
+from tips.intake import ocr, receive
 from tips.models import ScreenshotReading, Tip
 
 
@@ -25,7 +25,7 @@ class Command(BaseCommand):
         unread = Tip.objects.exclude(screenshot="").filter(screenshot_reading__in=readings)
         ids = list(unread.values_list("pk", flat=True))
         for tip_id in ids:
-            services.queue_screenshot_reading(tip_id)
+            receive.queue_screenshot_reading(tip_id)
         self.stdout.write(f"{len(ids)} screenshot(s) queued for reading.")
         if not engine.available:
             self.stderr.write(str(engine.reason))

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 
-from tips.services import remove_orphan_screenshots
+from tips.casework.purge import remove_orphan_screenshots
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from tips.evidence import verify_package
+from tips.evidence.packages import verify_package
 
 
 class Command(BaseCommand):

@@ -1,0 +1,2 @@
+"""Evidence packages for referral to the police: everything the office holds about one rumor group, in
+one ZIP with a chain-of-custody record (``packages``), and their verification."""

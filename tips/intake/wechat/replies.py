@@ -1,0 +1,172 @@
+"""What the site answers to a message sent to the official account, in Chinese.
+
+- A **text** is matched like a message pasted into the search (``clarifications.search``): a strong
+  match is answered with the verdict, the truth in one line and the link; anything else becomes a tip
+  (``tips.intake.receive.tip_submit``, channel WeChat) and the answer gives its code and status page.
+  A text too short to report anything (a greeting) gets a line saying what to send.
+- An **image** becomes a tip at once, with the picture's address (``PicUrl``) kept on it, and the
+  answer gives the code. The picture itself is fetched after the reply (``pictures``): fetching it
+  could take longer than the 5 seconds WeChat waits.
+- A **subscription** is welcomed; other events get no reply; voice, video, location and links get
+  a line saying that only words and pictures can be handled.
+
+Every message with a ``MsgId`` is recorded (``WeChatMessage``) in the same transaction as its tip, so a
+retry from WeChat, even one arriving while the first is still being answered, gets the same answer and
+creates nothing: the second insert of the same ``MsgId`` waits for the first and then fails.
+"""
+
+import logging
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+
+from clarifications.models import Clarification, Platform
+from clarifications.search import Strength, find_similar
+from core import ratelimit
+from core.clients import client_hash
+from core.logs import log_event
+from tips.casework import grouping
+from tips.intake.receive import tip_submit
+from tips.models import TEXT_MAX_LENGTH, TipChannel, WeChatMessage
+
+from . import pictures, tasks
+from .protocol import MAX_REPLY_BYTES, Message
+
+logger = logging.getLogger(__name__)
+
+MIN_TEXT_CHARS = 3
+NO_REPLY = ""
+
+
+def answer(message: Message, *, site_url: str) -> str:
+    """The text to reply to ``message`` (empty: no reply), creating a tip when one is due."""
+    with translation.override("zh-hans"):
+        if message.msg_id:
+            earlier = WeChatMessage.objects.filter(msg_id=message.msg_id).first()
+            if earlier is not None:
+                log_event(logger, "wechat.retry_answered", msg_id=message.msg_id)
+                return earlier.reply
+        if message.msg_type == "text":
+            return answer_text(message, site_url=site_url)
+        if message.msg_type == "image":
+            return answer_image(message, site_url=site_url)
+        if message.msg_type == "event":
+            return welcome() if message.event == "subscribe" else NO_REPLY
+        return record(
+            message,
+            _("We can only read words and pictures. Please send the text of the message, or a screenshot of it."),
+        )
+
+
+def welcome():
+    return _("Thank you for following us. Send us a rumor you saw (its words or a screenshot) and we will check it.")
+
+
+def answer_text(message: Message, *, site_url: str) -> str:
+    text = message.content
+    if len(text) < MIN_TEXT_CHARS:
+        return record(message, _("Send us the message you saw (its words or a screenshot) and we will check it."))
+    strong = find_similar(text, queryset=Clarification.objects.published(), limit=1, at_least=Strength.STRONG)
+    if strong:
+        clarification = strong[0]
+        return record(message, clarification_reply(clarification, site_url=site_url), clarification=clarification)
+    return submit(message, site_url=site_url, text=text)
+
+
+def answer_image(message: Message, *, site_url: str) -> str:
+    if not pictures.allowed(message.pic_url):
+        log_event(logger, "wechat.picture_refused", msg_id=message.msg_id, host=urlsplit(message.pic_url).hostname)
+        return record(message, _("We could not receive this picture. Please send it again, or send its text."))
+    return submit(message, site_url=site_url, picture_url=message.pic_url)
+
+
+def submit(message: Message, *, site_url: str, text: str = "", picture_url: str = "") -> str:
+    """A tip from the message and the reply naming its code; once per ``MsgId``."""
+    sender = client_hash(f"wechat:{message.from_user}")
+    if not ratelimit.hit("tips", sender, rate=settings.TIPS_RATE):
+        return record(message, _("You have sent many reports in a short time. Please try again later."))
+    # Chosen before the transaction: reading the candidates must not hold the write lock (SQLite's is global).
+    rumor_id = grouping.candidate_rumor_id(text) if text else None
+    try:
+        with transaction.atomic():
+            # First, so that a concurrent retry of this message waits here and then finds it.
+            seen = (
+                WeChatMessage.objects.create(msg_id=message.msg_id, kind=message.msg_type) if message.msg_id else None
+            )
+            tip = tip_submit(
+                text=text[:TEXT_MAX_LENGTH],
+                platform=Platform.OTHER,
+                client_hash=sender,
+                language="zh-hans",
+                channel=TipChannel.WECHAT,
+                pending_picture_url=picture_url,
+                rumor_id=rumor_id,
+            )
+            reply = tip_reply(tip, site_url=site_url)
+            if seen is not None:
+                seen.tip, seen.reply = tip, reply
+                seen.save(update_fields=["tip", "reply"])
+            if picture_url:
+                tip_id = tip.pk
+                transaction.on_commit(lambda: tasks.enqueue_fetch(tip_id), robust=True)
+    except IntegrityError:
+        earlier = WeChatMessage.objects.filter(msg_id=message.msg_id).first()
+        if earlier is None:
+            raise
+        return earlier.reply
+    log_event(logger, "wechat.tip_received", code=tip.code, msg_id=message.msg_id, kind=message.msg_type)
+    return reply
+
+
+def record(message: Message, reply: str, *, clarification=None) -> str:
+    """Keep the reply for the message's retries (a message without ``MsgId`` is not retried by id)."""
+    if message.msg_id:
+        try:
+            with transaction.atomic():
+                WeChatMessage.objects.create(
+                    msg_id=message.msg_id, kind=message.msg_type, reply=reply, clarification=clarification
+                )
+        except IntegrityError:
+            earlier = WeChatMessage.objects.filter(msg_id=message.msg_id).first()
+            return earlier.reply if earlier is not None else reply
+    return reply
+
+
+def one_line(text, chars):
+    return Truncator(" ".join(text.split())).chars(chars)
+
+
+def clarification_reply(clarification: Clarification, *, site_url: str) -> str:
+    url = site_url.rstrip("/") + clarification.get_absolute_url()
+    return fit(
+        _("This message matches a clarification we published:")
+        + "\n"
+        + _("[%(verdict)s] %(title)s")
+        % {"verdict": clarification.get_verdict_display(), "title": one_line(clarification.title, 60)}
+        + "\n"
+        + _("The truth: %(truth)s") % {"truth": one_line(clarification.truth, 120)}
+        + "\n",
+        url,
+    )
+
+
+def tip_reply(tip, *, site_url: str) -> str:
+    url = site_url.rstrip("/") + tip.get_absolute_url()
+    return fit(
+        _("We have received your report. Its code is %(code)s. We will check it; you can follow it here:")
+        % {"code": tip.code}
+        + "\n",
+        url,
+    )
+
+
+def fit(text: str, url: str) -> str:
+    """``text`` and then ``url``, within what a passive reply may carry: the link is never cut."""
+    room = MAX_REPLY_BYTES - len(url.encode())
+    while len(text.encode()) > room:
+        text = text[: max(len(text) - 20, 0)]
+    return text + url
