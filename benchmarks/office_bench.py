@@ -176,6 +176,10 @@ def generate(count, reports, seed, now):
                 made += 1
 
     insert_raw(Tip, tips())
+    # What the site keeps with each group as its reports arrive (the queue's counts and heat key).
+    from tips.casework import rumors
+
+    rumors.recount(rumor_ids)
 
     # Views: each day 10,000 clarifications read, mostly recent ones, a few very often; VIEW_DAYS days
     # of them, so that the ranking's week is a part of the table, as it is on a site that has run a while.
@@ -198,14 +202,15 @@ def queries(now):
     from tips.analytics import heat, popularity, trends
     from tips.models import Rumor
 
-    every = heat.with_heat(Rumor.objects.all(), now=now).order_by("-heat", "-created_at")
+    every = heat.hottest_first(Rumor.objects.all())
     recent = heat.recently_reported(every, now=now)
     hottest = recent.first()
 
     def triage_queue(queue):
-        """What the admin's list runs: the count, a page of 100, the reports of those rumors."""
+        """What the admin's list runs: the count, a page of 100 with their heat, the reports of those rumors."""
         page = list(queue[:100])
-        return queue.count(), heat.rumor_heats([rumor.pk for rumor in page], now=now)
+        shown = [heat.heat_of(rumor, now=now) for rumor in page]
+        return queue.count(), shown, heat.rumor_heats([rumor.pk for rumor in page], now=now)
 
     return [
         ("rumor queue (reported in 30 days) by heat, page of 100", lambda: triage_queue(recent)),

@@ -75,7 +75,7 @@ def generate(alias, clarification_count, tip_count, seed):
     from django.utils import timezone
 
     from clarifications.models import Clarification, Platform, Status, Topic, Verdict
-    from tips.models import Tip, TipStatus
+    from tips.models import ReportStatus, Tip
 
     rng = random.Random(seed)
     now = timezone.now()
@@ -135,17 +135,17 @@ def generate(alias, clarification_count, tip_count, seed):
     placeholders = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {Tip._meta.db_table} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608 (our names)
     rows = []
-    tip_statuses = [TipStatus.NEW, TipStatus.REVIEWING, TipStatus.NOT_ACTIONABLE] + [TipStatus.ANSWERED] * 2
+    tip_statuses = [ReportStatus.NEW, ReportStatus.REVIEWING, ReportStatus.NOT_ACTIONABLE] + [ReportStatus.ANSWERED] * 2
     for number in range(tip_count):
         status = rng.choice(tip_statuses)
         clarification_id, closed_at = None, None
-        if status == TipStatus.ANSWERED:
+        if status == ReportStatus.ANSWERED:
             clarification_id, published_at = rng.choice(published)
             submitted_at = published_at - timedelta(seconds=rng.random() * 10 * 86400)
             closed_at = published_at + timedelta(hours=rng.random() * 48)
         else:
             submitted_at = now - timedelta(seconds=rng.random() * span)
-            if status == TipStatus.NOT_ACTIONABLE:
+            if status == ReportStatus.NOT_ACTIONABLE:
                 closed_at = submitted_at + timedelta(days=1)
         rows.append(
             (

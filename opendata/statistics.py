@@ -36,7 +36,7 @@ from django.utils import timezone
 from clarifications.models import Clarification, ContentVersion, Topic, Verdict
 from clarifications.pagecache import cache_outage_errors
 from core.sql import EpochSeconds
-from tips.models import Tip, TipStatus
+from tips.models import ReportStatus, Tip
 
 logger = logging.getLogger(__name__)
 
@@ -157,7 +157,7 @@ def reports_received(bounds):
 
 
 def reports_answered(bounds):
-    return _range_counts(Tip.objects.filter(status=TipStatus.ANSWERED), "closed_at", bounds)
+    return _range_counts(Tip.objects.filter(status=ReportStatus.ANSWERED), "closed_at", bounds)
 
 
 def days_to_clarification(published, bounds):

@@ -93,7 +93,22 @@ class RumorFactory(factory.django.DjangoModelFactory):
     label = factory.Sequence(lambda n: f"传言{n}")
 
 
-class TipFactory(factory.django.DjangoModelFactory):
+class ReportFactory(factory.django.DjangoModelFactory):
+    """A report stored as the site stores one: its rumor group counts it (``rumors.recount``)."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from tips.casework import rumors
+
+        report = super()._create(model_class, *args, **kwargs)
+        rumors.recount([report.rumor_id])
+        return report
+
+
+class TipFactory(ReportFactory):
     """A new tip from a citizen who left no contact details, in its own rumor group."""
 
     class Meta:
@@ -120,7 +135,7 @@ def png_file(name="illustration.png", size=(40, 30)):
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
 
 
-class SightingFactory(factory.django.DjangoModelFactory):
+class SightingFactory(ReportFactory):
     """A sighting staff recorded on patrol an hour ago, in its own rumor group."""
 
     class Meta:

@@ -9,10 +9,10 @@ from django.urls import reverse
 
 from clarifications.archive import import_lines
 from core.logs import JsonFormatter, RequestContextFilter, TextFormatter
-from tips.casework.services import tip_mark_not_actionable
-from tips.models import Tip, TipStatus
+from tips.casework import lifecycle
+from tips.models import ReportStatus, Tip
 
-from .factories import ClarificationFactory, SourceFactory, TipFactory
+from .factories import ClarificationFactory, SourceFactory, TipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -93,11 +93,11 @@ def test_a_rate_limit_refusal_is_logged_without_the_citizen_s_address(client, se
 
 def test_tip_status_changes_and_imports_are_logged(json_log):
     tip = TipFactory()
-    tip_mark_not_actionable(tip=tip)
+    lifecycle.apply(tip, "close", user=UserFactory(is_superuser=True))
     import_lines(["not json"])
     lines = json_log()
-    [closed] = events(lines, "tip.status_changed")
-    assert (closed["code"], closed["status"]) == (tip.code, TipStatus.NOT_ACTIONABLE)
+    [closed] = events(lines, "report.close")
+    assert (closed["reference"], closed["was"], closed["status"]) == (tip.code, "new", ReportStatus.NOT_ACTIONABLE)
     [imported] = events(lines, "clarifications.imported")
     assert (imported["created"], imported["skipped"]) == (0, 1)
     assert closed["request_id"] == "-"  # not in a request

@@ -12,9 +12,10 @@ import time_machine
 from django.core.cache import cache
 from django.urls import reverse
 
+from clarifications import pageviews
 from clarifications.models import ContentVersion, DailyViews
 from tips.analytics import popularity
-from tips.models import Tip, TipStatus
+from tips.models import ReportStatus, Tip
 
 from .factories import ClarificationFactory, RumorFactory, TipFactory
 from .servers import fetch, import_records, prepare, site_environment, start_gunicorn, stop_gunicorn
@@ -37,8 +38,8 @@ def views(clarification, count, days_ago=0):
 
 def reports(clarification, count, *, days_ago=1):
     """``count`` new tips about the rumor that ``clarification`` answered."""
-    rumor = RumorFactory()
-    answered = TipFactory(rumor=rumor, status=TipStatus.ANSWERED, clarification=clarification)
+    rumor = RumorFactory(clarification=clarification)
+    answered = TipFactory(rumor=rumor, status=ReportStatus.ANSWERED, clarification=clarification)
     Tip.objects.filter(pk=answered.pk).update(submitted_at=NOW - timedelta(days=30))
     for _ in range(count):
         tip = TipFactory(rumor=rumor)
@@ -228,7 +229,7 @@ def test_the_days_first_views_from_many_threads_at_once_are_all_counted():
         start.wait()
         try:
             for _ in range(8):
-                popularity.count_view(clarification.pk)
+                pageviews.count_view(clarification.pk)
         finally:
             connection.close()
 

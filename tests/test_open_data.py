@@ -14,7 +14,7 @@ from django.utils.html import strip_tags
 from clarifications.archive import import_lines
 from clarifications.models import Clarification
 from opendata.statistics import compute, month_starts
-from tips.models import Tip, TipStatus
+from tips.models import ReportStatus, Tip
 
 from .factories import ClarificationFactory, TipFactory, TopicFactory, UserFactory
 
@@ -83,8 +83,8 @@ def test_reports_received_and_answered_are_counted_by_month(frozen):
     answer = ClarificationFactory(published_at=FEBRUARY)
     tip_at(JANUARY)
     tip_at(JANUARY + timedelta(days=5))
-    tip_at(FEBRUARY, status=TipStatus.ANSWERED, clarification=answer, closed_at=MARCH)
-    tip_at(MARCH, status=TipStatus.NOT_ACTIONABLE, closed_at=MARCH)
+    tip_at(FEBRUARY, status=ReportStatus.ANSWERED, clarification=answer, closed_at=MARCH)
+    tip_at(MARCH, status=ReportStatus.NOT_ACTIONABLE, closed_at=MARCH)
 
     statistics = compute()
     assert [month(statistics, 2026, n).received for n in (1, 2, 3)] == [2, 1, 1]
@@ -94,15 +94,15 @@ def test_reports_received_and_answered_are_counted_by_month(frozen):
 def test_the_median_runs_from_a_clarifications_first_report_to_its_publication(frozen):
     for days in (2, 4, 10):
         clarification = ClarificationFactory(published_at=FEBRUARY)
-        tip_at(FEBRUARY - timedelta(days=days), status=TipStatus.ANSWERED, clarification=clarification)
+        tip_at(FEBRUARY - timedelta(days=days), status=ReportStatus.ANSWERED, clarification=clarification)
         # A later report does not move the first one.
-        tip_at(FEBRUARY - timedelta(days=1), status=TipStatus.ANSWERED, clarification=clarification)
+        tip_at(FEBRUARY - timedelta(days=1), status=ReportStatus.ANSWERED, clarification=clarification)
     # Reported only after publication: no time to clarification to speak of.
     late = ClarificationFactory(published_at=FEBRUARY)
-    tip_at(FEBRUARY + timedelta(days=1), status=TipStatus.ANSWERED, clarification=late)
+    tip_at(FEBRUARY + timedelta(days=1), status=ReportStatus.ANSWERED, clarification=late)
     # Withdrawn: not public, so not counted.
     withdrawn = ClarificationFactory(withdrawn=True, published_at=FEBRUARY)
-    tip_at(FEBRUARY - timedelta(days=30), status=TipStatus.ANSWERED, clarification=withdrawn)
+    tip_at(FEBRUARY - timedelta(days=30), status=ReportStatus.ANSWERED, clarification=withdrawn)
 
     february = month(compute(), 2026, 2)
     assert february.timed == 3
@@ -183,7 +183,7 @@ def archive(db):
         ClarificationFactory(title="网传地铁停运不实", claim_seen_on="2026-01-02", region="浦东新区"),
     ]
     hidden = hidden_clarifications(author=author)
-    TipFactory(with_contact=True, status=TipStatus.ANSWERED, clarification=public[0])
+    TipFactory(with_contact=True, status=ReportStatus.ANSWERED, clarification=public[0])
     return {"public": public, "hidden": hidden}
 
 

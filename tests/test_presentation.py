@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 
-from tips.models import TipStatus
+from tips.models import ReportStatus
 
 from .factories import ClarificationFactory, SourceFactory, TipFactory, TopicFactory, UpdateFactory
 
@@ -139,6 +139,6 @@ def test_related_clarifications_in_the_pages_language_come_first(client):
 def test_the_tip_status_page_dates_the_answer(client, time_machine):
     time_machine.move_to(datetime(2026, 6, 2, 10, tzinfo=SHANGHAI), tick=False)
     answer = ClarificationFactory(published_at=datetime(2026, 6, 1, tzinfo=SHANGHAI))
-    tip = TipFactory(status=TipStatus.ANSWERED, clarification=answer, closed_at=timezone.now())
+    tip = TipFactory(status=ReportStatus.ANSWERED, clarification=answer, closed_at=timezone.now())
     text = text_of(client.get(f"/tips/{tip.code}/").content.decode())
     assert "答复于 2026年6月2日" in text

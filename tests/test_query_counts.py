@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clarifications.models import DailyViews
-from tips.models import TipStatus
+from tips.models import ReportStatus
 
 from .factories import ClarificationFactory, RumorFactory, SourceFactory, TipFactory, TopicFactory, UpdateFactory
 
@@ -29,7 +29,7 @@ def make_clarifications(count):
         DailyViews.objects.create(clarification=clarification, day=timezone.localdate(), views=number + 1)
         if number % 2:
             rumor = RumorFactory()
-            TipFactory(rumor=rumor, status=TipStatus.ANSWERED, clarification=clarification)
+            TipFactory(rumor=rumor, status=ReportStatus.ANSWERED, clarification=clarification)
             TipFactory(rumor=rumor)
 
 

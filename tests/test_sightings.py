@@ -9,11 +9,10 @@ from django.utils import timezone
 from PIL import Image
 
 from clarifications.models import Clarification, Status
-from tips.casework import purge
-from tips.casework import services as tip_services
+from tips.casework import purge, rumors
 from tips.intake import reading
 from tips.intake.receive import tip_submit
-from tips.models import Rumor, ScreenshotReading, Sighting, SightingStatus, TipStatus
+from tips.models import ReportStatus, Rumor, ScreenshotReading, Sighting
 
 from .factories import ClarificationFactory, RumorFactory, SightingFactory, TipFactory, UserFactory
 from .tips_images import image_bytes, upload
@@ -77,7 +76,7 @@ def test_an_inspector_records_a_sighting_with_a_screenshot_stored_privately(clie
     sighting = Sighting.objects.get()
     assert sighting.recorded_by == inspector
     assert sighting.reach == 3 and sighting.reach_details == "群成员 487"
-    assert sighting.status == SightingStatus.NEW
+    assert sighting.status == ReportStatus.NEW
     assert sighting.rumor is not None
     stored = private_root / sighting.screenshot.name
     assert sighting.screenshot.name.startswith("sightings/")
@@ -127,18 +126,18 @@ def test_the_tip_queue_counts_open_sightings_with_open_tips(client, triager):
     found_on_patrol = RumorFactory(label="停水")
     patrolled = TipFactory(text=WATER, rumor=found_on_patrol)
     SightingFactory.create_batch(2, rumor=found_on_patrol)
-    SightingFactory(rumor=found_on_patrol, status=SightingStatus.NOT_ACTIONABLE)
+    SightingFactory(rumor=found_on_patrol, status=ReportStatus.NOT_ACTIONABLE)
     response = client.get(reverse("admin:tips_tip_changelist"))
     codes = [tip.code for tip in response.context["cl"].result_list]
     assert codes[0] == patrolled.code
     assert set(codes[1:]) == {lonely.code, lonely_twin.code}
-    assert "+ 2 open sightings" in response.text
+    assert "(3 / 4)" in response.text  # open / all reports of the group, both channels
 
 
 def test_the_group_page_and_list_show_both_channels(client, triager):
     rumor = RumorFactory(label="停水")
     tip = TipFactory(rumor=rumor)
-    TipFactory(rumor=rumor, status=TipStatus.NOT_ACTIONABLE)
+    TipFactory(rumor=rumor, status=ReportStatus.NOT_ACTIONABLE)
     sighting = SightingFactory(rumor=rumor, text="截图：全市停水三天")
     page = client.get(reverse("admin:tips_rumor_change", args=[rumor.pk])).text
     assert tip.code in page
@@ -146,9 +145,9 @@ def test_the_group_page_and_list_show_both_channels(client, triager):
     assert reverse("admin:tips_sighting_change", args=[sighting.pk]) in page
     listing = client.get(reverse("admin:tips_rumor_changelist"))
     row = listing.context["cl"].result_list[0]
-    # Its reports of both channels (its heat counts them all), and what is still open of each.
-    assert (row.reports.reports, row.open_tips, row.open_sightings) == (3, 1, 1)
-    assert "open sightings" in listing.text.lower()
+    # Its reports of both channels (its heat counts them all), and how many are still open.
+    assert (row.reports, row.open_reports) == (3, 2)
+    assert "open reports" in listing.text.lower()
 
 
 def test_the_sighting_list_keeps_its_query_count_flat(client, triager, django_assert_max_num_queries):
@@ -161,7 +160,7 @@ def test_the_sighting_list_keeps_its_query_count_flat(client, triager, django_as
 
 def test_the_admin_index_counts_new_sightings_for_those_who_may_see_them(client, inspector):
     SightingFactory.create_batch(2)
-    SightingFactory(status=SightingStatus.REVIEWING)
+    SightingFactory(status=ReportStatus.REVIEWING)
     entries = {str(entry.label): entry.count for entry in client.get(reverse("admin:index")).context["entries"]}
     assert entries["new sightings (online inspection)"] == 2
     client.force_login(UserFactory(username="nobody"))
@@ -175,19 +174,23 @@ def test_a_sighting_starts_a_draft_like_a_tip(client, inspector):
     )
     seen = timezone.now() - timedelta(days=2)
     sighting = SightingFactory(text="网传明天全市停水三天", platform="weibo", seen_at=seen)
-    response = client.post(reverse("admin:tips_sighting_start_draft", args=[sighting.pk]))
+    url = reverse("admin:tips_rumor_start_draft", args=[sighting.rumor_id]) + f"?report={sighting.pk}&kind=sighting"
+    form = client.get(url).context["form"]
+    data = {name: value or "" for name, value in form.initial.items()}
+    response = client.post(url, {**data, "title": "全市停水三天？不实"})
     draft = Clarification.objects.get()
     assert response["Location"] == reverse("admin:clarifications_clarification_change", args=[draft.pk])
     assert (draft.status, draft.claim, draft.claim_platform) == (Status.DRAFT, "网传明天全市停水三天", "weibo")
     assert draft.claim_seen_on == timezone.localdate(seen)
     assert draft.author == inspector
     sighting.refresh_from_db()
-    assert sighting.status == SightingStatus.REVIEWING
+    assert sighting.status == ReportStatus.REVIEWING
 
 
 def test_starting_a_draft_from_a_sighting_needs_the_permission_to_add_clarifications(client, inspector):
     sighting = SightingFactory()
-    assert client.post(reverse("admin:tips_sighting_start_draft", args=[sighting.pk])).status_code == 403
+    url = reverse("admin:tips_rumor_start_draft", args=[sighting.rumor_id]) + f"?report={sighting.pk}&kind=sighting"
+    assert client.post(url, {"title": "x", "claim": "y"}).status_code == 403
     assert (
         "Start a draft clarification" not in client.get(reverse("admin:tips_sighting_change", args=[sighting.pk])).text
     )
@@ -201,7 +204,7 @@ def test_sightings_are_answered_with_a_published_clarification(client, triager):
     assert "停水传言不实" in page.text
     client.post(reverse("admin:tips_sighting_answer") + f"?ids={sighting.pk}", {"clarification": clarification.pk})
     sighting.refresh_from_db()
-    assert (sighting.status, sighting.clarification) == (SightingStatus.ANSWERED, clarification)
+    assert (sighting.status, sighting.clarification) == (ReportStatus.ANSWERED, clarification)
     assert sighting.closed_at is not None
 
 
@@ -219,10 +222,10 @@ def test_merging_groups_moves_sightings_and_a_group_of_sightings_only_survives_a
     first, second = RumorFactory(), RumorFactory()
     tip = TipFactory(rumor=first)
     sighting = SightingFactory(rumor=second)
-    target = tip_services.rumors_merge(rumors=[first, second])
+    target = rumors.merge(rumors=[first, second], user=None)
     sighting.refresh_from_db()
     assert sighting.rumor == target
-    tip_services.tips_split(tips=[tip])
+    rumors.split(reports=[tip], user=None)
     sighting.refresh_from_db()
     assert sighting.rumor == target
     assert Rumor.objects.filter(pk=target.pk).exists()
@@ -251,7 +254,9 @@ def test_text_read_from_the_screenshot_regroups_an_unconfirmed_sighting():
     tip = tip_submit(text=WATER, platform="wechat_group")
     sighting = SightingFactory(text="", screenshot="sightings/2026/12/x.png", rumor=RumorFactory(label="截图"))
     alone = sighting.rumor_id
-    reading.sighting_screenshot_read(sighting=sighting, text="明天起全市停水三天，请大家转发给家人")
+    reading.record_reading(
+        report=sighting, reading=ScreenshotReading.READ, text="明天起全市停水三天，请大家转发给家人", fingerprint=""
+    )
     sighting.refresh_from_db()
     assert sighting.rumor_id == tip.rumor_id
     assert sighting.screenshot_text.startswith("明天起")
@@ -263,8 +268,8 @@ def test_a_tip_read_later_stays_in_the_group_it_shares_with_a_sighting():
     tip = tip_submit(text="见图", platform="wechat_group")
     sighting = SightingFactory(text="", screenshot="sightings/2026/12/y.png", rumor=tip.rumor)
     shared = tip.rumor_id
-    reading.tip_record_reading(
-        tip=tip, reading=ScreenshotReading.READ, text="明天起全市停水三天，请大家转发给家人", fingerprint=""
+    reading.record_reading(
+        report=tip, reading=ScreenshotReading.READ, text="明天起全市停水三天，请大家转发给家人", fingerprint=""
     )
     tip.refresh_from_db()
     sighting.refresh_from_db()
@@ -292,11 +297,14 @@ def test_orphan_clean_up_keeps_the_screenshots_of_sightings(client, inspector, p
     assert not orphan.exists()
 
 
-def test_a_sighting_with_an_unread_screenshot_only_cannot_start_a_draft_yet(client, inspector):
+def test_a_sighting_with_an_unread_screenshot_only_starts_a_draft_whose_claim_staff_type(client, inspector):
     inspector.user_permissions.add(
         *Permission.objects.filter(codename__in=["add_clarification", "change_clarification"])
     )
     sighting = SightingFactory(text="", screenshot="sightings/2026/12/x.png")
-    response = client.post(reverse("admin:tips_sighting_start_draft", args=[sighting.pk]), follow=True)
-    assert "This sighting has no text to start a draft from (its screenshot is not read yet)." in response.text
+    url = reverse("admin:tips_rumor_start_draft", args=[sighting.rumor_id]) + f"?report={sighting.pk}&kind=sighting"
+    response = client.get(url)
+    # The form opens with the claim left for staff to type from the screenshot; nothing is saved.
+    assert response.status_code == 200
+    assert response.context["form"].initial["claim"] == ""
     assert Clarification.objects.count() == 0

@@ -9,10 +9,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from clarifications.models import Clarification, Status
-from tips.casework import services as tips_services
-from tips.casework.services import tip_answer
+from tips.casework import answers, lifecycle
 from tips.intake.receive import tip_submit
-from tips.models import Rumor, Tip, TipStatus
+from tips.models import ReportStatus, Rumor, Tip
 
 from .factories import ClarificationFactory, RumorFactory, TipFactory, UserFactory
 from .tips_images import upload
@@ -36,7 +35,7 @@ def act(client, action, tips, **extra):
 
 def test_the_tip_triage_group_has_the_tip_permissions_but_not_the_contact_one():
     codenames = set(Group.objects.get(name="Tip triage").permissions.values_list("codename", flat=True))
-    assert {"view_tip", "change_tip", "view_rumor", "change_rumor"} <= codenames
+    assert {"view_tip", "change_tip", "view_rumor", "change_rumor", "triage_report", "reopen_report"} <= codenames
     assert "view_tip_contact" not in codenames
 
 
@@ -61,7 +60,7 @@ def test_the_queue_puts_the_most_reported_rumor_first(client, triager):
 
 def test_the_queue_shows_open_tips_by_default(client, triager):
     open_tip = TipFactory()
-    closed = TipFactory(status=TipStatus.NOT_ACTIONABLE)
+    closed = TipFactory(status=ReportStatus.NOT_ACTIONABLE)
     response = client.get(CHANGELIST)
     codes = [tip.code for tip in response.context["cl"].result_list]
     assert open_tip.code in codes
@@ -122,7 +121,7 @@ def test_answering_with_consent_mails_the_link_and_the_status_page_shows_it(
         )
     assert response.status_code == 200
     tip.refresh_from_db()
-    assert tip.status == TipStatus.ANSWERED
+    assert tip.status == ReportStatus.ANSWERED
     assert tip.clarification == clarification
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -135,13 +134,13 @@ def test_answering_with_consent_mails_the_link_and_the_status_page_shows_it(
 def test_answering_without_an_address_sends_no_mail(client, triager, django_capture_on_commit_callbacks):
     clarification = ClarificationFactory(claim="明天起全市停水三天")
     tip = TipFactory(text="明天起全市停水三天")
-    step = act(client, "answer_with_clarification", [tip])
+    step = act(client, "answer", [tip])
     # The answer page offers the similar clarification to pick.
     assert clarification.title in step.text
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("admin:tips_tip_answer") + f"?ids={tip.pk}", {"clarification": clarification.pk})
     tip.refresh_from_db()
-    assert tip.status == TipStatus.ANSWERED
+    assert tip.status == ReportStatus.ANSWERED
     assert mail.outbox == []
 
 
@@ -150,9 +149,9 @@ def test_a_mail_server_error_does_not_lose_the_answer(settings, django_capture_o
     clarification = ClarificationFactory()
     tip = TipFactory(with_contact=True)
     with django_capture_on_commit_callbacks(execute=True):
-        assert tip_answer(tip=tip, clarification=clarification, site_url="https://piyao.example/")
+        lifecycle.apply(tip, "answer", system=True, clarification=clarification, site_url="https://piyao.example/")
     tip.refresh_from_db()
-    assert tip.status == TipStatus.ANSWERED
+    assert tip.status == ReportStatus.ANSWERED
     assert "Could not send the answer e-mail" in caplog.text
 
 
@@ -171,25 +170,27 @@ def test_a_draft_cannot_answer_a_tip(client, triager):
     with translation.override("zh-hans"):
         assert translation.gettext("Choose a published clarification.") in response.text
     tip.refresh_from_db()
-    assert tip.status == TipStatus.NEW
+    assert tip.status == ReportStatus.NEW
 
 
-def test_answering_several_tips_is_all_or_nothing(monkeypatch, django_capture_on_commit_callbacks):
+def test_answering_several_tips_is_all_or_nothing(monkeypatch, tip_triager, django_capture_on_commit_callbacks):
     clarification = ClarificationFactory()
     tips = [TipFactory(with_contact=True) for _ in range(3)]
-    close = tips_services._close
+    record = lifecycle._record
     calls = []
 
-    def fails_on_the_second(tip, status, **fields):
-        calls.append(tip.pk)
+    def fails_on_the_second(report, move, **fields):
+        calls.append(report.pk)
         if len(calls) == 2:
             raise RuntimeError("database gone")
-        close(tip, status, **fields)
+        return record(report, move, **fields)
 
-    monkeypatch.setattr(tips_services, "_close", fails_on_the_second)
+    monkeypatch.setattr(lifecycle, "_record", fails_on_the_second)
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
-        tips_services.tips_answer(tips=tips, clarification=clarification, site_url="https://piyao.example/")
-    assert set(Tip.objects.values_list("status", flat=True)) == {TipStatus.NEW}
+        answers.answer_reports(
+            reports=tips, clarification=clarification, user=tip_triager, site_url="https://piyao.example/"
+        )
+    assert set(Tip.objects.values_list("status", flat=True)) == {ReportStatus.NEW}
     assert mail.outbox == []
 
 
@@ -199,10 +200,10 @@ def test_a_clarification_the_public_cannot_see_yet_never_answers_a_tip(kind, dja
     # would send the citizen to a page that does not exist.
     hidden = ClarificationFactory(**{kind: True})
     tip = TipFactory(with_contact=True)
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValueError):
-        tip_answer(tip=tip, clarification=hidden, site_url="https://piyao.example/")
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(lifecycle.MoveRefused):
+        lifecycle.apply(tip, "answer", system=True, clarification=hidden, site_url="https://piyao.example/")
     tip.refresh_from_db()
-    assert tip.status == TipStatus.NEW
+    assert tip.status == ReportStatus.NEW
     assert mail.outbox == []
 
 
@@ -213,39 +214,61 @@ def test_mark_duplicate_links_a_tip_to_the_first_report_of_its_group(client, tri
     act(client, "mark_duplicate", [first, later])
     first.refresh_from_db()
     later.refresh_from_db()
-    assert later.status == TipStatus.DUPLICATE
+    assert later.status == ReportStatus.DUPLICATE
     assert later.duplicate_of == first
-    assert first.status == TipStatus.NEW
+    assert first.status == ReportStatus.NEW
 
 
 def test_mark_not_actionable_closes_the_tip(client, triager):
     tip = TipFactory()
-    act(client, "mark_not_actionable", [tip])
+    act(client, "close", [tip])
     tip.refresh_from_db()
-    assert tip.status == TipStatus.NOT_ACTIONABLE
+    assert tip.status == ReportStatus.NOT_ACTIONABLE
     assert tip.closed_at is not None
 
 
-def test_starting_a_draft_prefills_the_claim_and_opens_it(client, triager):
+def draft_url(report):
+    return reverse("admin:tips_rumor_start_draft", args=[report.rumor_id]) + f"?report={report.pk}&kind={report.kind}"
+
+
+def draft_data(form, **changes):
+    data = {name: value if value is not None else "" for name, value in form.initial.items()}
+    return {**data, **changes}
+
+
+def test_starting_a_draft_opens_a_prefilled_form_and_saves_only_when_sent(client, triager):
     triager.user_permissions.add(Permission.objects.get(codename="add_clarification"))
     triager.user_permissions.add(Permission.objects.get(codename="change_clarification"))
     tip = TipFactory(text="网传明天全市停水三天", platform="weibo", seen_on="2025-03-01")
-    response = client.post(reverse("admin:tips_tip_start_draft", args=[tip.pk]))
+    page = client.get(reverse("admin:tips_tip_change", args=[tip.pk]))
+    assert draft_url(tip).replace("&", "&amp;") in page.text
+    form_page = client.get(draft_url(tip))
+    assert form_page.status_code == 200
+    assert "网传明天全市停水三天" in form_page.text
+    assert Clarification.objects.count() == 0  # a form, nothing saved yet
+    form = form_page.context["form"]
+    assert form.initial["claim"] == "网传明天全市停水三天" and not form.initial.get("title")
+    refused = client.post(draft_url(tip), draft_data(form))
+    assert refused.status_code == 200 and Clarification.objects.count() == 0  # the title is for staff to write
+    response = client.post(draft_url(tip), draft_data(form, title="全市停水三天？不实"))
     draft = Clarification.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:clarifications_clarification_change", args=[draft.pk])
     assert draft.status == Status.DRAFT
+    assert draft.title == "全市停水三天？不实"
     assert draft.claim == "网传明天全市停水三天"
     assert draft.claim_platform == "weibo"
     assert str(draft.claim_seen_on) == "2025-03-01"
     assert draft.author == triager
     tip.refresh_from_db()
-    assert tip.status == TipStatus.REVIEWING
+    assert tip.status == ReportStatus.REVIEWING
+    assert tip.rumor.clarification == draft
 
 
 def test_starting_a_draft_needs_the_permission_to_add_clarifications(client, triager):
     tip = TipFactory()
-    assert client.post(reverse("admin:tips_tip_start_draft", args=[tip.pk])).status_code == 403
+    assert client.get(draft_url(tip)).status_code == 403
+    assert client.post(draft_url(tip), {"title": "x", "claim": "y"}).status_code == 403
     response = client.get(reverse("admin:tips_tip_change", args=[tip.pk]))
     assert "Start a draft clarification" not in response.text
     assert Clarification.objects.count() == 0
@@ -258,10 +281,10 @@ def test_a_view_only_user_cannot_use_the_actions(client):
     tip = TipFactory()
     response = client.get(CHANGELIST)
     assert response.status_code == 200
-    assert "mark_not_actionable" not in response.text
-    act(client, "mark_not_actionable", [tip])
+    assert 'value="close"' not in response.text
+    act(client, "close", [tip])
     tip.refresh_from_db()
-    assert tip.status == TipStatus.NEW
+    assert tip.status == ReportStatus.NEW
     assert client.get(reverse("admin:tips_tip_answer") + f"?ids={tip.pk}").status_code == 403
 
 
@@ -304,7 +327,7 @@ def test_the_rumor_queue_lists_the_most_reported_first(client, triager):
 
 
 def test_choosing_a_status_shows_those_tips_even_when_closed(client, triager):
-    answered = TipFactory(status=TipStatus.ANSWERED, clarification=ClarificationFactory())
+    answered = TipFactory(status=ReportStatus.ANSWERED, clarification=ClarificationFactory())
     response = client.get(CHANGELIST, {"status__exact": "answered"})
     assert [tip.code for tip in response.context["cl"].result_list] == [answered.code]
 
@@ -360,7 +383,7 @@ def test_a_clarification_published_after_start_up_is_offered_and_answers(client,
     assert f'value="{clarification.pk}"' in page.text
     client.post(reverse("admin:tips_tip_answer") + f"?ids={tip.pk}", {"clarification": clarification.pk})
     tip.refresh_from_db()
-    assert tip.status == TipStatus.ANSWERED
+    assert tip.status == ReportStatus.ANSWERED
     assert tip.clarification == clarification
 
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from core.storage import private_storage
 from tips.intake.receive import tip_submit
-from tips.models import EvidenceExport, TipStatus
+from tips.models import EvidenceExport, ReportStatus
 
 from .factories import ClarificationFactory, SightingFactory, TipFactory, UserFactory
 from .tips_images import image_bytes, upload
@@ -45,7 +45,7 @@ def case(db):
         link="https://weibo.example.com/p/1",
         seen_on="2026-11-30",
         with_contact=True,
-        status=TipStatus.ANSWERED,
+        status=ReportStatus.ANSWERED,
         clarification=clarification,
     )
     return {"rumor": rumor, "first": first, "second": second, "clarification": clarification}

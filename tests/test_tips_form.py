@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import ExifTags, Image
 
-from tips.models import Tip, TipStatus
+from tips.models import ReportStatus, Tip
 
 from .tips_images import image_bytes, upload
 
@@ -45,7 +45,7 @@ def test_a_valid_tip_is_stored_and_leads_to_its_receipt(client):
     assert response.redirect_chain[-1][0] == f"/tips/{tip.code}/"
     assert tip.code in response.text
     assert "您的举报已收到" in response.text or "Thank you" in response.text
-    assert tip.status == TipStatus.NEW
+    assert tip.status == ReportStatus.NEW
     assert str(tip.seen_on) == "2025-03-01"
     assert tip.link == "https://mp.weixin.qq.com/s/abc"
     assert tip.language == "zh-hans"

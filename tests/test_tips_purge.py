@@ -9,7 +9,7 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from core.models import RateLimitCounter
-from tips.models import TipStatus
+from tips.models import ReportStatus
 
 from .factories import ClarificationFactory, TipFactory
 
@@ -26,11 +26,11 @@ def test_closed_tips_lose_contact_and_address_hash_after_the_period(settings):
     settings.TIPS_PERSONAL_DATA_DAYS = 30
     long_ago = timezone.now() - timedelta(days=31)
     answered = TipFactory(
-        with_contact=True, status=TipStatus.ANSWERED, clarification=ClarificationFactory(), closed_at=long_ago
+        with_contact=True, status=ReportStatus.ANSWERED, clarification=ClarificationFactory(), closed_at=long_ago
     )
-    rejected = TipFactory(with_contact=True, status=TipStatus.NOT_ACTIONABLE, closed_at=long_ago)
+    rejected = TipFactory(with_contact=True, status=ReportStatus.NOT_ACTIONABLE, closed_at=long_ago)
     recent = TipFactory(
-        with_contact=True, status=TipStatus.NOT_ACTIONABLE, closed_at=timezone.now() - timedelta(days=3)
+        with_contact=True, status=ReportStatus.NOT_ACTIONABLE, closed_at=timezone.now() - timedelta(days=3)
     )
     still_open = TipFactory(with_contact=True, submitted_at=long_ago)
 
@@ -51,7 +51,7 @@ def test_closed_tips_lose_contact_and_address_hash_after_the_period(settings):
 
 
 def test_the_days_can_be_given_on_the_command_line():
-    TipFactory(with_contact=True, status=TipStatus.NOT_ACTIONABLE, closed_at=timezone.now() - timedelta(days=8))
+    TipFactory(with_contact=True, status=ReportStatus.NOT_ACTIONABLE, closed_at=timezone.now() - timedelta(days=8))
     assert "of 0 tip(s)" in purge(days=10)
     assert "of 1 tip(s)" in purge(days=7)
     assert "of 0 tip(s)" in purge(days=7)

@@ -3,7 +3,7 @@
 import pytest
 from django.utils import translation
 
-from tips.models import TipStatus, normalise_tip_code
+from tips.models import ReportStatus, normalise_tip_code
 
 from .factories import ClarificationFactory, TipFactory
 
@@ -64,7 +64,7 @@ def test_an_open_tip_shows_matching_clarifications(client):
 
 def test_the_page_shows_the_clarification_once_answered(client):
     clarification = ClarificationFactory(title="地铁停运传言不实")
-    tip = TipFactory(status=TipStatus.ANSWERED, clarification=clarification)
+    tip = TipFactory(status=ReportStatus.ANSWERED, clarification=clarification)
     response = client.get(f"/en/tips/{tip.code}/")
     assert "Our answer" in response.text
     assert clarification.title in response.text
@@ -73,14 +73,14 @@ def test_the_page_shows_the_clarification_once_answered(client):
 
 def test_a_duplicate_shows_the_answer_of_its_original(client):
     clarification = ClarificationFactory(title="地铁停运传言不实")
-    original = TipFactory(status=TipStatus.ANSWERED, clarification=clarification)
-    duplicate = TipFactory(status=TipStatus.DUPLICATE, duplicate_of=original)
+    original = TipFactory(status=ReportStatus.ANSWERED, clarification=clarification)
+    duplicate = TipFactory(status=ReportStatus.DUPLICATE, duplicate_of=original)
     assert clarification.title in client.get(f"/tips/{duplicate.code}/").text
 
 
 def test_an_unpublished_answer_is_not_shown(client):
     clarification = ClarificationFactory(title="草稿中的澄清", draft=True)
-    tip = TipFactory(status=TipStatus.ANSWERED, clarification=clarification)
+    tip = TipFactory(status=ReportStatus.ANSWERED, clarification=clarification)
     assert "草稿中的澄清" not in client.get(f"/tips/{tip.code}/").text
 
 

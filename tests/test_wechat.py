@@ -10,7 +10,7 @@ from django.utils import translation
 from PIL import Image
 
 from tips.intake.wechat import pictures
-from tips.models import Tip, TipChannel, TipStatus, WeChatMessage
+from tips.models import ReportStatus, Tip, TipChannel, WeChatMessage
 
 from .factories import ClarificationFactory
 from .tips_images import image_bytes
@@ -143,7 +143,7 @@ def test_an_unknown_claim_becomes_a_tip_and_the_reply_gives_its_code(wechat, wat
         "网传地铁二号线下周全线停运一个月",
         TipChannel.WECHAT,
         "other",
-        TipStatus.NEW,
+        ReportStatus.NEW,
     )
     assert tip.client_hash and wechat.openid not in tip.client_hash
     receipt = "We have received your report. Its code is %(code)s. We will check it; you can follow it here:"
@@ -289,12 +289,14 @@ def test_the_tip_admin_says_a_picture_is_still_to_be_fetched(admin_client, wecha
     assert "Not fetched yet: it becomes the screenshot once fetched." in page.text
 
 
-def test_a_picture_tip_cannot_start_a_draft_before_it_has_words(admin_client, wechat):
+def test_a_picture_tip_starts_a_draft_whose_claim_staff_type_from_the_picture(admin_client, wechat):
     wechat.image("http://127.0.0.1:9/picture")
     tip = Tip.objects.get()
+    url = reverse("admin:tips_rumor_start_draft", args=[tip.rumor_id]) + f"?report={tip.pk}&kind=tip"
     with translation.override("en"):
-        response = admin_client.post(reverse("admin:tips_tip_start_draft", args=[tip.pk]), follow=True)
-    assert "This tip has no text to start a draft from (only a picture)." in response.text
+        response = admin_client.get(url)
+    assert response.status_code == 200
+    assert response.context["form"].initial["claim"] == ""
     assert tip.code in response.text
 
 

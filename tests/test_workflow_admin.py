@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from clarifications import services
 from clarifications.models import Clarification, Source, Status
-from tips.models import TipStatus
+from tips.models import ReportStatus
 
 from .factories import ClarificationFactory, SourceFactory, TipFactory, TopicFactory, UserFactory
 
@@ -435,7 +435,7 @@ def test_the_admin_index_counts_the_work_waiting_and_links_to_it(client, editor,
 def test_the_admin_index_shows_tip_triage_the_new_tips_and_no_clarification_counts(client, tip_triager):
     TipFactory()
     TipFactory()
-    TipFactory(status=TipStatus.REVIEWING)
+    TipFactory(status=ReportStatus.REVIEWING)
     client.force_login(tip_triager)
     page = client.get(reverse("admin:index")).content.decode()
     tips = reverse("admin:tips_tip_changelist")

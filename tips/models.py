@@ -2,7 +2,9 @@
 
 Two channels feed one triage queue, as the office's notice says ("based on public reports and online
 inspections"): a ``Tip`` comes from a citizen (the web form or the office's WeChat official account),
-a ``Sighting`` is recorded by staff who found the rumor online. Both join ``Rumor`` groups.
+a ``Sighting`` is recorded by staff who found the rumor online. Both are a ``Report`` (the fields and
+the one lifecycle they share: ``ReportStatus``, moved only by ``tips.casework.lifecycle``) and join
+``Rumor`` groups, the unit of the office's work: a group is answered once, for all its reports.
 
 A tip is public only through its reference code (``/tips/<code>/``), which shows its text, date and
 status but never the contact data. Personal data (the contact e-mail and the keyed hash of the
@@ -15,10 +17,10 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from clarifications.models import Clarification, Platform
 from core.storage import private_storage
@@ -51,7 +53,10 @@ def normalise_tip_code(raw):
     return f"T-{text[:4]}-{text[4:]}"
 
 
-class TipStatus(models.TextChoices):
+class ReportStatus(models.TextChoices):
+    """Where a report stands, whatever its channel. Which status may follow which, who may move it and
+    what each move records is one table: ``tips.casework.lifecycle.MOVES``."""
+
     NEW = "new", _("Received")
     REVIEWING = "reviewing", _("Being reviewed")
     ANSWERED = "answered", _("Answered")
@@ -64,27 +69,8 @@ class TipChannel(models.TextChoices):
     WECHAT = "wechat", _("WeChat official account")
 
 
-OPEN_STATUSES = [TipStatus.NEW, TipStatus.REVIEWING]
-CLOSED_STATUSES = [TipStatus.ANSWERED, TipStatus.NOT_ACTIONABLE, TipStatus.DUPLICATE]
-
-
-def report_counts(group, *, prefix=""):
-    """Annotations counting the tips of a group (all and open) and its open sightings: ``group`` is an
-    OuterRef to its id. Subqueries, not joins: joining both channels would multiply a group's tips by its
-    sightings (and every row of a tip list by its group's size)."""
-
-    def count(model, *, open_only=False):
-        reports = model.objects.filter(rumor=group)
-        if open_only:
-            reports = reports.filter(status__in=OPEN_STATUSES)
-        per_group = reports.order_by().values("rumor").annotate(number=Count("pk")).values("number")
-        return Coalesce(Subquery(per_group[:1]), 0)
-
-    return {
-        f"{prefix}tip_count": count(Tip),
-        f"{prefix}open_tip_count": count(Tip, open_only=True),
-        f"{prefix}open_sighting_count": count(Sighting, open_only=True),
-    }
+OPEN_STATUSES = [ReportStatus.NEW, ReportStatus.REVIEWING]
+CLOSED_STATUSES = [ReportStatus.ANSWERED, ReportStatus.NOT_ACTIONABLE, ReportStatus.DUPLICATE]
 
 
 class ScreenshotReading(models.TextChoices):
@@ -104,31 +90,81 @@ class RumorQuerySet(models.QuerySet):
 
 
 class Rumor(models.Model):
-    """Reports (tips and sightings) about one rumor. New reports join the most similar open group;
-    staff confirm, merge or split."""
+    """Reports (tips and sightings) about one rumor: the unit of the office's work. New reports join the
+    most similar open group; staff confirm, merge or split. A group is answered once, for all its open
+    reports, with its ``clarification``; a report joining a group answered by a public clarification is
+    answered at once (``tips.casework``).
+
+    ``reports``, ``open_reports``, ``latest_report_at`` and ``heat_key`` are kept by
+    ``tips.casework.rumors.recount`` whenever a report arrives, moves or changes status, so that the
+    triage queue is sorted by an index instead of an aggregate per group (``tips.analytics.heat``).
+    """
 
     label = models.CharField(_("label"), max_length=200, help_text=_("A short description for staff."))
     confirmed = models.BooleanField(
         _("grouping confirmed"), default=False, help_text=_("Set when staff checked that these tips are one rumor.")
     )
+    clarification = models.ForeignKey(
+        Clarification,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="rumors",
+        verbose_name=_("clarification"),
+        help_text=_("The clarification that answers this rumor, or the draft being written for it."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    reports = models.PositiveIntegerField(_("reports"), default=0, editable=False)
+    open_reports = models.PositiveIntegerField(_("open reports"), default=0, editable=False)
+    latest_report_at = models.DateTimeField(_("latest report"), null=True, blank=True, editable=False)
+    heat_key = models.FloatField(
+        _("heat key"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("log Σ exp(t / τ) over the group's reports: sorts groups by heat at any moment."),
+    )
 
     objects = RumorQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["reports", "open_reports", "latest_report_at", "heat_key"])
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("reported rumor")
         verbose_name_plural = _("reported rumors")
-        # Handing a case to the police is its own decision: granted per person, like view_tip_contact.
-        permissions = [("export_evidence", "Can export a rumor's evidence package for referral")]
+        permissions = [
+            # Handing a case to the police is its own decision: granted per person, like view_tip_contact.
+            ("export_evidence", "Can export a rumor's evidence package for referral"),
+            ("triage_report", "Can move reports through their lifecycle"),
+            # Re-opening a closed report takes back what the citizen was told: its own permission.
+            ("reopen_report", "Can re-open a closed report"),
+        ]
+        indexes = [
+            models.Index(fields=["latest_report_at"], name="rumor_latest_report"),
+            models.Index(fields=["-heat_key"], name="rumor_heat"),
+        ]
 
     def __str__(self):
         return self.label
 
+    def save(self, *args, **kwargs):
+        # The kept counts change only through ``rumors.recount``/``rumors.add`` (an UPDATE of their own):
+        # a group loaded a moment ago and saved (a label edited in the admin) must not write back the
+        # counts it read, which a report arriving meanwhile has already changed.
+        if self.pk is not None and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in KEPT_COUNTS
+            ]
+        super().save(*args, **kwargs)
+
+
+# What ``tips.casework.rumors`` keeps up to date on each group, never saved from a loaded instance.
+KEPT_COUNTS = {"reports", "open_reports", "latest_report_at", "heat_key"}
+
 
 class ReportQuerySet(models.QuerySet):
-    """Tips and sightings: their statuses share values (a sighting's are a subset of a tip's)."""
-
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 
@@ -136,13 +172,97 @@ class ReportQuerySet(models.QuerySet):
         return self.filter(status__in=CLOSED_STATUSES)
 
 
-class Tip(models.Model):
-    code = models.CharField(_("reference code"), max_length=CODE_LENGTH, unique=True, default=new_tip_code)
-    # Blank only for a picture sent through WeChat with no words (the form always asks for text).
-    text = models.TextField(_("what was seen"), max_length=TEXT_MAX_LENGTH, blank=True)
+class Report(models.Model):
+    """What every report has, whatever channel brought it: what it said (typed and read from its
+    screenshot), where, its rumor group and its place in the one lifecycle. ``kind`` names the channel
+    family in the lifecycle table and the logs; ``reference`` is how staff and the police cite it;
+    ``reported_at`` is when the rumor reached the office (the time every count of reports reads)."""
+
+    kind = ""
+    reported_at_field = ""
+
+    # Blank only when a screenshot says it all (a tip's WeChat picture, a sighting's screenshot).
+    text = models.TextField(
+        _("what was seen"), max_length=TEXT_MAX_LENGTH, blank=True, help_text=_("The message as it was seen.")
+    )
     platform = models.CharField(_("where"), max_length=20, choices=Platform.choices, default=Platform.WECHAT_GROUP)
-    seen_on = models.DateField(_("seen on"), null=True, blank=True)
     link = models.URLField(_("link"), max_length=500, blank=True)
+    # Filled by the task queue (tips.intake.tasks), never in the request that stores the report.
+    screenshot_reading = models.CharField(
+        _("screenshot reading"), max_length=12, choices=ScreenshotReading.choices, default="", blank=True
+    )
+    screenshot_text = models.TextField(
+        _("text read from the screenshot"),
+        blank=True,
+        help_text=_("Filled in when the screenshot has been read; used for grouping and matching like the text."),
+    )
+    screenshot_fingerprint = models.CharField(
+        _("screenshot fingerprint"),
+        max_length=600,
+        blank=True,
+        help_text=_("Perceptual hashes: the same picture, re-compressed, resized or cropped, has a close one."),
+    )
+    status = models.CharField(_("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.NEW)
+    rumor = models.ForeignKey(
+        Rumor,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="%(class)ss",
+        verbose_name=_("rumor group"),
+    )
+    clarification = models.ForeignKey(
+        Clarification,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="%(class)ss",
+        verbose_name=_("answered by"),
+    )
+    staff_notes = models.TextField(_("staff notes"), blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        # %(class)s: each kind of report has its own (tip_status_valid, sighting_status_valid, ...).
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ReportStatus.values), name="%(class)s_status_valid"),
+            models.CheckConstraint(condition=Q(platform__in=Platform.values), name="%(class)s_platform_valid"),
+            models.CheckConstraint(
+                condition=~Q(status=ReportStatus.ANSWERED) | Q(clarification__isnull=False),
+                name="%(class)s_answer_has_clarification",
+            ),
+        ]
+
+    @property
+    def is_closed(self):
+        return self.status in CLOSED_STATUSES
+
+    @property
+    def matching_text(self):
+        """What grouping and matching read: the words given and those read from the screenshot."""
+        return "\n".join(part for part in (self.text, self.screenshot_text) if part)
+
+    @property
+    def reported_at(self):
+        return getattr(self, self.reported_at_field)
+
+    @property
+    def reference(self):
+        raise NotImplementedError
+
+
+class Tip(Report):
+    """A citizen's report, through the web form or the office's WeChat official account; public only
+    through its reference code's status page."""
+
+    kind = "tip"
+    reported_at_field = "submitted_at"
+
+    code = models.CharField(_("reference code"), max_length=CODE_LENGTH, unique=True, default=new_tip_code)
+    seen_on = models.DateField(_("seen on"), null=True, blank=True)
     screenshot = models.FileField(_("screenshot"), storage=private_storage, upload_to="tips/%Y/%m/", blank=True)
     language = models.CharField(_("language"), max_length=7, default="zh-hans", help_text=_("Of the form used."))
     channel = models.CharField(_("sent through"), max_length=20, choices=TipChannel.choices, default=TipChannel.WEB)
@@ -153,17 +273,6 @@ class Tip(models.Model):
         help_text=_("Where WeChat keeps a picture sent to the official account, until it is stored as the screenshot."),
     )
     picture_fetch_error = models.CharField(_("why the picture could not be fetched"), max_length=200, blank=True)
-    # Filled by the task queue (tips.intake.tasks), never in the request that stores the tip.
-    screenshot_reading = models.CharField(
-        _("screenshot reading"), max_length=12, choices=ScreenshotReading.choices, default="", blank=True
-    )
-    screenshot_text = models.TextField(_("text read from the screenshot"), blank=True)
-    screenshot_fingerprint = models.CharField(
-        _("screenshot fingerprint"),
-        max_length=600,
-        blank=True,
-        help_text=_("Perceptual hashes: the same picture, re-compressed, resized or cropped, has a close one."),
-    )
 
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     contact_consent = models.BooleanField(_("agreed to be contacted"), default=False)
@@ -171,18 +280,6 @@ class Tip(models.Model):
         _("client address hash"), max_length=64, blank=True, help_text=_("Keyed hash; the address cannot be read back.")
     )
 
-    status = models.CharField(_("status"), max_length=20, choices=TipStatus.choices, default=TipStatus.NEW)
-    rumor = models.ForeignKey(
-        Rumor, on_delete=models.SET_NULL, null=True, blank=True, related_name="tips", verbose_name=_("rumor group")
-    )
-    clarification = models.ForeignKey(
-        Clarification,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="tips",
-        verbose_name=_("answered by"),
-    )
     duplicate_of = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -191,13 +288,12 @@ class Tip(models.Model):
         related_name="duplicates",
         verbose_name=_("duplicate of"),
     )
-    staff_notes = models.TextField(_("staff notes"), blank=True)
 
     submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     personal_data_purged_at = models.DateTimeField(_("personal data purged"), null=True, blank=True)
 
-    objects = ReportQuerySet.as_manager()
+    # Who moved it, when and why; never the citizen's contact details, which the purge must reach.
+    history = HistoricalRecords(excluded_fields=["contact_email", "contact_consent", "client_hash"])
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
@@ -214,18 +310,13 @@ class Tip(models.Model):
             models.Index(fields=["clarification", "submitted_at"], name="tip_clarification_submitted"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=TipStatus.values), name="tip_status_valid"),
-            models.CheckConstraint(condition=Q(platform__in=Platform.values), name="tip_platform_valid"),
+            *Report.Meta.constraints,
             models.CheckConstraint(condition=Q(channel__in=TipChannel.values), name="tip_channel_valid"),
             models.CheckConstraint(
                 condition=~Q(text="") | ~Q(screenshot="") | ~Q(pending_picture_url=""), name="tip_has_content"
             ),
             models.CheckConstraint(
-                condition=~Q(status=TipStatus.ANSWERED) | Q(clarification__isnull=False),
-                name="tip_answer_has_clarification",
-            ),
-            models.CheckConstraint(
-                condition=~Q(status=TipStatus.DUPLICATE) | Q(duplicate_of__isnull=False),
+                condition=~Q(status=ReportStatus.DUPLICATE) | Q(duplicate_of__isnull=False),
                 name="tip_duplicate_has_original",
             ),
             # An address without consent is never kept.
@@ -241,13 +332,8 @@ class Tip(models.Model):
         return reverse("tips:status", args=[self.code])
 
     @property
-    def is_closed(self):
-        return self.status in CLOSED_STATUSES
-
-    @property
-    def matching_text(self):
-        """What the citizen wrote and what their screenshot says: what matching and grouping read."""
-        return f"{self.text}\n{self.screenshot_text}" if self.screenshot_text else self.text
+    def reference(self):
+        return self.code
 
 
 class Reach(models.IntegerChoices):
@@ -262,32 +348,18 @@ class Reach(models.IntegerChoices):
     VIRAL = 4, _("viral: beyond (trending lists, thousands of reposts, reads shown as 100,000+)")
 
 
-class SightingStatus(models.TextChoices):
-    NEW = "new", _("Recorded")
-    REVIEWING = "reviewing", _("Being reviewed")
-    ANSWERED = "answered", _("Answered")
-    NOT_ACTIONABLE = "not_actionable", _("Not actionable")
-
-
-class Sighting(models.Model):
+class Sighting(Report):
     """A rumor staff found on patrol ("online inspection"): where, when, what it said, how far it spread.
 
-    It joins rumor groups like a tip and can become a draft clarification, but it has no reference
-    code, contact data or e-mail: the office itself recorded it. What was found is kept as found (the
-    admin shows it read-only after recording); the reach may be updated as the rumor spreads.
+    It has no reference code, contact data or e-mail: the office itself recorded it. What was found is
+    kept as found (the admin shows it read-only after recording); the reach may be updated as the rumor
+    spreads.
     """
 
-    platform = models.CharField(_("where"), max_length=20, choices=Platform.choices, default=Platform.WECHAT_GROUP)
-    link = models.URLField(_("link"), max_length=500, blank=True)
-    text = models.TextField(
-        _("what it said"), max_length=TEXT_MAX_LENGTH, blank=True, help_text=_("The message as it was seen.")
-    )
+    kind = "sighting"
+    reported_at_field = "seen_at"
+
     screenshot = models.FileField(_("screenshot"), storage=private_storage, upload_to="sightings/%Y/%m/", blank=True)
-    screenshot_text = models.TextField(
-        _("text read from the screenshot"),
-        blank=True,
-        help_text=_("Filled in when the screenshot has been read; used for grouping and matching like the text."),
-    )
     seen_at = models.DateTimeField(_("seen at"))
     reach = models.PositiveSmallIntegerField(_("reach"), choices=Reach.choices, default=Reach.UNKNOWN)
     reach_details = models.CharField(
@@ -296,20 +368,6 @@ class Sighting(models.Model):
         blank=True,
         help_text=_("What the platform showed, e.g. “group of 487 members”, “2,300 reposts”, “10万+ reads”."),
     )
-
-    status = models.CharField(_("status"), max_length=20, choices=SightingStatus.choices, default=SightingStatus.NEW)
-    rumor = models.ForeignKey(
-        Rumor, on_delete=models.SET_NULL, null=True, blank=True, related_name="sightings", verbose_name=_("rumor group")
-    )
-    clarification = models.ForeignKey(
-        Clarification,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="sightings",
-        verbose_name=_("answered by"),
-    )
-    staff_notes = models.TextField(_("staff notes"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -317,36 +375,28 @@ class Sighting(models.Model):
         verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True, db_index=True)
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
-    objects = ReportQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-seen_at", "-id"]
         verbose_name = _("sighting")
         verbose_name_plural = _("sightings (online inspection)")
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=SightingStatus.values), name="sighting_status_valid"),
-            models.CheckConstraint(condition=Q(platform__in=Platform.values), name="sighting_platform_valid"),
+            *Report.Meta.constraints,
             models.CheckConstraint(condition=Q(reach__in=Reach.values), name="sighting_reach_valid"),
             models.CheckConstraint(condition=~Q(text="") | ~Q(screenshot=""), name="sighting_has_text_or_screenshot"),
-            models.CheckConstraint(
-                condition=~Q(status=SightingStatus.ANSWERED) | Q(clarification__isnull=False),
-                name="sighting_answer_has_clarification",
-            ),
         ]
 
     def __str__(self):
         return _("Sighting %(id)s on %(platform)s") % {"id": self.pk, "platform": self.get_platform_display()}
 
     @property
-    def matching_text(self):
-        """What grouping and matching read: the words staff typed and those read from the screenshot."""
-        return "\n".join(part for part in (self.text, self.screenshot_text) if part)
+    def reference(self):
+        return f"S-{self.pk}"
 
-    @property
-    def is_closed(self):
-        return self.status in CLOSED_STATUSES
+
+REPORT_MODELS = [Tip, Sighting]
 
 
 class WeChatMessage(models.Model):

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from clarifications.models import Clarification, Status
-from tips.models import Sighting, SightingStatus, Tip, TipStatus
+from tips.models import ReportStatus, Rumor, Sighting, Tip
 
 
 @dataclass(frozen=True)
@@ -25,16 +25,26 @@ def staff_counts(user) -> list[DashboardEntry]:
         entries.append(
             DashboardEntry(
                 _("new tips"),
-                Tip.objects.filter(status=TipStatus.NEW).count(),
-                f"{reverse('admin:tips_tip_changelist')}?status__exact={TipStatus.NEW}",
+                Tip.objects.filter(status=ReportStatus.NEW).count(),
+                f"{reverse('admin:tips_tip_changelist')}?status__exact={ReportStatus.NEW}",
+            )
+        )
+    if user.has_perm("tips.triage_report"):
+        # Rumors already clarified whose reports still wait for the answer: one click answers each.
+        waiting = Rumor.objects.filter(clarification__in=Clarification.objects.published(), open_reports__gt=0)
+        entries.append(
+            DashboardEntry(
+                _("clarified rumors with reports waiting"),
+                waiting.count(),
+                f"{reverse('admin:tips_rumor_changelist')}?clarified=waiting&trend=all",
             )
         )
     if user.has_perm("tips.view_sighting"):
         entries.append(
             DashboardEntry(
                 _("new sightings (online inspection)"),
-                Sighting.objects.filter(status=SightingStatus.NEW).count(),
-                f"{reverse('admin:tips_sighting_changelist')}?status__exact={SightingStatus.NEW}",
+                Sighting.objects.filter(status=ReportStatus.NEW).count(),
+                f"{reverse('admin:tips_sighting_changelist')}?status__exact={ReportStatus.NEW}",
             )
         )
     if user.has_perm("clarifications.view_clarification"):

@@ -7,9 +7,11 @@ time), so another channel is one more entry in that list and every number below 
 
 **Heat** is the sum over a rumor's reports of ``exp(-ln 2 × age / HALF_LIFE_DAYS)``: a report made
 now counts 1, one made two days ago 0.5, four days ago 0.25. So heat is "how many reports, counting
-recent ones most": ten reports last month weigh less than three this morning. Reports older than
-``WINDOW_DAYS`` are left out of the sum (each would weigh under 2⁻¹⁵), so the score reads only the
-recent rows of an index on (rumor, time) and stays fast at a million reports.
+recent ones most": ten reports last month weigh less than three this morning. The triage queue
+lists the groups reported in the last ``WINDOW_DAYS``, sorted by the heat key each group keeps
+(``tips.casework.rumors``): an index, so a page of the queue costs the same at a million reports as
+at a hundred. A group's own page sums its reports of the window again (``rumor_heats``), with the
+counts per platform and channel.
 
 **Accelerating**: at least ``ACCELERATION_MIN_REPORTS`` reports in the last 24 hours, and more than
 ``ACCELERATION_FACTOR`` times the daily average of the seven days before them. A rumor reported
@@ -26,7 +28,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db.models import (
-    Case,
     Count,
     F,
     Max,
@@ -36,7 +37,6 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce, Exp
 from django.utils import timezone
@@ -44,9 +44,9 @@ from django.utils.translation import gettext_lazy as _
 
 from clarifications.models import Platform
 from core.sql import DayBucket, EpochSeconds, LocalDays, fixed_offset
-from tips.models import OPEN_STATUSES, Sighting, Tip
+from tips.casework.rumors import HALF_LIFE_DAYS, heat_at
+from tips.models import OPEN_STATUSES, REPORT_MODELS, Rumor
 
-HALF_LIFE_DAYS = 2.0
 WINDOW_DAYS = 30
 ACCELERATION_MIN_REPORTS = 3
 ACCELERATION_FACTOR = 2.0
@@ -79,7 +79,9 @@ class ReportSource:
         return self.reports().filter(**{f"{self.time_field}__gte": moment})
 
 
-REPORT_SOURCES = [ReportSource(Channel.TIP, Tip, "submitted_at"), ReportSource(Channel.SIGHTING, Sighting, "seen_at")]
+# One source per kind of report (``tips.models.REPORT_MODELS``), counted at the time the rumor reached
+# the office (``Report.reported_at_field``): a new kind of report is counted everywhere once it is there.
+REPORT_SOURCES = [ReportSource(model.kind, model, model.reported_at_field) for model in REPORT_MODELS]
 
 
 def weight(age_days):
@@ -177,40 +179,25 @@ def _per_rumor(source, queryset, aggregate):
             .annotate(value=aggregate)
             .values("value")
         ),
-        Value(0.0) if isinstance(aggregate, Sum) else Value(0),
+        Value(0),
     )
 
 
-def with_heat(rumors, *, now=None):
-    """Annotate a Rumor queryset with ``heat``, for sorting the triage queue by it."""
-    now = now or timezone.now()
-    window_start = now - timedelta(days=WINDOW_DAYS)
-    heat = Value(0.0)
-    for source in REPORT_SOURCES:
-        recent = source.since(window_start).filter(**{f"{source.time_field}__lte": now})
-        # The sum is worked out only for the rumors reported in the window (a list read once); the
-        # others are 0 without a lookup each, which matters when staff list every group.
-        heat = heat + Case(
-            When(
-                pk__in=recent.values(source.rumor_field),
-                then=_per_rumor(source, recent, Sum(weight_sql(source.time_field, now))),
-            ),
-            default=Value(0.0),
-        )
-    return rumors.annotate(heat=heat)
+def hottest_first(rumors):
+    """Order a Rumor queryset by heat, hottest first: by the key each group keeps
+    (``tips.casework.rumors``), an index, not a sum over every group's reports."""
+    return rumors.order_by(F("heat_key").desc(nulls_last=True), "-created_at")
+
+
+def heat_of(rumor, *, now=None):
+    """The heat of a listed group now, from its kept key (exact over all its reports)."""
+    return heat_at(rumor.heat_key, now or timezone.now())
 
 
 def recently_reported(rumors, *, days=WINDOW_DAYS, now=None):
-    """The rumors with at least one report in the last ``days``.
-
-    ``pk IN (recent reports' rumors)`` rather than a correlated EXISTS: both databases then read the
-    recent reports once, through the time index, instead of probing every rumor ever reported.
-    """
+    """The rumors with at least one report in the last ``days`` (by the latest report each keeps)."""
     now = now or timezone.now()
-    condition = Q(pk__in=[])
-    for source in REPORT_SOURCES:
-        condition |= Q(pk__in=source.since(now - timedelta(days=days)).values(source.rumor_field))
-    return rumors.filter(condition)
+    return rumors.filter(latest_report_at__gte=now - timedelta(days=days))
 
 
 def accelerating(rumors, *, now=None):
@@ -302,13 +289,12 @@ def _labelled(counts, labels):
 
 
 def reports_per_clarification(*, since, now=None):
-    """``{clarification_id: reports}``: the reports made since ``since`` of each rumor group in which a
-    tip was answered with that clarification (a group answered twice counts for both). Whether the
-    clarification is public is the caller's question (``clarifications.popularity`` asks it of the
-    few it shows).
+    """``{clarification_id: reports}``: the reports made since ``since`` of each rumor group a
+    clarification answers (the group's clarification, ``Rumor.clarification``). Whether the
+    clarification is public is the caller's question (``popularity`` asks it of the few it shows).
 
     Two steps rather than one join: the period's reports per rumor (read from the time index), then
-    the answers of those rumors; a three-way join let SQLite start from every answered tip instead.
+    the answers of those rumors; a three-way join let SQLite start from every answered report instead.
     """
     now = now or timezone.now()
     per_rumor = defaultdict(int)
@@ -326,12 +312,7 @@ def reports_per_clarification(*, since, now=None):
                 per_rumor[rumor_id] += count
     rumor_ids, counts = list(per_rumor), defaultdict(int)
     for start in range(0, len(rumor_ids), IDS_PER_QUERY):
-        answers = (
-            Tip.objects.filter(rumor__in=rumor_ids[start : start + IDS_PER_QUERY], clarification__isnull=False)
-            .order_by()
-            .values_list("rumor", "clarification")
-            .distinct()
-        )
-        for rumor_id, clarification_id in answers:
+        answered = Rumor.objects.filter(pk__in=rumor_ids[start : start + IDS_PER_QUERY], clarification__isnull=False)
+        for rumor_id, clarification_id in answered.values_list("pk", "clarification"):
             counts[clarification_id] += per_rumor[rumor_id]
     return dict(counts)

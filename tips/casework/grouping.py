@@ -13,8 +13,10 @@ task queue has read it). Tips whose screenshots are the same picture (re-compres
 cropped: ``tips.casework.fingerprints``) report the same rumor whatever their words, and that is checked first.
 
 A sighting is read like a tip: its typed text and the text read from its screenshot together
-(``Sighting.matching_text``). A new report joins the group of the most similar open report of either
+(``Sighting.matching_text``). A new report joins the group of the most similar recent report of either
 channel, so a rumor staff found on patrol and the same rumor a citizen sends later share one group.
+Recent reports still open count, and so do answered ones: a rumor answered last week that comes back
+joins its group, and is answered at once with the group's clarification.
 """
 
 from datetime import timedelta
@@ -24,13 +26,19 @@ from django.utils.text import Truncator
 
 from clarifications.search import parse_query
 from clarifications.search.ranking import CLAIM_COVERAGE_STRONG
-from tips.models import Sighting, Tip
+from tips.models import OPEN_STATUSES, REPORT_MODELS, ReportStatus
 
 from . import fingerprints
 
 SIMILARITY_THRESHOLD = CLAIM_COVERAGE_STRONG
 RECENT_DAYS = 60
 RECENT_LIMIT = 500
+GROUPABLE_STATUSES = [*OPEN_STATUSES, ReportStatus.ANSWERED]
+# What comparing reads of each kind of report (and what the admin shows of a similar one).
+MATCHING_FIELDS = {
+    "tip": ["pk", "code", "text", "screenshot_text", "rumor_id", "submitted_at"],
+    "sighting": ["pk", "text", "screenshot_text", "rumor_id", "platform", "seen_at"],
+}
 
 
 def terms(text):
@@ -45,69 +53,68 @@ def similarity(first_terms, second_terms):
     return len(first_terms & second_terms) / min(len(first_terms), len(second_terms))
 
 
-def recent_open_tips(exclude_pk=None):
-    recent = Tip.objects.open().filter(submitted_at__gte=timezone.now() - timedelta(days=RECENT_DAYS))
-    if exclude_pk is not None:
-        recent = recent.exclude(pk=exclude_pk)
-    return recent.order_by("-submitted_at")
+def recent_groupable(model, *, exclude=None):
+    """The reports of one kind received in the last ``RECENT_DAYS`` that a new report may join, newest
+    first: the open ones, and the answered ones (a report joining an answered group is answered at once,
+    ``tips.casework.answers.on_arrival``); not those closed as not actionable or as duplicates."""
+    at = model.reported_at_field
+    recent = model.objects.filter(
+        status__in=GROUPABLE_STATUSES, **{f"{at}__gte": timezone.now() - timedelta(days=RECENT_DAYS)}
+    )
+    if exclude is not None and isinstance(exclude, model):
+        recent = recent.exclude(pk=exclude.pk)
+    return recent.order_by(f"-{at}")
 
 
-def recent_open_sightings(exclude_pk=None):
-    recent = Sighting.objects.open().filter(seen_at__gte=timezone.now() - timedelta(days=RECENT_DAYS))
-    if exclude_pk is not None:
-        recent = recent.exclude(pk=exclude_pk)
-    return recent.order_by("-seen_at")
-
-
-def _most_similar(text, reports, limit):
-    """The ``reports`` (the newest ``RECENT_LIMIT``) similar to ``text``, most similar first: ``[(score, report)]``."""
-    text_terms = terms(text)  # once, not once a report
+def _most_similar(text_terms, reports):
+    """``[(score, report)]`` for the ``reports`` (the newest ``RECENT_LIMIT``) similar to the terms."""
     scored = []
     for report in reports[:RECENT_LIMIT]:
         score = similarity(text_terms, terms(report.matching_text))
         if score >= SIMILARITY_THRESHOLD:
             scored.append((score, report))
+    return scored
+
+
+def similar_reports(text, *, exclude=None, limit=5):
+    """Recent open or answered reports (of every kind) of what looks like the same rumor, most similar first:
+    ``[(score, report)]``. ``exclude`` leaves out one report (the one being compared)."""
+    text_terms = terms(text)  # once, not once a report
+    if not text_terms:
+        return []
+    scored = []
+    for model in REPORT_MODELS:
+        reports = recent_groupable(model, exclude=exclude).only(*MATCHING_FIELDS[model.kind])
+        scored += _most_similar(text_terms, reports)
     scored.sort(key=lambda pair: pair[0], reverse=True)
     return scored[:limit]
 
 
-def similar_open_tips(text, *, exclude_pk=None, limit=5):
-    """Recent open tips reporting what looks like the same rumor, most similar first: ``[(score, tip)]``."""
-    fields = ["pk", "code", "text", "screenshot_text", "rumor_id"]
-    return _most_similar(text, recent_open_tips(exclude_pk).only(*fields), limit)
-
-
-def similar_open_sightings(text, *, exclude_pk=None, limit=5):
-    """Recent open sightings of what looks like the same rumor, most similar first: ``[(score, sighting)]``."""
-    fields = ["pk", "text", "screenshot_text", "rumor_id", "platform"]
-    return _most_similar(text, recent_open_sightings(exclude_pk).only(*fields), limit)
-
-
-def same_picture_tips(fingerprint, *, exclude_pk=None):
-    """Recent open tips whose screenshot is the same picture as ``fingerprint``'s, newest first."""
+def same_picture_reports(fingerprint, *, exclude=None):
+    """Recent open or answered reports whose screenshot is the same picture as ``fingerprint``'s, newest first."""
     if not fingerprint:
         return []
-    candidates = recent_open_tips(exclude_pk).exclude(screenshot_fingerprint="")
-    return [
-        tip
-        for tip in candidates.only("pk", "code", "screenshot_fingerprint", "rumor_id")[:RECENT_LIMIT]
-        if fingerprints.same_picture(fingerprint, tip.screenshot_fingerprint)
-    ]
+    found = []
+    for model in REPORT_MODELS:
+        candidates = recent_groupable(model, exclude=exclude).exclude(screenshot_fingerprint="")
+        found += [
+            report
+            for report in candidates.only("pk", "screenshot_fingerprint", "rumor_id", model.reported_at_field)[
+                :RECENT_LIMIT
+            ]
+            if fingerprints.same_picture(fingerprint, report.screenshot_fingerprint)
+        ]
+    return sorted(found, key=lambda report: report.reported_at, reverse=True)
 
 
-def candidate_rumor_id(text, *, fingerprint="", exclude_pk=None, exclude_sighting=None):
-    """The group of an open tip with the same picture, else of the most similar open report (tip or
-    sighting), or None: a new report then starts its own group. ``exclude_pk`` leaves out a tip and
-    ``exclude_sighting`` a sighting, regrouped after their text changed."""
-    for tip in same_picture_tips(fingerprint, exclude_pk=exclude_pk):
-        if tip.rumor_id:
-            return tip.rumor_id
-    if not terms(text):
-        # Nothing to compare (a picture without words): no need to read the recent reports.
-        return None
-    found = similar_open_tips(text, exclude_pk=exclude_pk) + similar_open_sightings(text, exclude_pk=exclude_sighting)
-    found.sort(key=lambda pair: pair[0], reverse=True)
-    for _score, report in found:
+def candidate_rumor_id(text, *, fingerprint="", exclude=None):
+    """The group of a recent report with the same picture, else of the most similar recent report (of
+    any kind, open or answered), or None: a new report then starts its own group. ``exclude`` leaves
+    out the report being regrouped after its text changed."""
+    for report in same_picture_reports(fingerprint, exclude=exclude):
+        if report.rumor_id:
+            return report.rumor_id
+    for _score, report in similar_reports(text, exclude=exclude, limit=RECENT_LIMIT):
         if report.rumor_id:
             return report.rumor_id
     return None

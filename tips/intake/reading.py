@@ -9,11 +9,12 @@ results, not errors: the report is kept and staff see why it was not read.
 import logging
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from PIL import UnidentifiedImageError
 
 from core.logs import log_event
-from tips.casework import fingerprints, grouping
-from tips.models import Rumor, ScreenshotReading, Sighting, Tip
+from tips.casework import answers, fingerprints, grouping, rumors
+from tips.models import REPORT_MODELS, Report, Rumor, ScreenshotReading
 
 from . import ocr
 
@@ -40,50 +41,51 @@ def read_picture(path):
     return ScreenshotReading.READ, text, fingerprint
 
 
-def tip_record_reading(*, tip: Tip, reading: str, text: str, fingerprint: str) -> Tip:
-    """Store what was read from the tip's screenshot; the tip may then join a better group.
+def record_reading(*, report: Report, reading: str, text: str, fingerprint: str) -> Report:
+    """Store what was read from a report's screenshot (a tip's or a sighting's); the report may then
+    join a better group.
 
-    A tip that is alone in an unconfirmed group (nothing in its words matched when it arrived, e.g.
-    "see the picture") moves to the group of a tip with the same picture, or whose words match its
-    words and the screenshot's text together. Groups staff confirmed, or shared with other reports
-    (tips or sightings), stay.
+    A report alone in an unconfirmed group (nothing in its words matched when it arrived, e.g. "see the
+    picture") moves to the group of an open report with the same picture, or whose words match its
+    words and the screenshot's text together; if that group is answered, so is the report. Groups
+    staff confirmed, or shared with other reports, stay as they are.
     """
-    tip.screenshot_reading, tip.screenshot_text, tip.screenshot_fingerprint = reading, text, fingerprint
-    tip.save(update_fields=["screenshot_reading", "screenshot_text", "screenshot_fingerprint"])
-    log_event(logger, "tip.screenshot_read", code=tip.code, reading=reading, characters=len(text))
-    if tip.is_closed or reading == ScreenshotReading.FAILED:
-        return tip
-    rumor_id = grouping.candidate_rumor_id(tip.matching_text, fingerprint=fingerprint, exclude_pk=tip.pk)
-    if rumor_id is None or rumor_id == tip.rumor_id:
-        return tip
+    report.screenshot_reading, report.screenshot_text, report.screenshot_fingerprint = reading, text, fingerprint
+    report.save_without_historical_record(
+        update_fields=["screenshot_reading", "screenshot_text", "screenshot_fingerprint"]
+    )
+    log_event(
+        logger,
+        "report.screenshot_read",
+        kind=report.kind,
+        reference=report.reference,
+        reading=reading,
+        characters=len(text),
+    )
+    if report.is_closed or reading == ScreenshotReading.FAILED:
+        return report
+    rumor_id = grouping.candidate_rumor_id(report.matching_text, fingerprint=fingerprint, exclude=report)
+    if rumor_id is None or rumor_id == report.rumor_id:
+        return report
     with transaction.atomic():
-        alone = (
-            tip.rumor_id is None
-            or Rumor.objects.filter(pk=tip.rumor_id, confirmed=False).exists()
-            and not Tip.objects.filter(rumor_id=tip.rumor_id).exclude(pk=tip.pk).exists()
-            and not Sighting.objects.filter(rumor_id=tip.rumor_id).exists()
-        )
-        if not alone or not Rumor.objects.filter(pk=rumor_id).exists():
-            return tip
-        old_rumor_id, tip.rumor_id = tip.rumor_id, rumor_id
-        tip.save(update_fields=["rumor"])
-        if old_rumor_id is not None:
-            Rumor.objects.filter(pk=old_rumor_id).empty().delete()
-    log_event(logger, "tip.regrouped", code=tip.code, rumor=rumor_id, was=old_rumor_id)
-    return tip
+        if not _alone_in_an_unconfirmed_group(report) or not Rumor.objects.filter(pk=rumor_id).exists():
+            return report
+        old_rumor_id = report.rumor_id
+        rumors.regroup(report, Rumor.objects.get(pk=rumor_id), reason=_("Its screenshot matched this group"))
+        answers.on_arrival(report, site_url="")
+    log_event(
+        logger, "report.regrouped", kind=report.kind, reference=report.reference, rumor=rumor_id, was=old_rumor_id
+    )
+    return report
 
 
-def sighting_screenshot_read(*, sighting: Sighting, text: str) -> Sighting:
-    """Keep the text read from the screenshot; an unconfirmed group is chosen again with it."""
-    sighting.screenshot_text = text.strip()
-    fields = ["screenshot_text"]
-    rumor = sighting.rumor
-    if rumor is None or not rumor.confirmed:
-        found = grouping.candidate_rumor_id(sighting.matching_text, exclude_sighting=sighting.pk)
-        if found is not None and found != sighting.rumor_id:
-            sighting.rumor_id = found
-            fields.append("rumor")
-    with transaction.atomic():
-        sighting.save(update_fields=fields)
-        Rumor.objects.empty().delete()
-    return sighting
+def _alone_in_an_unconfirmed_group(report):
+    if report.rumor_id is None:
+        return True
+    if not Rumor.objects.filter(pk=report.rumor_id, confirmed=False).exists():
+        return False
+    others = [model.objects.filter(rumor_id=report.rumor_id) for model in REPORT_MODELS]
+    return not any(
+        reports.exclude(pk=report.pk).exists() if reports.model is type(report) else reports.exists()
+        for reports in others
+    )

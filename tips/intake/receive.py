@@ -4,17 +4,19 @@ staff recorded on patrol. Each joins a rumor group at once and has its screensho
 A submitted tip must never be lost, so the tip's transaction does nothing that can fail for reasons
 other than the database: the screenshot is written to storage before it, and slow work is queued
 after commit (``transaction.on_commit``) for the task queue's workers (``tasks``): reading the
-screenshot (OCR and fingerprint, then ``reading.tip_record_reading``).
+screenshot (OCR and fingerprint, then ``reading.record_reading``).
 """
 
 import logging
 from typing import Literal
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
+from core import history
 from core.logs import log_event
 from core.storage import private_storage
-from tips.casework import grouping
+from tips.casework import answers, grouping, rumors
 from tips.models import Rumor, ScreenshotReading, Sighting, Tip, TipChannel, new_tip_code
 
 from .tasks import read_sighting_screenshot, read_tip_screenshot
@@ -38,8 +40,11 @@ def tip_submit(
     channel: str = TipChannel.WEB,
     pending_picture_url: str = "",
     rumor_id: int | None | Literal["choose"] = "choose",
+    site_url: str = "",
 ) -> Tip:
-    """Store a citizen's tip in its own short transaction and put it in a rumor group.
+    """Store a citizen's tip in its own short transaction and put it in a rumor group; when that group
+    is already answered by a public clarification, the tip is answered at once (``answers.on_arrival``:
+    the receipt then shows the answer, and a citizen who agreed is e-mailed a link built on ``site_url``).
 
     ``pending_picture_url`` is a picture still to be fetched (one sent through WeChat, see
     ``tips.intake.wechat.pictures``); such a tip may have no text. ``rumor_id`` is the group a caller chose
@@ -78,9 +83,11 @@ def tip_submit(
                         rumor_id = Rumor.objects.create(label=grouping.rumor_label(text, fallback=tip.code)).pk
                     tip.rumor_id = rumor_id
                     tip.save(force_insert=True)
+                    rumors.add(tip)
+                    answers.on_arrival(tip, site_url=site_url)
                     if screenshot_name:
                         queue_screenshot_reading(tip.pk)
-                log_event(logger, "tip.received", code=tip.code, rumor=tip.rumor_id)
+                log_event(logger, "tip.received", code=tip.code, rumor=tip.rumor_id, status=tip.status)
                 return tip
             except IntegrityError:
                 # 40 random bits make a repeated code rare; draw another rather than fail the citizen.
@@ -103,13 +110,16 @@ def queue_screenshot_reading(tip_id):
 
 
 def sighting_record(*, sighting: Sighting, recorded_by) -> Sighting:
-    """Store a sighting built by the admin's form (not yet saved) and put it in a rumor group.
+    """Store a sighting built by the admin's form (not yet saved) and put it in a rumor group (answered
+    at once when that group is, like a tip).
 
     The screenshot, if any, is written to private storage before the row (as for tips); if the row
     cannot be written the file is removed again.
     """
     sighting.recorded_by = recorded_by
     rumor_id = grouping.candidate_rumor_id(sighting.matching_text) if sighting.matching_text else None
+    if sighting.screenshot:
+        sighting.screenshot_reading = ScreenshotReading.PENDING
     sighting.full_clean(exclude=["rumor"])
     if sighting.screenshot and not sighting.screenshot._committed:
         sighting.screenshot.save(sighting.screenshot.name, sighting.screenshot.file, save=False)
@@ -120,7 +130,10 @@ def sighting_record(*, sighting: Sighting, recorded_by) -> Sighting:
                 label = grouping.rumor_label(text, fallback=sighting.get_platform_display())
                 rumor_id = Rumor.objects.create(label=label).pk
             sighting.rumor_id = rumor_id
+            history.record(sighting, user=recorded_by, reason=_("Recorded on patrol"))
             sighting.save(force_insert=True)
+            rumors.add(sighting)
+            answers.on_arrival(sighting, site_url="")
     except Exception:
         if sighting.screenshot:
             private_storage().delete(sighting.screenshot.name)

@@ -1,10 +1,9 @@
 """Reading screenshots, run by the task queue's workers (``manage.py run_worker``), never in a request.
 
 - ``read_tip_screenshot(tip_id)``: the text (OCR) and fingerprint of a tip's screenshot, stored with
-  the tip, which may then join a better rumor group (``reading.tip_record_reading``). Any channel that
+  the tip, which may then join a better rumor group (``reading.record_reading``). Any channel that
   stores a tip with a screenshot queues it the same way (``receive.queue_screenshot_reading``).
-- ``read_sighting_screenshot(sighting_id)``: the same for a screenshot staff recorded on patrol
-  (``reading.sighting_screenshot_read``).
+- ``read_sighting_screenshot(sighting_id)``: the same for a screenshot staff recorded on patrol.
 - ``read_screenshot_check(check_id)``: a visitor's "check a screenshot"; the picture is deleted once read.
 
 Elsewhere: fetching a WeChat picture (``wechat.tasks``) and the answer e-mail (``tips.casework.tasks``).
@@ -24,7 +23,7 @@ from core.logs import log_event
 from core.storage import private_storage
 from tips.models import ScreenshotCheck, ScreenshotReading, Sighting, Tip
 
-from .reading import read_picture, sighting_screenshot_read, tip_record_reading
+from .reading import read_picture, record_reading
 
 logger = logging.getLogger(__name__)
 
@@ -32,32 +31,27 @@ logger = logging.getLogger(__name__)
 CHECK_PRIORITY = 10
 
 
+def read_report_screenshot(report):
+    """Read the screenshot of a tip or a sighting and record what was read (``reading.record_reading``)."""
+    storage = private_storage()
+    if not storage.exists(report.screenshot.name):
+        record_reading(report=report, reading=ScreenshotReading.FAILED, text="", fingerprint="")
+        return "file missing"
+    reading, text, fingerprint = read_picture(storage.path(report.screenshot.name))
+    record_reading(report=report, reading=reading, text=text, fingerprint=fingerprint)
+    return reading
+
+
 @task()
 def read_tip_screenshot(tip_id):
     tip = Tip.objects.filter(pk=tip_id).exclude(screenshot="").first()
-    if tip is None:
-        return "no screenshot"
-    storage = private_storage()
-    if not storage.exists(tip.screenshot.name):
-        tip_record_reading(tip=tip, reading=ScreenshotReading.FAILED, text="", fingerprint="")
-        return "file missing"
-    reading, text, fingerprint = read_picture(storage.path(tip.screenshot.name))
-    tip_record_reading(tip=tip, reading=reading, text=text, fingerprint=fingerprint)
-    return reading
+    return "no screenshot" if tip is None else read_report_screenshot(tip)
 
 
 @task()
 def read_sighting_screenshot(sighting_id):
     sighting = Sighting.objects.filter(pk=sighting_id).exclude(screenshot="").first()
-    if sighting is None:
-        return "no screenshot"
-    storage = private_storage()
-    if not storage.exists(sighting.screenshot.name):
-        return "file missing"
-    reading, text, _fingerprint = read_picture(storage.path(sighting.screenshot.name))
-    if reading == ScreenshotReading.READ:
-        sighting_screenshot_read(sighting=sighting, text=text)
-    return reading
+    return "no screenshot" if sighting is None else read_report_screenshot(sighting)
 
 
 @task(queue_name="checks", priority=CHECK_PRIORITY)

@@ -21,7 +21,7 @@ from core.clients import client_hash, client_ip
 from core.images import too_large
 from core.storage import private_storage
 from tips.intake.receive import tip_submit
-from tips.models import TEXT_MAX_LENGTH, ScreenshotCheck, ScreenshotReading, Tip, TipStatus, normalise_tip_code
+from tips.models import TEXT_MAX_LENGTH, ReportStatus, ScreenshotCheck, ScreenshotReading, Tip, normalise_tip_code
 
 from . import ocr
 from .forms import ScreenshotCheckForm, TipForm
@@ -136,8 +136,12 @@ def tip_receive(request):
         contact_consent=data["contact_consent"],
         client_hash=client,
         language=get_language(),
+        site_url=request.build_absolute_uri("/"),
     )
     messages.success(request, _("Thank you: your report has been received."))
+    if tip.status == ReportStatus.ANSWERED:
+        # It joined a rumor group the office already answered: the answer is on this very page.
+        messages.success(request, _("We have already clarified this rumor: our answer is below."))
     return redirect(tip)
 
 
@@ -175,7 +179,7 @@ def tip_status(request, code):
     if normalised != code:
         return redirect(tip)
     answer_id = tip.clarification_id
-    if tip.status == TipStatus.DUPLICATE and tip.duplicate_of and tip.duplicate_of.status == TipStatus.ANSWERED:
+    if tip.status == ReportStatus.DUPLICATE and tip.duplicate_of and tip.duplicate_of.status == ReportStatus.ANSWERED:
         answer_id = tip.duplicate_of.clarification_id
     answer = Clarification.objects.published(include_withdrawn=True).filter(pk=answer_id).first() if answer_id else None
     matches = []

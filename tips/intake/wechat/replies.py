@@ -31,7 +31,7 @@ from core.clients import client_hash
 from core.logs import log_event
 from tips.casework import grouping
 from tips.intake.receive import tip_submit
-from tips.models import TEXT_MAX_LENGTH, TipChannel, WeChatMessage
+from tips.models import TEXT_MAX_LENGTH, ReportStatus, TipChannel, WeChatMessage
 
 from . import pictures, tasks
 from .protocol import MAX_REPLY_BYTES, Message
@@ -105,6 +105,7 @@ def submit(message: Message, *, site_url: str, text: str = "", picture_url: str 
                 channel=TipChannel.WECHAT,
                 pending_picture_url=picture_url,
                 rumor_id=rumor_id,
+                site_url=site_url,
             )
             reply = tip_reply(tip, site_url=site_url)
             if seen is not None:
@@ -141,21 +142,25 @@ def one_line(text, chars):
 
 
 def clarification_reply(clarification: Clarification, *, site_url: str) -> str:
-    url = site_url.rstrip("/") + clarification.get_absolute_url()
-    return fit(
-        _("This message matches a clarification we published:")
-        + "\n"
-        + _("[%(verdict)s] %(title)s")
-        % {"verdict": clarification.get_verdict_display(), "title": one_line(clarification.title, 60)}
-        + "\n"
-        + _("The truth: %(truth)s") % {"truth": one_line(clarification.truth, 120)}
-        + "\n",
-        url,
-    )
+    return answer_reply(_("This message matches a clarification we published:"), clarification, site_url=site_url)
+
+
+def answer_reply(opening: str, clarification: Clarification, *, site_url: str) -> str:
+    """``opening``, then the verdict, title and truth in a line each, then the clarification's link."""
+    verdict = _("[%(verdict)s] %(title)s") % {
+        "verdict": clarification.get_verdict_display(),
+        "title": one_line(clarification.title, 60),
+    }
+    truth = _("The truth: %(truth)s") % {"truth": one_line(clarification.truth, 120)}
+    return fit(f"{opening}\n{verdict}\n{truth}\n", site_url.rstrip("/") + clarification.get_absolute_url())
 
 
 def tip_reply(tip, *, site_url: str) -> str:
+    """The code and status page of a new tip; when its rumor group was already answered, the answer too."""
     url = site_url.rstrip("/") + tip.get_absolute_url()
+    if tip.status == ReportStatus.ANSWERED and tip.clarification is not None:
+        opening = _("Your report %(code)s is about a rumor we have already clarified:") % {"code": tip.code}
+        return answer_reply(opening, tip.clarification, site_url=site_url)
     return fit(
         _("We have received your report. Its code is %(code)s. We will check it; you can follow it here:")
         % {"code": tip.code}
