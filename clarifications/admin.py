@@ -7,6 +7,7 @@ be changed only by publishers (a correction is a public act); editors see them r
 """
 
 import logging
+import re
 
 from django import forms
 from django.conf import settings
@@ -161,8 +162,14 @@ class WithdrawForm(forms.Form):
 
 
 def staff_name(user):
-    """A person as staff know them: their name, with the login name to tell two Wang Weis apart."""
-    full_name = user.get_full_name()
+    """A person as staff know them: their name, with the login name to tell two Wang Weis apart.
+
+    A Chinese name reads family name first, without a space (王伟); Django's ``get_full_name()`` puts
+    the first name first, as in English.
+    """
+    first, last = user.first_name.strip(), user.last_name.strip()
+    chinese = re.search(r"[\u3400-\u9fff]", first + last)
+    full_name = last + first if chinese else user.get_full_name().strip()
     return f"{full_name} ({user.get_username()})" if full_name else user.get_username()
 
 

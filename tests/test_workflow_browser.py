@@ -5,6 +5,7 @@ import pytest
 from clarifications.models import Clarification, Status
 
 from .factories import ClarificationFactory, SourceFactory, UserFactory
+from .test_browser_a11y import AXE_TAGS, BLOCKING, axe_source  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -96,7 +97,7 @@ def test_an_emptied_required_field_comes_back_with_the_other_edits_kept(browser,
     assert (draft.title, draft.status) == ("旧标题", Status.DRAFT)
 
 
-def test_on_a_phone_the_author_reads_why_publishing_is_not_possible(browser, live_server, staff_groups):
+def test_on_a_phone_the_author_reads_why_publishing_is_not_possible(browser, live_server, staff_groups, axe_source):  # noqa: F811
     UserFactory(username="publisher").groups.add(staff_groups["Publisher"])
     own = ClarificationFactory(in_review=True, author=UserFactory(username="publisher"))
     SourceFactory(clarification=own)
@@ -113,4 +114,8 @@ def test_on_a_phone_the_author_reads_why_publishing_is_not_possible(browser, liv
     page.keyboard.press("Enter")
     assert Clarification.objects.get(pk=own.pk).status == Status.IN_REVIEW
     assert page.url.endswith(f"/clarification/{own.pk}/change/")
+    # axe-core on the workflow panel (the rest of the page is Django's own admin).
+    page.evaluate(axe_source)
+    results = page.evaluate("tags => axe.run('.workflow-panel', {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+    assert [v["id"] for v in results["violations"] if v["impact"] in BLOCKING] == []
     context.close()

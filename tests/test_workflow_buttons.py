@@ -305,13 +305,14 @@ def test_the_field_is_named_in_chinese_on_the_chinese_admin(client, editor):
 
 
 def test_the_author_is_chosen_by_name_among_staff(client, author):
-    chief = UserFactory(username="chief", is_superuser=True, first_name="王伟")
+    chief = UserFactory(username="chief", is_superuser=True, first_name="伟", last_name="王")
     UserFactory(username="citizen", is_staff=False)
+    UserFactory(username="jdoe", first_name="Jane", last_name="Doe")
     former = UserFactory(username="former", is_staff=False)
     clarification = ClarificationFactory(draft=True, author=former)
     client.force_login(chief)
     page = client.get(change_url(clarification)).content.decode()
     select = page.split('name="author"', 1)[1].split("</select>", 1)[0]
     options = re.findall(r"<option [^>]*>([^<]+)</option>", select)
-    assert options == ["---------", "author", "王伟 (chief)", "former"]
+    assert options == ["---------", "author", "王伟 (chief)", "former", "Jane Doe (jdoe)"]
     assert 'id="lookup_id_author"' not in page  # no raw-id lookup
