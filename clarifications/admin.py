@@ -7,6 +7,7 @@ be changed only by publishers (a correction is a public act); editors see them r
 """
 
 import logging
+import re
 
 from django import forms
 from django.conf import settings
@@ -15,16 +16,18 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import Q
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import capfirst
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.history import ReadOnlyHistoryAdmin
 from core.images import clean_screenshot
 from core.logs import log_event
 
@@ -143,6 +146,10 @@ class ScheduleForm(forms.Form):
         return at
 
 
+class ConfirmForm(forms.Form):
+    """Publishing now asks nothing but "are you sure?": the page says what becomes public."""
+
+
 class WithdrawForm(forms.Form):
     note = forms.CharField(
         label=_("Public withdrawal note"),
@@ -154,7 +161,29 @@ class WithdrawForm(forms.Form):
 # --- The clarification admin ---------------------------------------------------------------------
 
 
+def staff_name(user):
+    """A person as staff know them: their name, with the login name to tell two Wang Weis apart.
+
+    A Chinese name reads family name first, without a space (王伟); Django's ``get_full_name()`` puts
+    the first name first, as in English.
+    """
+    first, last = user.first_name.strip(), user.last_name.strip()
+    chinese = re.search(r"[\u3400-\u9fff]", first + last)
+    full_name = last + first if chinese else user.get_full_name().strip()
+    return f"{full_name} ({user.get_username()})" if full_name else user.get_username()
+
+
 class ClarificationForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "author" in self.fields:
+            # Authors are staff; whoever wrote it stays selectable even after leaving the staff.
+            field = self.fields["author"]
+            field.queryset = field.queryset.filter(Q(is_staff=True) | Q(pk=self.instance.author_id)).order_by(
+                "username"
+            )
+            field.label_from_instance = staff_name
+
     def clean_image(self):
         """A new illustration is re-encoded as tips' screenshots are: only its pixels reach the public
         (no EXIF with the photographer's GPS position, no ICC profile or comment), under a random name."""
@@ -173,16 +202,19 @@ class ClarificationForm(forms.ModelForm):
         return cleaned
 
 
-# What each kind of form page asks for, by the transition's ``asks``.
-ASKING_FORMS = {"at": ScheduleForm, "note": WithdrawForm}
+# What each kind of transition page asks for, by the transition's ``asks``; publishing now only confirms.
+ASKING_FORMS = {"at": ScheduleForm, "note": WithdrawForm, None: ConfirmForm}
+
+# The name of the change form's transition buttons: the form is saved, then the transition named runs.
+TRANSITION_BUTTON = "_transition"
 
 
 def transition_action(transition):
     """The list action of one transition in ``services.TRANSITIONS``."""
 
     def action(modeladmin, request, queryset):
-        if transition.asks:
-            return modeladmin._form_page(request, transition, list(queryset))
+        if transition.has_page:
+            return modeladmin._transition_page(request, transition, list(queryset))
         modeladmin._run_each(request, queryset, transition)
         return None
 
@@ -192,7 +224,7 @@ def transition_action(transition):
 
 
 @admin.register(Clarification)
-class ClarificationAdmin(SimpleHistoryAdmin):
+class ClarificationAdmin(ReadOnlyHistoryAdmin):
     form = ClarificationForm
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     list_display = ["title", "verdict", "state", "published_at", "author", "review_by"]
@@ -201,7 +233,6 @@ class ClarificationAdmin(SimpleHistoryAdmin):
     date_hierarchy = "published_at"
     ordering = ["-modified_at", "-id"]
     autocomplete_fields = ["topics"]
-    raw_id_fields = ["author"]
     inlines = [SourceInline, UpdateInline]
     list_select_related = ["author"]
     actions = [transition_action(transition) for transition in services.TRANSITIONS.values()]
@@ -261,6 +292,12 @@ class ClarificationAdmin(SimpleHistoryAdmin):
         super().save_related(request, form, formsets, change)
         obj = form.instance
         added_update = any(formset.model is Update and formset.new_objects for formset in formsets)
+        if (
+            change
+            and TRANSITION_BUTTON in request.POST
+            and (form.has_changed() or any(formset.has_changed() for formset in formsets))
+        ):
+            self.message_user(request, _("Your changes were saved."), messages.SUCCESS)
         if change and obj.status in (Status.PUBLISHED, Status.WITHDRAWN):
             changed = [*form.changed_data, *(f.model._meta.model_name for f in formsets if f.has_changed())]
             if changed:
@@ -300,14 +337,28 @@ class ClarificationAdmin(SimpleHistoryAdmin):
         ]
         return own + super().get_urls()
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        obj = self.get_object(request, unquote(object_id))
-        extra_context = extra_context or {}
-        if obj is not None:
-            extra_context["transitions"] = services.available_transitions(clarification=obj, user=request.user)
-            extra_context["preview_url"] = reverse("clarifications:preview", args=[obj.pk])
-            extra_context["is_scheduled"] = obj.is_scheduled
-        return super().change_view(request, object_id, form_url, extra_context)
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if change and obj is not None:
+            context["preview_url"] = reverse("clarifications:preview", args=[obj.pk])
+            context["is_scheduled"] = obj.is_scheduled
+            context["author_name"] = staff_name(obj.author) if obj.author else None
+            context["reviewer_name"] = staff_name(obj.reviewer) if obj.reviewer else None
+            # The buttons save the form first, so they are offered only where the form can be saved.
+            if self.has_change_permission(request, obj):
+                buttons = services.transition_buttons(clarification=obj, user=request.user)
+                context["transition_buttons"], context["blocked_transitions"] = workflow_buttons(buttons)
+        context["error_summary"] = error_summary(request, context)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def response_change(self, request, obj):
+        """After the form (and its inlines) is saved: a transition button's move, or the usual answer."""
+        transition = services.TRANSITIONS.get(request.POST.get(TRANSITION_BUTTON, ""))
+        if transition is None:
+            return super().response_change(request, obj)
+        if transition.has_page:
+            return redirect(self._transition_url(obj, transition))
+        self._run(request, transition, obj, single=True)
+        return redirect(self._change_url(obj))
 
     def history_view(self, request, object_id, extra_context=None):
         extra_context = {**(extra_context or {}), "related_changes": related_changes(unquote(object_id))}
@@ -315,16 +366,6 @@ class ClarificationAdmin(SimpleHistoryAdmin):
 
     def get_historical_record_context_helper(self, request, historical_record):
         return ReadableHistoryHelper(self.model, historical_record)
-
-    def revert_disabled(self, request, obj=None):
-        return True
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # Old versions are for reading: reverting would rewrite status and publish time behind the
-        # transitions' back (and skip the four-eyes rule and the checklist).
-        if request.method == "POST":
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def _object_or_404(self, request, object_id):
         obj = self.get_object(request, unquote(object_id))
@@ -337,50 +378,64 @@ class ClarificationAdmin(SimpleHistoryAdmin):
     def _change_url(self, obj):
         return reverse("admin:clarifications_clarification_change", args=[obj.pk])
 
-    def _run(self, request, transition, obj, **kwargs):
-        """Run one transition and tell the user how it went; True when it happened."""
+    def _transition_url(self, obj, transition):
+        return reverse("admin:clarifications_clarification_transition", args=[obj.pk, transition.name])
+
+    def _run(self, request, transition, obj, *, single=False, **kwargs):
+        """Run one transition and tell the user how it went; True when it happened.
+
+        On its own page (``single``) a refusal is said as it is; in a list, it is led by the title.
+        """
         try:
             transition.function(clarification=obj, user=request.user, **kwargs)
         except TransitionRefused as refusal:
-            self.message_user(request, format_html("“{}”: {}", obj.title, refusal.message), messages.ERROR)
+            if single:
+                message = refusal.message
+            else:
+                message = format_html(gettext("“{title}”: {message}"), title=obj.title, message=refusal.message)
+            self.message_user(request, message, messages.ERROR)
             return False
         time = timezone.localtime(obj.published_at).strftime("%Y-%m-%d %H:%M") if obj.published_at else ""
         self.message_user(request, transition.done % {"title": obj.title, "time": time}, messages.SUCCESS)
         return True
 
     def transition_view(self, request, object_id, name):
-        """A button of the change page: one click, or a form page first (a time, a note)."""
+        """A transition's own address: its page (a time, a note, the confirmation of publishing), or,
+        for a one-click move, a POST that runs it on the saved version."""
         transition = services.TRANSITIONS.get(name)
         if transition is None:
             raise Http404
         obj = self._object_or_404(request, object_id)
-        if transition.asks:
-            return self._form_page(request, transition, [obj], single=obj)
+        if transition.has_page:
+            return self._transition_page(request, transition, [obj], single=obj)
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        self._run(request, transition, obj)
+        self._run(request, transition, obj, single=True)
         return redirect(self._change_url(obj))
 
-    def _form_page(self, request, transition, objects, *, single=None):
-        """The small intermediate page asking for a time (schedule) or a note (withdraw).
+    def _transition_page(self, request, transition, objects, *, single=None):
+        """The page between the click and the move: it asks for a time (schedule) or a note (withdraw),
+        or asks to confirm publishing now, and says what will become public and what cannot move.
 
         Used by the change page's buttons (``single``) and by the list actions; for the latter the
         form posts back to the changelist with the selected ids, as Django's own delete page does.
         """
         form = ASKING_FORMS[transition.asks](request.POST if "apply" in request.POST else None)
         if form.is_valid():
-            kwargs = {transition.asks: form.cleaned_data[transition.asks]}
-            done = sum(self._run(request, transition, obj, **kwargs) for obj in objects)
+            kwargs = {transition.asks: form.cleaned_data[transition.asks]} if transition.asks else {}
+            done = sum(self._run(request, transition, obj, single=single is not None, **kwargs) for obj in objects)
             if single is not None:
                 return redirect(self._change_url(single))
-            if done > 1:
-                self.message_user(request, _("%(count)d clarifications changed.") % {"count": done})
+            self._say_how_many(request, done)
             return None
+        entries = [(obj, transition.why_not(clarification=obj, user=request.user)) for obj in objects]
         context = {
             **self.admin_site.each_context(request),
             "title": str(transition.label).rstrip("…"),
             "opts": self.model._meta,
-            "objects": objects,
+            "transition": transition,
+            "entries": entries,
+            "ready": [obj for obj, refusal in entries if refusal is None],
             "single": single,
             "form": form,
             "action_name": transition.name,
@@ -390,13 +445,67 @@ class ClarificationAdmin(SimpleHistoryAdmin):
         return TemplateResponse(request, "admin/clarifications/clarification/transition_form.html", context)
 
     def _run_each(self, request, queryset, transition):
-        done = sum(self._run(request, transition, obj) for obj in queryset)
+        self._say_how_many(request, sum(self._run(request, transition, obj) for obj in queryset))
+
+    def _say_how_many(self, request, done):
         if done > 1:
             self.message_user(
                 request,
                 ngettext("%(count)d clarification changed.", "%(count)d clarifications changed.", done)
                 % {"count": done},
             )
+
+
+def workflow_buttons(buttons):
+    """The change page's buttons and the reasons of the disabled ones, each reason said once
+    (publishing now and scheduling share theirs).
+
+    Returns ``[(transition, id or None)]``, where a disabled button's id names its reasons (for
+    aria-describedby), and ``[(id, "label · label", reasons)]``.
+    """
+    shown, blocked = [], {}
+    for transition, refusal in buttons:
+        if refusal is None:
+            shown.append((transition, None))
+            continue
+        entry = blocked.setdefault(id(refusal), {"id": f"why-not-{transition.name}", "labels": [], "refusal": refusal})
+        entry["labels"].append(str(transition.label).rstrip("…"))
+        shown.append((transition, entry["id"]))
+    reasons = [(entry["id"], " · ".join(entry["labels"]), entry["refusal"].reasons) for entry in blocked.values()]
+    return shown, reasons
+
+
+def error_summary(request, context):
+    """Every error of a posted change form, each led by its field's label (and, in an inline, the row),
+    linking to the field: the form is long, and on a phone the first error may be screens away."""
+    summary = []
+    adminform = context.get("adminform")
+    if adminform is None or not adminform.form.is_bound:
+        return summary
+    form = adminform.form
+    for name, errors in form.errors.items():
+        if name in form.fields:
+            summary += [(capfirst(form.fields[name].label), error, f"id_{name}") for error in errors]
+    if form.errors and request.FILES.get("image") and "image" in form.fields:
+        summary.append(
+            (capfirst(form.fields["image"].label), _("Choose the picture again: a browser cannot keep it."), "id_image")
+        )
+    for inline in context.get("inline_admin_formsets", []):
+        formset = inline.formset
+        summary += [
+            (capfirst(inline.opts.verbose_name_plural), error, f"{formset.prefix}-group")
+            for error in formset.non_form_errors()
+        ]
+        for number, inline_form in enumerate(formset.forms, start=1):
+            for name, errors in inline_form.errors.items():
+                row = format_html("{} {}", capfirst(inline.opts.verbose_name), number)
+                if name in inline_form.fields:
+                    label = format_html("{} – {}", row, capfirst(inline_form.fields[name].label))
+                    anchor = f"id_{inline_form.prefix}-{name}"
+                else:
+                    label, anchor = row, f"{formset.prefix}-group"
+                summary += [(label, error, anchor) for error in errors]
+    return summary
 
 
 @admin.register(Topic)

@@ -90,9 +90,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "simple_history",
     "csp",
-    "axes",
+    # These two under our own, translated names (core/third_party.py).
+    "core.third_party.LoginProtectionConfig",
     "django_tasks",
-    "django_tasks_db",
+    "core.third_party.TaskQueueConfig",
     # Ours, from the shared helpers up (docs: README's layout; tests/test_architecture.py keeps it so).
     "core",
     "clarifications",

@@ -1,24 +1,36 @@
-"""What the apps' admins share."""
+"""The admin pages of the third-party apps (see ``core/third_party.py``), with the column names their
+authors gave as plain English strings made translatable. Registered again over the apps' own, which
+run first (they come before ``core`` in ``INSTALLED_APPS``); nothing else about them changes."""
 
-from django.core.exceptions import PermissionDenied
-from django.template.response import TemplateResponse
-from simple_history.admin import SimpleHistoryAdmin
+from axes import admin as axes_admin
+from axes.models import AccessAttempt
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 
 
-class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
-    """History (who changed what, when and why) to read, never to revert: reverting would rewrite a
-    status behind the back of the rules that move it (a clarification's transitions, a report's
-    lifecycle), and skip their checks."""
+class AccessAttemptAdmin(axes_admin.AccessAttemptAdmin):
+    @admin.display(description=_("status"))
+    def status(self, obj):
+        return super().status(obj)
 
-    def revert_disabled(self, request, obj=None):
-        return True
 
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method == "POST":
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
+class TaskResultAdmin(DBTaskResultAdmin):
+    @admin.display(description=_("task"))
+    def task_name(self, obj):
+        return obj.task_name
 
-    def admin_page(self, request, template, title, **context):
-        """One of the admin's own pages (a confirmation, a small form), in the admin's frame."""
-        context = {**self.admin_site.each_context(request), "title": title, "opts": self.opts, **context}
-        return TemplateResponse(request, template, context)
+    @admin.display(description=_("traceback"))
+    def formatted_traceback(self, obj):
+        return super().formatted_traceback(obj)
+
+    @admin.display(description=_("run after"))
+    def display_run_after(self, obj):
+        return super().display_run_after(obj)
+
+
+for model, model_admin in [(AccessAttempt, AccessAttemptAdmin), (DBTaskResult, TaskResultAdmin)]:
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+        admin.site.register(model, model_admin)

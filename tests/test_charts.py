@@ -169,3 +169,65 @@ def test_a_rumor_groups_chart_counts_only_its_own_reports(admin_client):
     report(NOW - timedelta(hours=1), "douyin")
     page = figures(admin_client.get(f"/en/admin/tips/rumor/{rumor.pk}/change/").text)
     assert page["Reports per day by platform, last 30 days"]["bars"] == {("Weibo", "03-04"): 1}
+
+
+# --- Colours ---------------------------------------------------------------------------------------
+
+
+def contrast(one, other):
+    """WCAG 2.1's contrast ratio of two #rrggbb colours."""
+
+    def luminance(colour):
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    lighter, darker = sorted([luminance(one), luminance(other)], reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def fills(html):
+    """The colour of each series' bars on a page."""
+    return {unescape(series): fill for fill, series in re.findall(r'fill="(#[0-9a-f]{6})" data-series="([^"]+)"', html)}
+
+
+def test_each_verdict_is_drawn_in_the_colour_of_its_public_badge(admin_client, english, settings):
+    from clarifications.models import Verdict
+    from clarifications.verdict_colours import verdict_colours
+
+    for days_ago, verdict in enumerate(Verdict.values):
+        published(days_ago + 1, verdict)
+    drawn = fills(admin_client.get(reverse("admin:index")).content.decode())
+    css = (settings.BASE_DIR / "static" / "css" / "site.css").read_text(encoding="utf-8")
+    for value, label in Verdict.choices:
+        # The public stylesheet: the badge's variable, and that variable's colour.
+        variable = re.search(rf"\.verdict-{value}\b[^{{]*\{{ --verdict-colour: var\((--[\w-]+)\)", css).group(1)
+        colour = re.search(rf"{variable}: (#[0-9a-f]{{6}});", css).group(1)
+        assert drawn[str(label)] == colour == verdict_colours()[value], label
+    assert drawn["True"] == "#1d6b2f"  # 属实 is green, as on the public site
+
+
+def test_chart_text_and_bars_keep_their_contrast_on_the_charts_own_background():
+    from clarifications.verdict_colours import verdict_colours
+
+    chart = charts.Chart("Test", ["a"], {"one": [1]})
+    assert f'<rect class="chart-background" width="100%" height="100%" fill="{charts.BACKGROUND}"/>' in chart.svg()
+    assert contrast(charts.TEXT, charts.BACKGROUND) >= 4.5  # WCAG AA, small text
+    for colour in verdict_colours().values():
+        assert contrast(colour, charts.BACKGROUND) >= 3, colour  # WCAG AA for graphics
+
+
+def test_a_stylesheet_without_verdict_colours_leaves_the_charts_their_own_palette(tmp_path, monkeypatch, caplog):
+    from clarifications import verdict_colours as module
+
+    stylesheet = tmp_path / "site.css"
+    stylesheet.write_text(":root { --false: #a61b1b; }")
+    monkeypatch.setattr(module.finders, "find", lambda path: str(stylesheet))
+    module.verdict_colours.cache_clear()
+    try:
+        assert module.verdict_colours() == {}
+        assert "has no colour" in caplog.text
+    finally:
+        module.verdict_colours.cache_clear()
+    chart = charts.Chart("Test", ["a"], {"谣言": [1]}, palette={})
+    assert chart.colours == {"谣言": charts.PALETTE[0]}

@@ -47,7 +47,7 @@ def test_publishing_logs_who_published_what_when_and_from_where(client, publishe
     SourceFactory(clarification=clarification)
     client.force_login(publisher)
     url = reverse("admin:clarifications_clarification_transition", args=[clarification.pk, "publish"])
-    client.post(url, REMOTE_ADDR="203.0.113.9")
+    client.post(url, {"apply": "yes"}, REMOTE_ADDR="203.0.113.9")  # the confirmation page's "Yes, publish now"
     [line] = events(json_log(), "clarification.published")
     assert line["id"] == clarification.pk
     assert line["user"] == "publisher"

@@ -214,7 +214,11 @@ def test_publish_now_from_the_list_publishes_what_passes_and_names_what_is_missi
     SourceFactory(clarification=good)
     bare = ClarificationFactory(in_review=True, author=author, title="没有证据")
     client.force_login(publisher)
-    response = act(client, "publish", [good, bare])
+    confirmation = act(client, "publish", [good, bare]).content.decode()
+    assert "Once published, what is shown below is public at once" in confirmation
+    assert "“没有证据”: It cannot be published yet. Missing: at least one evidence source." in confirmation
+    assert Clarification.objects.get(pk=good.pk).status == Status.IN_REVIEW  # not before the confirmation
+    response = act(client, "publish", [good, bare], apply="yes")
     assert Clarification.objects.get(pk=good.pk).status == Status.PUBLISHED
     assert Clarification.objects.get(pk=bare.pk).status == Status.IN_REVIEW
     shown = messages_of(response)
@@ -226,7 +230,7 @@ def test_publish_now_refuses_the_publishers_own_draft_with_the_four_eyes_message
     own = ClarificationFactory(in_review=True, author=publisher, title="自己写的")
     SourceFactory(clarification=own)
     client.force_login(publisher)
-    response = act(client, "publish", [own])
+    response = act(client, "publish", [own], apply="yes")
     assert Clarification.objects.get(pk=own.pk).status == Status.IN_REVIEW
     assert (
         "“自己写的”: Four-eyes rule: you wrote this clarification, so another publisher must publish it."
@@ -290,42 +294,53 @@ def transition_url(clarification, name):
     return reverse("admin:clarifications_clarification_transition", args=[clarification.pk, name])
 
 
+def button(name):
+    return f'name="_transition" value="{name}"'
+
+
 def test_the_change_page_offers_each_role_its_buttons_and_the_preview(client, editor, publisher, author):
     clarification = ClarificationFactory(in_review=True, author=author)
+    SourceFactory(clarification=clarification)
     client.force_login(editor)
     page = client.get(change_url(clarification)).content.decode()
-    assert transition_url(clarification, "return_to_draft") in page
-    assert transition_url(clarification, "publish") not in page
+    assert button("return_to_draft") in page
+    assert button("publish") not in page and "Publish now" not in page
     assert reverse("clarifications:preview", args=[clarification.pk]) in page
     client.force_login(publisher)
     page = client.get(change_url(clarification)).content.decode()
-    assert transition_url(clarification, "publish") in page
-    assert transition_url(clarification, "schedule") in page
+    assert button("publish") in page
+    assert button("schedule") in page
 
 
-def test_a_button_runs_the_same_transition(client, publisher, author):
+def test_the_publish_address_asks_for_confirmation_then_publishes(client, publisher, author):
     clarification = ClarificationFactory(in_review=True, author=author)
     SourceFactory(clarification=clarification)
     client.force_login(publisher)
-    response = client.post(transition_url(clarification, "publish"), follow=True)
+    confirmation = client.post(transition_url(clarification, "publish"))
+    assert confirmation.status_code == 200
+    assert Clarification.objects.get(pk=clarification.pk).status == Status.IN_REVIEW
+    response = client.post(transition_url(clarification, "publish"), {"apply": "yes"}, follow=True)
     assert response.redirect_chain[-1][0] == change_url(clarification)
     assert Clarification.objects.get(pk=clarification.pk).status == Status.PUBLISHED
     assert f"“{clarification.title}” is published." in messages_of(response)
 
 
-def test_a_refused_button_says_why(client, editor, author):
+def test_a_refused_move_says_why(client, editor, author):
     clarification = ClarificationFactory(in_review=True, author=author)
     SourceFactory(clarification=clarification)
     client.force_login(editor)
-    response = client.post(transition_url(clarification, "publish"), follow=True)
+    page = client.get(transition_url(clarification, "publish")).content.decode()
+    assert "You do not have permission to publish clarifications." in page
+    assert "Yes, publish now" not in page
+    response = client.post(transition_url(clarification, "publish"), {"apply": "yes"}, follow=True)
     assert Clarification.objects.get(pk=clarification.pk).status == Status.IN_REVIEW
-    assert f"“{clarification.title}”: You do not have permission to publish clarifications." in messages_of(response)
+    assert "You do not have permission to publish clarifications." in messages_of(response)
 
 
-def test_buttons_only_answer_posts(client, publisher, author):
+def test_one_click_moves_only_answer_posts(client, publisher, author):
     clarification = ClarificationFactory(in_review=True, author=author)
     client.force_login(publisher)
-    assert client.get(transition_url(clarification, "publish")).status_code == 405
+    assert client.get(transition_url(clarification, "return_to_draft")).status_code == 405
 
 
 def test_the_withdraw_button_page_needs_a_note(client, publisher, author):
@@ -388,7 +403,7 @@ def test_history_shows_who_changed_what_as_a_readable_diff(client, editor, publi
     assert response.status_code == 302
     client.post(transition_url(clarification, "submit_for_review"))
     client.force_login(publisher)
-    client.post(transition_url(clarification, "publish"))
+    client.post(transition_url(clarification, "publish"), {"apply": "yes"})
 
     records = list(clarification.history.order_by("history_date", "history_id"))
     assert [record.history_user for record in records[1:]] == [editor, editor, publisher]
@@ -447,7 +462,7 @@ def test_an_old_version_cannot_be_reverted_around_the_workflow(client, publisher
     clarification = ClarificationFactory(in_review=True, author=author)
     SourceFactory(clarification=clarification)
     client.force_login(publisher)
-    client.post(transition_url(clarification, "publish"))
+    client.post(transition_url(clarification, "publish"), {"apply": "yes"})
     client.force_login(UserFactory(username="chief", is_superuser=True))
     clarification.refresh_from_db()
     clarification.title = "标题改了"

@@ -4,7 +4,8 @@ import pytest
 
 from clarifications.models import Clarification, Status
 
-from .factories import UserFactory
+from .factories import ClarificationFactory, SourceFactory, UserFactory
+from .test_browser_a11y import AXE_TAGS, BLOCKING, axe_source  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,6 +46,8 @@ def test_an_editor_drafts_a_publisher_publishes_and_a_visitor_reads_it(browser, 
     publisher.get_by_role("link", name="drafts awaiting review").click()
     publisher.get_by_role("link", name=title).click()
     publisher.get_by_role("button", name="Publish now").click()
+    assert title in publisher.locator(".workflow-objects").inner_text()  # what will become public
+    publisher.get_by_role("button", name="Yes, publish now").click()
     assert "is published" in publisher.locator(".messagelist").inner_text()
     context.close()
 
@@ -55,3 +58,64 @@ def test_an_editor_drafts_a_publisher_publishes_and_a_visitor_reads_it(browser, 
     assert page.get_by_role("heading", level=1).inner_text() == title
     assert "市教委关于正常上课的说明" in page.locator(".evidence").inner_text()
     visitor.close()
+
+
+def test_submit_for_review_keeps_the_edits_made_just_before(browser, live_server, staff_groups):
+    UserFactory(username="editor").groups.add(staff_groups["Editor"])
+    draft = ClarificationFactory(draft=True, title="旧标题", truth="旧的真相。")
+    context, page = log_in(browser, live_server, "editor")
+    page.goto(f"/en/admin/clarifications/clarification/{draft.pk}/change/")
+    page.locator("#id_title").fill("网传本市明日停水不实")
+    page.locator("#id_truth").fill("供水集团表示，明日供水正常。")
+    page.get_by_role("button", name="Submit for review").click()
+    assert page.locator("#id_title").input_value() == "网传本市明日停水不实"
+    assert page.locator("#id_truth").input_value() == "供水集团表示，明日供水正常。"
+    assert "Status: In review" in page.locator(".workflow-state").inner_text()
+    assert "was submitted for review" in page.locator(".messagelist").inner_text()
+    context.close()
+    draft.refresh_from_db()
+    assert (draft.title, draft.truth) == ("网传本市明日停水不实", "供水集团表示，明日供水正常。")
+    assert draft.status == Status.IN_REVIEW
+
+
+def test_an_emptied_required_field_comes_back_with_the_other_edits_kept(browser, live_server, staff_groups):
+    UserFactory(username="editor").groups.add(staff_groups["Editor"])
+    draft = ClarificationFactory(draft=True, title="旧标题")
+    context, page = log_in(browser, live_server, "editor")
+    page.goto(f"/en/admin/clarifications/clarification/{draft.pk}/change/")
+    page.locator("#id_title").fill("新标题")
+    page.locator("#id_truth").fill("")
+    page.get_by_role("button", name="Submit for review").click()
+    summary = page.locator(".error-summary")
+    assert "The truth: This field is required." in summary.inner_text()
+    summary.get_by_role("link", name="The truth").click()
+    assert page.evaluate("document.activeElement.id") == "id_truth" or page.url.endswith("#id_truth")
+    assert page.locator("#id_title").input_value() == "新标题"
+    assert "Status: Draft" in page.locator(".workflow-state").inner_text()
+    context.close()
+    draft.refresh_from_db()
+    assert (draft.title, draft.status) == ("旧标题", Status.DRAFT)
+
+
+def test_on_a_phone_the_author_reads_why_publishing_is_not_possible(browser, live_server, staff_groups, axe_source):  # noqa: F811
+    UserFactory(username="publisher").groups.add(staff_groups["Publisher"])
+    own = ClarificationFactory(in_review=True, author=UserFactory(username="publisher"))
+    SourceFactory(clarification=own)
+    context, page = log_in(browser, live_server, "publisher")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/admin/clarifications/clarification/{own.pk}/change/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    publish = page.get_by_role("button", name="立即发布")
+    assert publish.get_attribute("aria-disabled") == "true"
+    reasons = page.locator("#" + publish.get_attribute("aria-describedby"))
+    assert reasons.is_visible()
+    assert "双人把关规则" in reasons.inner_text()
+    publish.focus()  # it can be reached with the keyboard and read out, but pressing it does nothing
+    page.keyboard.press("Enter")
+    assert Clarification.objects.get(pk=own.pk).status == Status.IN_REVIEW
+    assert page.url.endswith(f"/clarification/{own.pk}/change/")
+    # axe-core on the workflow panel (the rest of the page is Django's own admin).
+    page.evaluate(axe_source)
+    results = page.evaluate("tags => axe.run('.workflow-panel', {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+    assert [v["id"] for v in results["violations"] if v["impact"] in BLOCKING] == []
+    context.close()

@@ -25,7 +25,7 @@ from django.utils.translation import ngettext
 from clarifications.models import Clarification
 from clarifications.search import find_similar
 from core import history
-from core.admin import ReadOnlyHistoryAdmin
+from core.history import ReadOnlyHistoryAdmin
 from core.storage import private_storage
 from tips.casework import answers, grouping, lifecycle, rumors
 from tips.casework.lifecycle import MOVES, MoveRefused

@@ -20,7 +20,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from clarifications.models import Clarification, Status
-from core.admin import ReadOnlyHistoryAdmin
+from core.history import ReadOnlyHistoryAdmin
 from tips.analytics import heat
 from tips.analytics.trends import PERIODS, period_from, report_charts
 from tips.casework import answers, drafts, lifecycle

@@ -5,18 +5,22 @@ numbers as a table behind a disclosure (``templates/admin/includes/chart.html``)
 markup with presentation attributes only (no script, no ``style``), so the CSP stays as it is, and
 it loads nothing: words are the page's own text in the page's language.
 
-Colours are the Okabe–Ito palette, told apart by most colour-blind readers; each series also has its
-name in the legend and in each bar's tooltip.
+Colours are the Okabe–Ito palette, told apart by most colour-blind readers, unless the chart names
+its series' colours (``palette``: the verdicts take the public site's, see
+``clarifications/verdict_colours.py``); each series also has its name in the legend and in each bar's
+tooltip, and touching segments are parted by a white line. The SVG paints its own white background, so
+its text (``TEXT``, 7.5:1) and its bars keep their contrast on the admin's dark theme too.
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import count
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#555555"]
+BACKGROUND, TEXT, GRID = "#ffffff", "#555555", "#cccccc"
 WIDTH, HEIGHT = 720, 220
 LEFT, RIGHT, TOP, BOTTOM = 40, 8, 10, 24
 MAX_AXIS_LABELS = 8
@@ -43,6 +47,7 @@ class Chart:
     labels: list[str]
     series: dict[str, list[int]]
     axis: str = ""
+    palette: dict[str, str] = field(default_factory=dict)  # a series' own colour, by its name
 
     def __post_init__(self):
         self.id = f"chart-{next(_ids)}"
@@ -57,7 +62,10 @@ class Chart:
 
     @property
     def colours(self):
-        return {name: PALETTE[position % len(PALETTE)] for position, name in enumerate(self.series)}
+        return {
+            name: self.palette.get(name) or PALETTE[position % len(PALETTE)]
+            for position, name in enumerate(self.series)
+        }
 
     def legend(self):
         return [(name, self.colours[name], sum(values)) for name, values in self.series.items()]
@@ -106,18 +114,24 @@ class Chart:
         return format_html(
             '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-labelledby="{}-title" '
             'xmlns="http://www.w3.org/2000/svg"><title id="{}-title">{}</title>'
-            '<g class="chart-grid" stroke="#ccc" stroke-width="1">{}</g>'
-            '<g class="chart-axis" font-size="11" fill="#555" text-anchor="end">{}</g>'
-            '<g class="chart-ticks" font-size="11" fill="#555" text-anchor="middle">{}</g>'
-            '<g class="chart-bars">{}</g></svg>',
+            '<rect class="chart-background" width="100%" height="100%" fill="{}"/>'
+            '<g class="chart-grid" stroke="{}" stroke-width="1">{}</g>'
+            '<g class="chart-axis" font-size="11" fill="{}" text-anchor="end">{}</g>'
+            '<g class="chart-ticks" font-size="11" fill="{}" text-anchor="middle">{}</g>'
+            '<g class="chart-bars" stroke="{}" stroke-width="1">{}</g></svg>',
             WIDTH,
             HEIGHT,
             self.id,
             self.id,
             self.title,
+            BACKGROUND,
+            GRID,
             format_html_join("", '<line x1="{}" y1="{}" x2="{}" y2="{}"/>', ((a, b, c, d) for a, b, c, d, *_ in grid)),
+            TEXT,
             format_html_join("", '<text x="{}" y="{}">{}</text>', ((x, y, text) for *_, x, y, text in grid)),
+            TEXT,
             format_html_join("", '<text x="{}" y="{}">{}</text>', ticks),
+            BACKGROUND,
             format_html_join(
                 "",
                 '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" data-series="{}" data-label="{}" '

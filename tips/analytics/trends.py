@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clarifications.models import Clarification, Topic, Verdict
+from clarifications.verdict_colours import verdict_colours
 from core import sql
 
 from . import heat
@@ -113,8 +114,10 @@ def clarification_charts(*, weeks=WEEKS, now=None):
     mondays, counts = clarifications_per_week(weeks=weeks, now=now)
     labels = [day_label(monday) for monday in mondays]
     axis = _("Week starting")
+    # Each verdict in the colour the public site gives it (one definition: the public stylesheet).
+    palette = {str(label): colour for value, label in Verdict.choices if (colour := verdict_colours().get(value))}
     return [
-        Chart(_("Clarifications published per week by verdict"), labels, counts["verdict"], axis=axis),
+        Chart(_("Clarifications published per week by verdict"), labels, counts["verdict"], axis=axis, palette=palette),
         Chart(_("Clarifications published per week by topic"), labels, counts["topic"], axis=axis),
     ]
 
