@@ -14,6 +14,8 @@ from django.conf import settings
 from django.utils.crypto import salted_hmac
 from gunicorn.glogging import Logger
 
+from .redaction import RedactingFilter, redact_identifiers
+
 logger = logging.getLogger(__name__)
 _warned_about_proxy = False
 
@@ -68,14 +70,22 @@ def check_proxy_count(app_configs, **kwargs):
 
 
 class AccessLogger(Logger):
-    """gunicorn's access log with the client address of the rule above in ``%(h)s``, not the proxy's."""
+    """gunicorn's logs: the access log with the client address of the rule above in ``%(h)s``, not the
+    proxy's, and no identifier in any line of either log (``core.redaction``: the WeChat sender's
+    OpenID is in the query string of every message WeChat forwards)."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            if not any(isinstance(existing, RedactingFilter) for existing in log.filters):
+                log.addFilter(RedactingFilter())
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
         atoms["h"] = forwarded_client(
             environ.get("REMOTE_ADDR", "-"), environ.get("HTTP_X_FORWARDED_FOR"), settings.TRUSTED_PROXY_COUNT
         )
-        return atoms
+        return {name: redact_identifiers(value) for name, value in atoms.items()}
 
 
 def client_hash(address):
