@@ -246,11 +246,15 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "core.login.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "core.clients.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.clients.client_key"
 # How many reverse proxies stand in front of gunicorn (and append to X-Forwarded-For); 0 ignores the
 # header, since any client can send it, and the peer address is the visitor's. The one client-address
 # rule of the site (core/clients.py): the login lockout, the tip rate limit, the API throttle, logs.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# IPv6 clients are counted by their network of this many bits for every limit (core/clients.py).
+CLIENT_IPV6_PREFIX = env_int("CLIENT_IPV6_PREFIX", 64)
+if not 32 <= CLIENT_IPV6_PREFIX <= 128:
+    raise ImproperlyConfigured(f"CLIENT_IPV6_PREFIX must be a prefix length from 32 to 128, not {CLIENT_IPV6_PREFIX}")
 
 # Staff sessions end after a working day; the public site sets no session cookie.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
