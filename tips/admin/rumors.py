@@ -1,31 +1,21 @@
 """The reported rumors, hottest first: the groups of reports staff work on, with their charts and the
 evidence package for referral."""
 
-import tempfile
-
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.http import FileResponse
-from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
-from django.urls import path
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from clarifications.models import Clarification
 from tips.analytics import heat
 from tips.analytics.trends import PERIODS, period_from, report_charts
 from tips.casework import services
-from tips.evidence import packages as evidence
 from tips.models import Rumor
 
-from .evidence import custody_message
+from .evidence import evidence_urls
 from .filters import DefaultChoiceFilter
-from .forms import EvidenceExportForm
 from .reports import PersonalDataGuard, TipInline
 from .sightings import SightingInline
 
@@ -103,56 +93,9 @@ class RumorAdmin(PersonalDataGuard, admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("<int:pk>/evidence/", self.admin_site.admin_view(self.evidence_view), name="tips_rumor_evidence"),
+            *evidence_urls(self),
             *super().get_urls(),
         ]
-
-    def evidence_view(self, request, pk):
-        """The confirmation page of an evidence package (GET), and the package itself (POST)."""
-        if not self.has_evidence_permission(request):
-            raise PermissionDenied
-        rumor = get_object_or_404(Rumor, pk=pk)
-        may_see_contact = request.user.has_perm("tips.view_tip_contact")
-        data = request.POST if request.method == "POST" else None  # a POST with every box unticked is empty
-        form = EvidenceExportForm(data, may_see_contact=may_see_contact)
-        if request.method == "POST" and form.is_valid():
-            with_contact = may_see_contact and form.cleaned_data.get("include_contact", False)
-            # On disk, not in memory: screenshots of several megabytes each add up.
-            package = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it once sent)
-            try:
-                with transaction.atomic():
-                    record = evidence.build_package(
-                        rumor=rumor,
-                        user=request.user,
-                        with_contact=with_contact,
-                        reference=form.cleaned_data["reference"],
-                        out=package,
-                        absolute_url=request.build_absolute_uri,
-                    )
-                    self.log_change(request, rumor, custody_message(record))
-            except BaseException:
-                package.close()
-                raise
-            package.seek(0)
-            filename = f"evidence-rumor-{rumor.pk}-{timezone.localtime(record.exported_at):%Y%m%d-%H%M%S}.zip"
-            response = FileResponse(package, as_attachment=True, filename=filename, content_type="application/zip")
-            response["Cache-Control"] = "private, no-store"
-            return response
-        reports = evidence.reports_of(rumor, with_contact=False)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Export an evidence package"),
-            "opts": self.opts,
-            "rumor": rumor,
-            "reports": reports,
-            "screenshots": sum(1 for report in reports if report.screenshot),
-            "clarifications": Clarification.objects.filter(
-                pk__in={report.clarification_id for report in reports if report.clarification_id}
-            ),
-            "exports": rumor.evidence_exports.all()[:10],
-            "form": form,
-        }
-        return TemplateResponse(request, "admin/tips/rumor/evidence.html", context)
 
     def get_queryset(self, request):
         return heat.with_heat(Rumor.objects.all()).order_by(*self.get_ordering(request))
