@@ -5,7 +5,9 @@ Production sets SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and friends; the helpers
 values they do not understand instead of guessing.
 """
 
+import base64
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -433,6 +435,22 @@ WECHAT_TOKEN = env_str("WECHAT_TOKEN")
 WECHAT_ACCOUNT_ID = env_str("WECHAT_ACCOUNT_ID")
 # Hosts a picture sent to the account may be fetched from (WeChat's image servers); nothing else is fetched.
 WECHAT_PICTURE_HOSTS = env_list("WECHAT_PICTURE_HOSTS", ["mmbiz.qpic.cn", "mmbiz.qlogo.cn"])
+# Safe (encrypted) mode: the account's AppID (wx + 16 hex digits) and EncodingAESKey (消息加解密密钥, 43
+# characters of base64). Both or neither; without them only plain and compatible mode work.
+WECHAT_APP_ID = env_str("WECHAT_APP_ID")
+WECHAT_ENCODING_AES_KEY = env_str("WECHAT_ENCODING_AES_KEY")
+if bool(WECHAT_APP_ID) != bool(WECHAT_ENCODING_AES_KEY):
+    raise ImproperlyConfigured(
+        "WECHAT_APP_ID and WECHAT_ENCODING_AES_KEY go together: set both for safe mode, or neither"
+    )
+if WECHAT_APP_ID and not re.fullmatch(r"wx[0-9a-f]{16}", WECHAT_APP_ID):
+    raise ImproperlyConfigured(f"WECHAT_APP_ID must look like wx followed by 16 hex digits, not {WECHAT_APP_ID!r}")
+if WECHAT_ENCODING_AES_KEY and not (
+    re.fullmatch(r"[A-Za-z0-9+/]{43}", WECHAT_ENCODING_AES_KEY)
+    and len(base64.b64decode(WECHAT_ENCODING_AES_KEY + "=")) == 32
+):
+    raise ImproperlyConfigured("WECHAT_ENCODING_AES_KEY must be the account's 43-character EncodingAESKey (base64)")
+
 # --- Task queue and screenshot reading (OCR) ------------------------------------------------------
 
 # Slow work (reading screenshots, the answer e-mail) runs in a worker, never in a request: the

@@ -13,9 +13,9 @@
   within 5 seconds (else WeChat retries twice, then tells the user the service is unavailable).
   ``success`` (or an empty body) means "no reply".
 
-Encrypted ("safe") mode wraps the same XML in AES. The one Python library that implements it
-(``wechatpy``) has had no release since 2021, so only plain mode is supported; in compatible mode the
-plain fields are present and are used. See the README.
+Safe (encrypted) mode wraps the same XML in AES (``crypto``); the views open the envelope before
+``parse`` and seal the reply after ``text_reply``. Without the AppID and EncodingAESKey, a message with
+only the encrypted part is refused (400) and compatible mode's plain fields are used. See the README.
 """
 
 import hashlib
@@ -111,7 +111,10 @@ def parse(body: bytes) -> Message:
         encrypted=bool(field("Encrypt")),
     )
     if not message.msg_type and message.encrypted:
-        raise ProtocolError("encrypted (safe) mode is not supported: set the account to plain or compatible mode")
+        raise ProtocolError(
+            "encrypted (safe) mode is not configured: set WECHAT_APP_ID and WECHAT_ENCODING_AES_KEY, "
+            "or the account to plain or compatible mode"
+        )
     if not (message.to_user and message.from_user and message.msg_type):
         raise ProtocolError("a message needs ToUserName, FromUserName and MsgType")
     check_fields(message)
