@@ -289,6 +289,8 @@ STORAGES = {
     "private": {"BACKEND": "core.storage.PrivateStorage"},
 }
 PRIVATE_ROOT = DATA_DIR / "private"
+# The open-data downloads, built once per content version (opendata/files.py); rebuilt from the database.
+OPEN_DATA_ROOT = DATA_DIR / "open-data"
 # Uploads under MEDIA_ROOT are served by the app (core/media.py) unless a reverse proxy does it.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
 MEDIA_MAX_AGE = 24 * 3600
@@ -482,6 +484,8 @@ SCREENSHOT_CHECK_RATE = env_rate("SCREENSHOT_CHECK_RATE", "10/10m")
 # Page-view beacons counted per client address and period (clarifications/pageviews.py): enough for
 # anyone reading, too few for one machine to push a clarification up the ranking.
 VIEWS_RATE = env_rate("VIEWS_RATE", "120/h")
+# Open-data downloads answered with a body (200 or 206) per client address and period (opendata/files.py).
+OPEN_DATA_RATE = env_rate("OPEN_DATA_RATE", "20/h")
 
 # --- Read-only JSON API (Django REST framework) -------------------------------------------------
 # Anonymous clients are throttled per IP address (clarifications/api.py). The counts live in the
