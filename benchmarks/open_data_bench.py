@@ -257,7 +257,10 @@ def http_measures(workdir, *, parallel=16, page_interval=0.2):
     from benchmarks.measure import percentile
     from tests.servers import prepare, site_environment, start_gunicorn, stop_gunicorn
 
-    environment = site_environment(workdir, DATABASE_URL=f"sqlite:///{workdir / 'bench.sqlite3'}", LOG_LEVEL="WARNING")
+    # The per-client limit is raised: this measures what downloads cost, not how many are refused.
+    environment = site_environment(
+        workdir, DATABASE_URL=f"sqlite:///{workdir / 'bench.sqlite3'}", LOG_LEVEL="WARNING", OPEN_DATA_RATE="1000/h"
+    )
     environment.pop("WEB_CONCURRENCY", None)
     prepare(workdir, environment)
     process, base_url = start_gunicorn(environment, log_path=workdir / "gunicorn.log")
