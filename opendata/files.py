@@ -30,7 +30,7 @@ import os
 import re
 import tempfile
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,16 +98,49 @@ def _site_key(request):
 def built(kind: Kind, request) -> Built:
     """The files of ``kind`` for the current content version, built now if they are not there yet."""
     family = kind.name + (f"-{_site_key(request)}" if kind.per_host else "")
-    stem = f"clarifications-{family}-{ContentVersion.token()}"
-    files = Built(root() / f"{stem}.{kind.name}", root() / f"{stem}.{kind.name}.gz")
+    files = _files(kind, family, ContentVersion.token())
     if files.plain.exists():
         return files
     root().mkdir(parents=True, exist_ok=True)
     with _build_lock(root() / f".{family}.lock"):
+        if _newer_exists(family, _version(ContentVersion.token())):
+            # This process's version is a moment old (it rereads it every PAGE_CACHE_RECHECK_SECONDS)
+            # and another one already built a newer file: read the version now rather than build an old one.
+            ContentVersion.forget()
+        token = ContentVersion.token()
+        files = _files(kind, family, token)
         if not files.plain.exists():  # built by another request while this one waited
             _build(kind, files, request.build_absolute_uri)
-            _remove_older(family, keep=stem)
+            _remove_older(family, _version(token))
     return files
+
+
+def _files(kind, family, token):
+    stem = f"clarifications-{family}-{token}"
+    return Built(root() / f"{stem}.{kind.name}", root() / f"{stem}.{kind.name}.gz")
+
+
+def _version(token):
+    """``"12.3"`` (the content version's number and the scheduled moments passed) as a comparable tuple."""
+    return tuple(int(part) for part in token.split("."))
+
+
+def _versions(family):
+    """(version, path) of every file of ``family`` on disk."""
+    pattern = re.compile(rf"clarifications-{re.escape(family)}-(\d+(?:\.\d+)*)\.")
+    for path in root().glob(f"clarifications-{family}-*"):
+        if match := pattern.match(path.name):
+            yield _version(match.group(1)), path
+
+
+def _newer_exists(family, version):
+    return any(found > version for found, _path in _versions(family))
+
+
+def _remove_older(family, version):
+    for found, path in _versions(family):
+        if found < version:
+            path.unlink(missing_ok=True)
 
 
 @contextmanager
@@ -133,6 +166,10 @@ def _build(kind, files, absolute_url):
     """Write the plain and gzip files side by side, then move them into place (gzip first: the plain
     file's presence says both are complete)."""
     started = time.monotonic()
+    for leftover in root().glob(".building-*"):  # of a worker killed mid-build
+        with suppress(FileNotFoundError):
+            if time.time() - leftover.stat().st_mtime > 3600:
+                leftover.unlink()
     plain = tempfile.NamedTemporaryFile(dir=root(), prefix=".building-", delete=False)  # noqa: SIM115
     packed = tempfile.NamedTemporaryFile(dir=root(), prefix=".building-", suffix=".gz", delete=False)  # noqa: SIM115
     try:
@@ -166,16 +203,10 @@ def _build(kind, files, absolute_url):
     )
 
 
-def _remove_older(family, *, keep):
-    for path in root().glob(f"clarifications-{family}-*"):
-        if not path.name.startswith(f"{keep}."):
-            path.unlink(missing_ok=True)
-
-
 # --- Serving --------------------------------------------------------------------------------------------
 
 
-def serve(request, kind: Kind):
+def serve(request, kind: Kind, *, attempts=3):
     """The download of ``kind`` as a static file would be served (see the module docstring)."""
     try:
         files = built(kind, request)
@@ -185,8 +216,11 @@ def serve(request, kind: Kind):
     path = files.gzipped if gzipped else files.plain
     try:
         stat = path.stat()
-    except FileNotFoundError:  # replaced by a newer version between the two steps: build that one
-        return serve(request, kind)
+    except FileNotFoundError:  # replaced by a newer version between the two steps: serve that one
+        if attempts <= 1:
+            return _plain_response(503, _("The download is being prepared. Please try again in a minute."), retry=60)
+        ContentVersion.forget()
+        return serve(request, kind, attempts=attempts - 1)
     etag = f'"{path.name.removesuffix(".gz").removesuffix("." + kind.name)}-{stat.st_size:x}{"-gz" if gzipped else ""}"'
     headers = {
         "ETag": etag,
