@@ -313,12 +313,14 @@ def http_measures(workdir, *, parallel=16, page_interval=0.2, seconds=20):
         done.set()
         watcher.join()
         downloads.sort()
-        print(
-            f"HTTP {parallel} parallel CSV downloads, different query strings: {len(downloads)} complete in "
-            f"{wall:.1f} s; each {downloads[0]:.2f} to {downloads[-1]:.2f} s (median "
-            f"{statistics.median(downloads):.2f} s)"
+        spread = (
+            f"each {downloads[0]:.2f} to {downloads[-1]:.2f} s (median {statistics.median(downloads):.2f} s)"
             if downloads
-            else f"HTTP {parallel} parallel downloads: none complete",
+            else "none complete"
+        )
+        print(
+            f"HTTP {parallel} clients downloading the CSV at once for at least {seconds} s, a new query string "
+            f"each time: {len(downloads)} downloads in {wall:.1f} s; {spread}",
             flush=True,
         )
         if latencies:
