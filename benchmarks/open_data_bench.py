@@ -8,11 +8,19 @@ bulk inserts into throwaway databases, then prints:
 - the time of each query of ``opendata.statistics.compute()`` and of the whole computation (median of
   ``--repeat`` runs after one warm-up run), against the 200 ms target;
 - the time and the peak Python memory (tracemalloc) of each download (JSON Lines and CSV) read to the
-  end, and its size.
+  end, and its size;
+- with ``--http``, through a real gunicorn (the repository's ``gunicorn.conf.py``, 4 workers, on the
+  SQLite database just loaded): the CSV downloaded once, then again, then by 16 clients at once, each
+  downloading again and again for at least 20 s with a new query string each time (as clients bypassing
+  a cache would), while a cached page (the home page) is asked for every 0.2 s: each download's time and
+  the page's latency meanwhile (p50, p95, max, and how many took over 5 s or failed). ``--body-chars``
+  gives each clarification a body of that length, so that the CSV weighs what a real archive's does
+  (30,031 clarifications with bodies of 1,000 characters: an 87 MB CSV).
 
     python benchmarks/open_data_bench.py                                   # SQLite only
     python benchmarks/open_data_bench.py --postgres postgres://user@host:5432/dbname
     python benchmarks/open_data_bench.py --clarifications 10000 --tips 100000   # a quick run
+    python benchmarks/open_data_bench.py --clarifications 30031 --tips 0 --body-chars 1000 --http
 
 SQLite goes to a file in a temporary folder, deleted at the end. PostgreSQL: the named database is used
 only inside a schema of its own (``piyao_open_data_bench``), dropped at the end. Use a database you
@@ -70,7 +78,7 @@ def tip_code(number):
     return f"T-{chars[:4]}-{chars[4:]}"
 
 
-def generate(alias, clarification_count, tip_count, seed):
+def generate(alias, clarification_count, tip_count, seed, body_chars=0):
     from django.db import connections, transaction
     from django.utils import timezone
 
@@ -84,6 +92,8 @@ def generate(alias, clarification_count, tip_count, seed):
         [Topic(name=f"话题{n}", name_en=f"Topic {n}", slug=f"topic-{n}") for n in range(30)]
     )
     statuses = [Status.PUBLISHED] * 90 + [Status.DRAFT] * 4 + [Status.IN_REVIEW] * 3 + [Status.WITHDRAWN] * 2
+    paragraph = "经核实，网传消息不实。自来水公司只在部分街道做例行检修，停水不超过四小时。请大家不信谣、不传谣。\n\n"
+    body = (paragraph * (body_chars // len(paragraph) + 1))[:body_chars]
     published = []  # (pk, published_at) of the public ones, for the tips to be answered by
     links = []
     Link = Clarification.topics.through
@@ -112,6 +122,7 @@ def generate(alias, clarification_count, tip_count, seed):
                 title=f"网传消息{number}不实",
                 claim=f"网传第{number}条消息：明天起全市停水三天。",
                 truth="经核实，该消息不实。",
+                body=body,
                 verdict=rng.choice(Verdict.values),
                 claim_platform=rng.choice(Platform.values),
                 status=status,
@@ -237,7 +248,97 @@ def download_measures():
     return results
 
 
-def run(alias, clarification_count, tip_count, repeat, seed):
+def http_measures(workdir, *, parallel=16, page_interval=0.2, seconds=20):
+    """Downloads and a cached page's latency through gunicorn on the SQLite database in ``workdir``."""
+    import os
+    import threading
+    import time
+    import urllib.request
+
+    from benchmarks.measure import percentile
+    from tests.servers import prepare, site_environment, start_gunicorn, stop_gunicorn
+
+    # The per-client limit is raised: this measures what downloads cost, not how many are refused.
+    environment = site_environment(
+        workdir, DATABASE_URL=f"sqlite:///{workdir / 'bench.sqlite3'}", LOG_LEVEL="WARNING", OPEN_DATA_RATE="1000/h"
+    )
+    environment.pop("WEB_CONCURRENCY", None)
+    prepare(workdir, environment)
+    process, base_url = start_gunicorn(environment, log_path=workdir / "gunicorn.log")
+
+    def fetch(path, timeout=600):
+        start = time.perf_counter()
+        with urllib.request.urlopen(base_url + path, timeout=timeout) as response:  # noqa: S310 (our own server)
+            size = 0
+            while chunk := response.read(1024 * 1024):
+                size += len(chunk)
+        return time.perf_counter() - start, size
+
+    try:
+        fetch("/")
+        fetch("/")  # cached from now on
+        first, size = fetch("/open-data/clarifications.csv")
+        again, _size = fetch("/open-data/clarifications.csv")
+        print(f"HTTP CSV download ({size / 1e6:.1f} MB): first {first:.2f} s, again {again:.2f} s", flush=True)
+        downloads, latencies, failures = [], [], []
+        done = threading.Event()
+
+        def download(number):
+            # Again and again until ``seconds`` have passed (at least once), each time another query string.
+            round_number = 0
+            while round_number == 0 or time.perf_counter() - started < seconds:
+                try:
+                    downloads.append(fetch(f"/open-data/clarifications.csv?n={number}&round={round_number}")[0])
+                except OSError as error:
+                    failures.append(f"download: {error}")
+                round_number += 1
+
+        def page():
+            while not done.is_set():
+                try:
+                    latencies.append(fetch("/", timeout=30)[0])
+                except OSError as error:
+                    failures.append(f"page: {error}")
+                time.sleep(page_interval)
+
+        watcher = threading.Thread(target=page)
+        watcher.start()
+        threads = [threading.Thread(target=download, args=(number,)) for number in range(parallel)]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        wall = time.perf_counter() - started
+        done.set()
+        watcher.join()
+        downloads.sort()
+        spread = (
+            f"each {downloads[0]:.2f} to {downloads[-1]:.2f} s (median {statistics.median(downloads):.2f} s)"
+            if downloads
+            else "none complete"
+        )
+        print(
+            f"HTTP {parallel} clients downloading the CSV at once for at least {seconds} s, a new query string "
+            f"each time: {len(downloads)} downloads in {wall:.1f} s; {spread}",
+            flush=True,
+        )
+        if latencies:
+            slow = sum(1 for latency in latencies if latency > 5)
+            print(
+                f"HTTP cached home page meanwhile: {len(latencies)} requests, p50 "
+                f"{percentile(latencies, 0.5) * 1000:.0f} ms, p95 {percentile(latencies, 0.95) * 1000:.0f} ms, "
+                f"max {max(latencies) * 1000:.0f} ms, {slow} over 5 s",
+                flush=True,
+            )
+        for failure in failures[:5]:
+            print(f"  failed: {failure}")
+        print(f"  ({len(failures)} failed requests; gunicorn with {os.cpu_count()} cores)", flush=True)
+    finally:
+        stop_gunicorn(process)
+
+
+def run(alias, clarification_count, tip_count, repeat, seed, *, body_chars=0, http=False, workdir=None):
     from django.core.management import call_command
     from django.db import connections
 
@@ -248,7 +349,7 @@ def run(alias, clarification_count, tip_count, repeat, seed):
     if alias != "default":
         call_command("migrate", database=alias, verbosity=0)
     with routed_to(alias):
-        elapsed, public = timed(generate, alias, clarification_count, tip_count, seed)
+        elapsed, public = timed(generate, alias, clarification_count, tip_count, seed, body_chars)
         print(f"generated and inserted in {elapsed / 1000:.1f} s ({public:,} public clarifications)", flush=True)
         analyze(alias)
         print(f"monthly statistics (12 months), median of {repeat} runs; target {TARGET_MS} ms per query:")
@@ -263,6 +364,11 @@ def run(alias, clarification_count, tip_count, repeat, seed):
                 f"peak Python memory {peak / 1e6:.1f} MB",
                 flush=True,
             )
+    if http:
+        from django.db import connections as all_connections
+
+        all_connections.close_all()
+        http_measures(workdir)
 
 
 def main():
@@ -273,14 +379,25 @@ def main():
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs of the statistics (default 5)")
     parser.add_argument("--seed", type=int, default=20261202)
+    parser.add_argument("--body-chars", type=int, default=0, help="each clarification's body length (default 0)")
+    parser.add_argument("--http", action="store_true", help="also through gunicorn, 16 parallel downloads (SQLite)")
     args = parser.parse_args()
 
-    with throwaway.databases(args.postgres, schema=PG_SCHEMA, prefix="piyao-open-data-"):
+    with throwaway.databases(args.postgres, schema=PG_SCHEMA, prefix="piyao-open-data-") as workdir:
         if not args.no_sqlite:
-            run("default", args.clarifications, args.tips, args.repeat, args.seed)
+            run(
+                "default",
+                args.clarifications,
+                args.tips,
+                args.repeat,
+                args.seed,
+                body_chars=args.body_chars,
+                http=args.http,
+                workdir=workdir,
+            )
         if args.postgres:
             with throwaway.fresh_schema("postgres", PG_SCHEMA):
-                run("postgres", args.clarifications, args.tips, args.repeat, args.seed)
+                run("postgres", args.clarifications, args.tips, args.repeat, args.seed, body_chars=args.body_chars)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
-from core.clients import client_ip
+from core.clients import client_key
 
 from . import search
 from .filters import ClarificationFilter
@@ -34,7 +34,7 @@ class AnonymousRateThrottle(AnonRateThrottle):
         return settings.API_ANON_RATE
 
     def get_ident(self, request):
-        return client_ip(request)
+        return client_key(request)  # an IPv6 client by its network
 
 
 class ClarificationPagination(PageNumberPagination):

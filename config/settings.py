@@ -5,7 +5,9 @@ Production sets SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and friends; the helpers
 values they do not understand instead of guessing.
 """
 
+import base64
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -250,11 +252,15 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "core.login.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "core.clients.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.clients.client_key"
 # How many reverse proxies stand in front of gunicorn (and append to X-Forwarded-For); 0 ignores the
 # header, since any client can send it, and the peer address is the visitor's. The one client-address
 # rule of the site (core/clients.py): the login lockout, the tip rate limit, the API throttle, logs.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# IPv6 clients are counted by their network of this many bits for every limit (core/clients.py).
+CLIENT_IPV6_PREFIX = env_int("CLIENT_IPV6_PREFIX", 64)
+if not 32 <= CLIENT_IPV6_PREFIX <= 128:
+    raise ImproperlyConfigured(f"CLIENT_IPV6_PREFIX must be a prefix length from 32 to 128, not {CLIENT_IPV6_PREFIX}")
 
 # Staff sessions end after a working day; the public site sets no session cookie.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
@@ -287,6 +293,8 @@ STORAGES = {
     "private": {"BACKEND": "core.storage.PrivateStorage"},
 }
 PRIVATE_ROOT = DATA_DIR / "private"
+# The open-data downloads, built once per content version (opendata/files.py); rebuilt from the database.
+OPEN_DATA_ROOT = DATA_DIR / "open-data"
 # Uploads under MEDIA_ROOT are served by the app (core/media.py) unless a reverse proxy does it.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
 MEDIA_MAX_AGE = 24 * 3600
@@ -433,6 +441,22 @@ WECHAT_TOKEN = env_str("WECHAT_TOKEN")
 WECHAT_ACCOUNT_ID = env_str("WECHAT_ACCOUNT_ID")
 # Hosts a picture sent to the account may be fetched from (WeChat's image servers); nothing else is fetched.
 WECHAT_PICTURE_HOSTS = env_list("WECHAT_PICTURE_HOSTS", ["mmbiz.qpic.cn", "mmbiz.qlogo.cn"])
+# Safe (encrypted) mode: the account's AppID (wx + 16 hex digits) and EncodingAESKey (消息加解密密钥, 43
+# characters of base64). Both or neither; without them only plain and compatible mode work.
+WECHAT_APP_ID = env_str("WECHAT_APP_ID")
+WECHAT_ENCODING_AES_KEY = env_str("WECHAT_ENCODING_AES_KEY")
+if bool(WECHAT_APP_ID) != bool(WECHAT_ENCODING_AES_KEY):
+    raise ImproperlyConfigured(
+        "WECHAT_APP_ID and WECHAT_ENCODING_AES_KEY go together: set both for safe mode, or neither"
+    )
+if WECHAT_APP_ID and not re.fullmatch(r"wx[0-9a-f]{16}", WECHAT_APP_ID):
+    raise ImproperlyConfigured(f"WECHAT_APP_ID must look like wx followed by 16 hex digits, not {WECHAT_APP_ID!r}")
+if WECHAT_ENCODING_AES_KEY and not (
+    re.fullmatch(r"[A-Za-z0-9+/]{43}", WECHAT_ENCODING_AES_KEY)
+    and len(base64.b64decode(WECHAT_ENCODING_AES_KEY + "=")) == 32
+):
+    raise ImproperlyConfigured("WECHAT_ENCODING_AES_KEY must be the account's 43-character EncodingAESKey (base64)")
+
 # --- Task queue and screenshot reading (OCR) ------------------------------------------------------
 
 # Slow work (reading screenshots, the answer e-mail) runs in a worker, never in a request: the
@@ -464,6 +488,8 @@ SCREENSHOT_CHECK_RATE = env_rate("SCREENSHOT_CHECK_RATE", "10/10m")
 # Page-view beacons counted per client address and period (clarifications/pageviews.py): enough for
 # anyone reading, too few for one machine to push a clarification up the ranking.
 VIEWS_RATE = env_rate("VIEWS_RATE", "120/h")
+# Open-data downloads answered with a body (200 or 206) per client address and period (opendata/files.py).
+OPEN_DATA_RATE = env_rate("OPEN_DATA_RATE", "20/h")
 
 # --- Read-only JSON API (Django REST framework) -------------------------------------------------
 # Anonymous clients are throttled per IP address (clarifications/api.py). The counts live in the
@@ -496,8 +522,13 @@ if LOG_FORMAT not in ("text", "json"):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request": {"()": "core.logs.RequestContextFilter"}},
+    "filters": {
+        "request": {"()": "core.logs.RequestContextFilter"},
+        "redact": {"()": "core.redaction.RedactingFilter"},
+    },
     "formatters": {"text": {"()": "core.logs.TextFormatter"}, "json": {"()": "core.logs.JsonFormatter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request"], "formatter": LOG_FORMAT}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request", "redact"], "formatter": LOG_FORMAT}
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }

@@ -6,13 +6,22 @@ trusted proxy appended: entries further left were written by the client and may 
 are never used. The tip rate limit, the API throttle, the staff login lockout (django-axes) and
 gunicorn's access log all take the address from here. What is kept of it, where anything is, is only
 its keyed hash (``client_hash``).
+
+**IPv6 clients are counted by network.** One IPv6 subscriber (a home, a phone) is given a whole /64
+and may pick a new address in it for every request, so a limit counted per address limits nothing.
+Every limit and every hash (``client_key``, ``client_hash``) therefore counts an IPv6 client by its
+network of ``CLIENT_IPV6_PREFIX`` bits (64 by default; 56 or 48 for providers that hand out larger
+blocks), an IPv4-mapped IPv6 address as the IPv4 address it is, and an IPv4 address as itself.
 """
 
+import ipaddress
 import logging
 
 from django.conf import settings
 from django.utils.crypto import salted_hmac
 from gunicorn.glogging import Logger
+
+from .redaction import RedactingFilter, redact_identifiers
 
 logger = logging.getLogger(__name__)
 _warned_about_proxy = False
@@ -35,6 +44,26 @@ def client_ip(request):
     return forwarded_client(
         request.META.get("REMOTE_ADDR", ""), request.META.get("HTTP_X_FORWARDED_FOR"), settings.TRUSTED_PROXY_COUNT
     )
+
+
+def limit_address(address):
+    """The address as limits and hashes count it (see the module docstring): an IPv6 address becomes its
+    network's first address (``2001:db8:1:2::`` for a /64, still a valid address for the login lockout's
+    records); anything that is not an IP address is returned as it is."""
+    try:
+        ip = ipaddress.ip_address(address.strip().split("%", 1)[0])  # without an IPv6 zone (fe80::1%eth0)
+    except (ValueError, AttributeError):
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, settings.CLIENT_IPV6_PREFIX), strict=False).network_address)
+    return str(ip)
+
+
+def client_key(request):
+    """Who sent ``request``, as every limit counts it: the address, or an IPv6 client's network."""
+    return limit_address(client_ip(request))
 
 
 def warn_about_proxy(peer):
@@ -68,16 +97,25 @@ def check_proxy_count(app_configs, **kwargs):
 
 
 class AccessLogger(Logger):
-    """gunicorn's access log with the client address of the rule above in ``%(h)s``, not the proxy's."""
+    """gunicorn's logs: the access log with the client address of the rule above in ``%(h)s``, not the
+    proxy's, and no identifier in any line of either log (``core.redaction``: the WeChat sender's
+    OpenID is in the query string of every message WeChat forwards)."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            if not any(isinstance(existing, RedactingFilter) for existing in log.filters):
+                log.addFilter(RedactingFilter())
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
         atoms["h"] = forwarded_client(
             environ.get("REMOTE_ADDR", "-"), environ.get("HTTP_X_FORWARDED_FOR"), settings.TRUSTED_PROXY_COUNT
         )
-        return atoms
+        return {name: redact_identifiers(value) for name, value in atoms.items()}
 
 
 def client_hash(address):
-    """A keyed hash (HMAC with SECRET_KEY): equal for equal addresses, and no way back to the address."""
-    return salted_hmac("piyao.tips.client", address, algorithm="sha256").hexdigest()
+    """A keyed hash (HMAC with SECRET_KEY): equal for equal clients (an IPv6 address counts by its network,
+    see ``limit_address``; other identifiers, such as ``wechat:<OpenID>``, as they are), and no way back."""
+    return salted_hmac("piyao.tips.client", limit_address(address), algorithm="sha256").hexdigest()

@@ -1,6 +1,6 @@
 """Staff login protection with django-axes: what a locked-out person sees.
 
-Failures are counted per username and client address (``core.clients.client_ip``)."""
+Failures are counted per username and client address (``core.clients.client_key``: an IPv6 client by its network)."""
 
 from django.conf import settings
 from django.contrib import admin

@@ -8,6 +8,8 @@ history records alone. So every line a request writes carries:
 - ``user``: the signed-in staff member's username;
 - ``client``: the staff member's address (``core.clients.client_ip``). A citizen's address is never
   written to the logs: the privacy page promises that it is kept only as a salted hash, with the tip.
+  Nor is a WeChat sender's OpenID, which WeChat puts in the query string: every handler, and gunicorn's
+  access and error logs, redact identifying query parameters (``core.redaction``).
 
 Actions are logged with ``log_event(logger, "clarification.published", id=..., ...)``: the event's name is
 the message and its fields follow as ``key=value`` (or as JSON keys with ``LOG_FORMAT=json``, one object a

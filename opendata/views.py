@@ -1,12 +1,10 @@
 from django.conf import settings
-from django.http import StreamingHttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import condition, require_safe
+from django.views.decorators.http import require_safe
 
-from clarifications.models import ContentVersion, Verdict
-from clarifications.pagecache import CACHE_CONTROL
+from clarifications.models import Verdict
 
-from . import downloads
+from . import files
 from .statistics import monthly_statistics
 
 
@@ -22,29 +20,13 @@ def open_data(request):
     return render(request, "opendata/index.html", context)
 
 
-def _download_etag(request):
-    # A download is every public clarification: it changes only with the public content (and the CSV's
-    # links with the host). A client asking again with the ETag gets 304 instead of the whole export.
-    return f'"{ContentVersion.token()}:{request.get_host()}"'
-
-
 @require_safe
-@condition(etag_func=_download_etag)
 def clarifications_jsonl(request):
-    return _download(downloads.jsonl_lines(), "application/jsonl; charset=utf-8", "clarifications.jsonl")
+    """Every public clarification, one JSON line each: built once per content version (``files``)."""
+    return files.serve(request, files.JSONL)
 
 
 @require_safe
-@condition(etag_func=_download_etag)
 def clarifications_csv(request):
-    lines = downloads.csv_lines(request.build_absolute_uri)
-    return _download(lines, "text/csv; charset=utf-8", "clarifications.csv")
-
-
-def _download(lines, content_type, filename):
-    response = StreamingHttpResponse(lines, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = CACHE_CONTROL  # revalidated, like the pages (see pagecache.py)
-    if settings.OPEN_DATA_LICENCE_URL:
-        response["Link"] = f'<{settings.OPEN_DATA_LICENCE_URL}>; rel="license"'
-    return response
+    """The same as CSV, one row each with its address: built once per content version and site address."""
+    return files.serve(request, files.CSV)

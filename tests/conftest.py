@@ -29,6 +29,13 @@ def private_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def open_data_root(settings, tmp_path):
+    """The open-data downloads are built into a temporary folder too."""
+    settings.OPEN_DATA_ROOT = tmp_path / "open-data"
+    return settings.OPEN_DATA_ROOT
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty cache: the tip rate-limit counters (with Redis), the API
     throttle's counts and cached pages live there. With ``REDIS_URL`` the cache is shared and outlives

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from clarifications.archive import import_lines
 from core.logs import JsonFormatter, RequestContextFilter, TextFormatter
+from core.redaction import RedactingFilter, redact_identifiers
 from tips.casework import lifecycle
 from tips.models import ReportStatus, Tip
 
@@ -22,6 +23,7 @@ def capture(formatter):
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.addFilter(RequestContextFilter())
+    handler.addFilter(RedactingFilter())
     handler.setFormatter(formatter)
     return stream, handler
 
@@ -129,3 +131,74 @@ def test_the_text_format_is_one_readable_line_with_the_fields():
     line = stream.getvalue()
     assert line.count("\n") == 1
     assert 'WARNING piyao.test.text [-] tip.status_changed code=AB12 note="两 个"' in line
+
+
+# --- identifiers never logged -------------------------------------------------------------------------
+
+OPENID = "oSecretOpenId_0123456789abcd"
+
+
+def test_the_site_log_handlers_redact_openids(settings):
+    assert "redact" in settings.LOGGING["handlers"]["console"]["filters"]
+    stream, handler = capture(TextFormatter())
+    logger = logging.getLogger("piyao.test.redaction")
+    logger.addHandler(handler)
+    try:
+        logger.warning("Not Found: %s", f"/wechat/?signature=ab&openid={OPENID}&nonce=1")
+        logger.warning("quoted", extra={"event": "x", "fields": {"url": f"/next?u=%2Fwechat%2F%3Fopenid%3D{OPENID}"}})
+    finally:
+        logger.removeHandler(handler)
+    assert OPENID not in stream.getvalue()
+    assert "openid=[redacted]&nonce=1" in stream.getvalue()
+
+
+def test_redaction_leaves_other_parameters_alone():
+    assert redact_identifiers("/x/?OpenID=abc&myopenid=keep&unionid=u1") == (
+        "/x/?OpenID=[redacted]&myopenid=keep&unionid=[redacted]"
+    )
+    assert redact_identifiers("/clarifications/?q=openid") == "/clarifications/?q=openid"
+
+
+def test_gunicorns_access_and_error_logs_never_carry_a_wechat_senders_openid(tmp_path):
+    """Through a real gunicorn: WeChat forwards every message as POST /wechat/?...&openid=<OpenID>."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from .servers import REPO, site_environment, start_gunicorn, stop_gunicorn
+    from .wechat_simulator import TOKEN, WeChat, xml_message
+
+    access_log, error_log = tmp_path / "access.log", tmp_path / "gunicorn.log"
+    environment = site_environment(
+        tmp_path, GUNICORN_ACCESS_LOG=str(access_log), LOG_LEVEL="INFO", WECHAT_TOKEN=TOKEN, WEB_CONCURRENCY="1"
+    )
+    # Migrations only: nothing here renders a page with static files.
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=REPO, env=environment, check=True)  # noqa: S603
+    process, base_url = start_gunicorn(environment, log_path=error_log)
+    try:
+        wechat = WeChat(None, openid=OPENID)
+        query = "&".join(f"{key}={value}" for key, value in wechat.query(openid=OPENID).items())
+        body = xml_message("text", openid=OPENID, msg_id=99, Content="群里说明天全市停水三天").encode()
+        request = urllib.request.Request(  # noqa: S310 (our own server)
+            f"{base_url}/wechat/?{query}", data=body, headers={"Content-Type": "text/xml"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (our own server)
+            assert response.status == 200
+        # A refused one too (bad signature), which the site logs as a refusal.
+        refused = urllib.request.Request(  # noqa: S310 (our own server)
+            f"{base_url}/wechat/?signature=0&timestamp=1&nonce=1&openid={OPENID}", data=body
+        )
+        try:
+            urllib.request.urlopen(refused, timeout=30)  # noqa: S310
+        except urllib.error.HTTPError as error:
+            assert error.code == 403
+    finally:
+        stop_gunicorn(process)
+    deadline = time.monotonic() + 5
+    while access_log.read_text().count("/wechat/") < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    access = access_log.read_text()
+    assert access.count("openid=[redacted]") == 2, access
+    assert OPENID not in access
+    assert OPENID not in error_log.read_text()

@@ -254,3 +254,17 @@ def test_pages_show_a_publish_through_the_proxy_cache_and_stay_right(site):
         status, headers, body = site.get("/clarifications/", headers=gzip_headers)
         assert status == 200 and headers["Content-Encoding"] == "gzip"
         assert "代理后的标题" in gzip.decompress(body).decode()
+
+
+def test_open_data_downloads_share_one_cache_entry_whatever_the_query_string(site):
+    status, headers, first = site.get("/open-data/clarifications.csv?utm_source=a")
+    assert status == 200 and "代理" in first.decode("utf-8-sig")
+    for number in range(3):
+        status, again, body = site.get(f"/open-data/clarifications.csv?n={number}")
+        assert status == 200 and body == first
+        # Served from the entry the first request made (or revalidated with a 304 from the app): a key
+        # holding the query string would make each of these a MISS.
+        assert again["X-Cache-Status"] in ("HIT", "REVALIDATED", "UPDATING"), again["X-Cache-Status"]
+        assert again["ETag"] == headers["ETag"]
+    status, partial, body = site.get("/open-data/clarifications.csv?x", headers={"Range": "bytes=0-9"})
+    assert status == 206 and body == first[:10]

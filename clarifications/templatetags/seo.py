@@ -1,5 +1,6 @@
 """Tags for what machines read in a page's head: canonical and alternate URLs, share cards, JSON-LD."""
 
+import re
 from urllib.parse import urlsplit, urlunsplit
 
 from django import template
@@ -15,6 +16,9 @@ register = template.Library()
 
 # Open Graph wants language_TERRITORY.
 OG_LOCALES = {"zh-hans": "zh_CN", "en": "en_US"}
+# ASCII control characters: URL parsers (browsers, Python's urlsplit) drop tab, newline and carriage
+# return anywhere in an address, so "/<tab>/evil.example" would read as "//evil.example".
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class CaptureNode(template.Node):
@@ -45,9 +49,19 @@ def capture(parser, token):
 
 def local_path(path):
     """``path`` as a path on this site: ``//evil.example/`` (a path a visitor may request) would be read
-    by browsers, and by ``build_absolute_uri``, as another host, so leading slashes and backslashes
-    are collapsed into one slash."""
-    return "/" + path.lstrip("/\\")
+    by browsers, and by ``build_absolute_uri``, as another host, so control characters are removed
+    (parsers drop tab and newline, which would otherwise join slashes) and leading slashes and
+    backslashes are collapsed into one slash."""
+    return "/" + CONTROL_CHARACTERS.sub("", path).lstrip("/\\")
+
+
+def on_this_host(request, path):
+    """The absolute URL of ``path`` on the request's own host; the site's root should anything make it
+    point elsewhere (a last guard: no page announces another host as its address)."""
+    url = request.build_absolute_uri(local_path(path))
+    if urlsplit(url).netloc != request.get_host():
+        return request.build_absolute_uri("/")
+    return url
 
 
 def path_in_language(path, language_code):
@@ -74,7 +88,7 @@ def canonical_url(context):
     request = context.get("request")
     if request is None:
         return ""
-    url = request.build_absolute_uri(local_path(request.path))
+    url = on_this_host(request, request.path)
     page = request.GET.get("page", "")
     if page.isdigit() and int(page) > 1:
         url += f"?page={page}"
@@ -87,8 +101,8 @@ def alternate_urls(context):
     request = context.get("request")
     if request is None:
         return []
-    urls = [(code, request.build_absolute_uri(path_in_language(request.path, code))) for code, _ in settings.LANGUAGES]
-    urls.append(("x-default", request.build_absolute_uri(path_in_language(request.path, settings.LANGUAGE_CODE))))
+    urls = [(code, on_this_host(request, path_in_language(request.path, code))) for code, _ in settings.LANGUAGES]
+    urls.append(("x-default", on_this_host(request, path_in_language(request.path, settings.LANGUAGE_CODE))))
     return urls
 
 

@@ -1,17 +1,13 @@
 """The reported rumors, hottest first: the groups of reports staff work on, with their charts and the
 evidence package for referral."""
 
-import tempfile
-
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import F
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -25,12 +21,11 @@ from tips.analytics import heat
 from tips.analytics.trends import PERIODS, period_from, report_charts
 from tips.casework import answers, drafts, lifecycle
 from tips.casework import rumors as rumors_
-from tips.evidence import packages as evidence
 from tips.models import REPORT_MODELS, Rumor
 
-from .evidence import custody_message
+from .evidence import evidence_urls
 from .filters import DefaultChoiceFilter
-from .forms import AnswerReportsForm, DraftForm, EvidenceExportForm
+from .forms import AnswerReportsForm, DraftForm
 from .reports import PersonalDataGuard, TipInline
 from .rumor_state import clarification_state, state_of
 from .sightings import SightingInline
@@ -159,7 +154,7 @@ class RumorAdmin(PersonalDataGuard, ReadOnlyHistoryAdmin):
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
-            path("<int:pk>/evidence/", view(self.evidence_view), name="tips_rumor_evidence"),
+            *evidence_urls(self),
             path("<int:pk>/answer/", view(self.answer_view), name="tips_rumor_answer"),
             path("<int:pk>/start-draft/", view(self.start_draft_view), name="tips_rumor_start_draft"),
             *super().get_urls(),
@@ -246,50 +241,6 @@ class RumorAdmin(PersonalDataGuard, ReadOnlyHistoryAdmin):
         ]
         found = [report for report in earliest if report is not None]
         return min(found, key=lambda report: report.reported_at) if found else None
-
-    def evidence_view(self, request, pk):
-        """The confirmation page of an evidence package (GET), and the package itself (POST)."""
-        if not self.has_evidence_permission(request):
-            raise PermissionDenied
-        rumor = get_object_or_404(Rumor, pk=pk)
-        may_see_contact = request.user.has_perm("tips.view_tip_contact")
-        data = request.POST if request.method == "POST" else None  # a POST with every box unticked is empty
-        form = EvidenceExportForm(data, may_see_contact=may_see_contact)
-        if request.method == "POST" and form.is_valid():
-            with_contact = may_see_contact and form.cleaned_data.get("include_contact", False)
-            # On disk, not in memory: screenshots of several megabytes each add up.
-            package = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it once sent)
-            try:
-                with transaction.atomic():
-                    record = evidence.build_package(
-                        rumor=rumor,
-                        user=request.user,
-                        with_contact=with_contact,
-                        reference=form.cleaned_data["reference"],
-                        out=package,
-                        absolute_url=request.build_absolute_uri,
-                    )
-                    self.log_change(request, rumor, custody_message(record))
-            except BaseException:
-                package.close()
-                raise
-            package.seek(0)
-            filename = f"evidence-rumor-{rumor.pk}-{timezone.localtime(record.exported_at):%Y%m%d-%H%M%S}.zip"
-            response = FileResponse(package, as_attachment=True, filename=filename, content_type="application/zip")
-            response["Cache-Control"] = "private, no-store"
-            return response
-        reports = evidence.reports_of(rumor, with_contact=False)
-        context = {
-            "rumor": rumor,
-            "reports": reports,
-            "screenshots": sum(1 for report in reports if report.screenshot),
-            "clarifications": Clarification.objects.filter(
-                pk__in={report.clarification_id for report in reports if report.clarification_id}
-            ),
-            "exports": rumor.evidence_exports.all()[:10],
-            "form": form,
-        }
-        return self.admin_page(request, "admin/tips/rumor/evidence.html", _("Export an evidence package"), **context)
 
     def get_queryset(self, request):
         return heat.hottest_first(super().get_queryset(request).select_related("clarification"))

@@ -1,56 +1,73 @@
-"""Evidence packages for referral: everything the office holds about one reported rumor, in one ZIP.
+"""Building evidence packages for referral: everything the office holds about one reported rumor, in one ZIP.
 
-A package holds:
+A package (format ``piyao-evidence/2``) holds:
 
-- ``reports.csv``: one row per report, from every channel (UTF-8 with a byte-order mark, so that
-  spreadsheet programs read Chinese); texts are exactly as received, since they are evidence;
-- ``screenshots/<reference>.<ext>``: the screenshots as stored (re-encoded on upload, see
-  ``screenshots.py``), with their SHA-256 in the CSV;
+- ``reports.json``: one object per report, from every channel, with the **exact** texts as received;
+- ``reports.csv``: the same rows for spreadsheet programs (UTF-8 with a byte-order mark, so that they
+  read Chinese). A cell that a spreadsheet would run as a formula (it begins with ``=``, ``+``, ``-``,
+  ``@``, a tab or a carriage return) begins with an added apostrophe (``core.spreadsheets``): the CSV
+  is for reading, ``reports.json`` is the exact record;
+- ``screenshots/<reference>.<ext>``: the screenshots as stored (re-encoded on upload), with their SHA-256
+  in both report files;
 - ``clarifications/<id>.json``: the clarifications the reports were answered with, in the import
   format (``clarifications.archive``) plus their public address;
+- ``summary.html``: a printable summary in the exporter's language (``summary.py``): the case, the
+  reports, every file above with its SHA-256, the custody record, and which file is exact;
 - ``custody.json``: the chain-of-custody record: who exported, when, for which case, which reports,
-  and the SHA-256 of every file above;
+  and the SHA-256 of every file above (the summary's included);
 - ``manifest.json``: the package's ID and the SHA-256 and size of every other file.
 
 The same record is kept in the database (``EvidenceExport``, with the SHA-256 of ``manifest.json``) and
-in the rumor group's admin history, so ``verify_evidence_package`` can tell a damaged or altered
-package from the one exported, even if file and manifest were altered together.
+in the rumor group's admin history, so ``verify_evidence_package`` (``verification.py``) can tell a
+damaged or altered package from the one exported, even if file and manifest were altered together.
 
-Reports come from ``REPORT_SOURCES``: one function per channel, each yielding ``Report`` rows for a
-rumor group: citizens' tips (``tip_reports``) and online-inspection sightings (``sighting_reports``).
+Reports come from every kind of report (``tips.models.REPORT_MODELS``, as every count of reports does),
+each listed by ``evidence_row``.
 
-Contact details (the e-mail a citizen left) go into the CSV only when asked for by someone with
-``tips.view_tip_contact``; the caller decides, the default is without. The ZIP is written to a
-temporary file, screenshots copied through in chunks, so memory stays small whatever their size.
+Contact details (the e-mail a citizen left) go into the report files only when asked for by someone
+with ``tips.view_tip_contact``; the caller decides, the default is without. The ZIP is written to a
+file, screenshots copied through in chunks and the report files row by row, so memory stays small
+whatever their size. The admin keeps the package privately for ``DOWNLOAD_VALID_FOR`` after the
+export (``stored_package``), for the exporter to download; the daily purge removes it afterwards
+(``remove_expired_packages``).
 """
 
-import csv
 import hashlib
 import io
 import json
 import logging
 import os
-import uuid
+import tempfile
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from django.utils import timezone
+from django.core.files import File
+from django.utils import timezone, translation
 
 from clarifications.archive import export_record
 from clarifications.models import Clarification
 from core.logs import log_event
+from core.spreadsheets import csv_writer
 from core.storage import private_storage
-from tips.models import EvidenceExport, Rumor
+from tips import models
+from tips.models import REPORT_MODELS, EvidenceExport, Rumor
+
+from .summary import render_summary
 
 logger = logging.getLogger(__name__)
 
-FORMAT = "piyao-evidence/1"
+FORMAT = "piyao-evidence/2"
 MANIFEST = "manifest.json"
 CUSTODY = "custody.json"
 REPORTS = "reports.csv"
+REPORTS_EXACT = "reports.json"
+SUMMARY = "summary.html"
+SUMMARY_NAMES = {"reports_exact": REPORTS_EXACT, "reports_csv": REPORTS, "custody": CUSTODY, "manifest": MANIFEST}
 CHUNK_BYTES = 1024 * 1024
+# How long the exporter may download a package from the confirmation page; the daily purge removes it after.
+DOWNLOAD_VALID_FOR = timedelta(hours=24)
+STORED_FOLDER = "evidence"
 
 CSV_COLUMNS = [
     "channel",
@@ -83,66 +100,62 @@ class Report:
     clarification_id: int | None = None
     screenshot: str = ""  # the file's name in private storage
     contact: dict = field(default_factory=dict)  # filled only when contact details were asked for
+    # For people (the summary), in the language active when the report was read.
+    channel_label: str = ""
+    platform_label: str = ""
+    status_label: str = ""
 
 
-def tip_reports(rumor: Rumor, *, with_contact: bool) -> Iterator[Report]:
-    """Citizens' tips in the group, oldest first."""
-    for tip in rumor.tips.order_by("submitted_at", "id").iterator(chunk_size=500):
-        contact = {}
-        if with_contact:
-            contact = {"contact_email": tip.contact_email, "contact_consent": tip.contact_consent}
-        yield Report(
-            channel="tip",
-            reference=tip.code,
-            text=tip.text,
-            platform=tip.platform,
-            link=tip.link,
-            seen_on=tip.seen_on,
-            received_at=tip.submitted_at,
-            status=tip.status,
-            clarification_id=tip.clarification_id,
-            screenshot=tip.screenshot.name or "",
-            contact=contact,
-        )
-
-
-def sighting_reports(rumor: Rumor, *, with_contact: bool) -> Iterator[Report]:
-    """Staff's sightings from online inspection in the group, oldest first (no contact data: the
-    office recorded them). The text is what was typed and, below it, what the screenshot says."""
-    for sighting in rumor.sightings.order_by("recorded_at", "id").iterator(chunk_size=500):
-        yield Report(
-            channel="sighting",
-            reference=f"S-{sighting.pk}",
-            text=sighting.matching_text,
-            platform=sighting.platform,
-            link=sighting.link,
-            seen_on=timezone.localdate(sighting.seen_at),
-            received_at=sighting.recorded_at,
-            status=sighting.status,
-            clarification_id=sighting.clarification_id,
-            screenshot=sighting.screenshot.name or "",
-        )
-
-
-REPORT_SOURCES = [tip_reports, sighting_reports]
+def evidence_row(report: models.Report, *, with_contact: bool) -> Report:
+    """One report as the package lists it, whatever its kind (contact details only when asked for)."""
+    return Report(
+        channel=report.kind,
+        reference=report.reference,
+        text=report.evidence_text,
+        platform=report.platform,
+        link=report.link,
+        seen_on=report.seen_on_date,
+        received_at=report.received_at,
+        status=report.status,
+        clarification_id=report.clarification_id,
+        screenshot=report.screenshot.name or "",
+        contact=report.contact() if with_contact else {},
+        channel_label=str(report.channel_label),
+        platform_label=str(report.get_platform_display()),
+        status_label=str(report.get_status_display()),
+    )
 
 
 def reports_of(rumor: Rumor, *, with_contact: bool) -> list[Report]:
-    """Every report of the group from every channel, in the order they were received."""
-    reports = [report for source in REPORT_SOURCES for report in source(rumor, with_contact=with_contact)]
+    """Every report of the group, of every kind (``tips.models.REPORT_MODELS``), in the order they were
+    received."""
+    reports = [
+        evidence_row(report, with_contact=with_contact)
+        for model in REPORT_MODELS
+        for report in model.objects.filter(rumor=rumor).order_by(model.received_at_field, "id").iterator(chunk_size=500)
+    ]
     return sorted(reports, key=lambda report: (report.received_at, report.channel, report.reference))
 
 
 def build_package(
-    *, rumor: Rumor, user, with_contact: bool, reference: str, out, absolute_url=lambda path: path
+    *,
+    rumor: Rumor,
+    user,
+    with_contact: bool,
+    reference: str,
+    out,
+    absolute_url=lambda path: path,
+    language: str | None = None,
 ) -> EvidenceExport:
     """Write the package of ``rumor`` to the binary file ``out`` and record the export; returns the record.
 
     ``absolute_url`` turns a path into the site's address (``request.build_absolute_uri``), so that the
-    clarifications in the package name where the public reads them.
+    clarifications in the package name where the public reads them; ``language`` is the summary's
+    (the exporter's; the active language by default).
 
     Call it inside a transaction: the record and the admin log entry then stand or fall together.
     """
+    language = language or translation.get_language()
     record = EvidenceExport(
         rumor=rumor,
         rumor_label=rumor.label,
@@ -152,18 +165,22 @@ def build_package(
         reference=reference,
         contact_included=with_contact,
     )
-    reports = reports_of(rumor, with_contact=with_contact)
+    with translation.override(language):
+        reports = reports_of(rumor, with_contact=with_contact)
     files: dict[str, dict] = {}
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as package:
         screenshots = {}
         for report in reports:
             if report.screenshot:
                 screenshots[report.reference] = _add_screenshot(package, files, report)
-        _add_reports_csv(package, files, reports, screenshots, with_contact=with_contact)
+        rows = [_row(report, screenshots, with_contact=with_contact) for report in reports]
+        _add_reports_json(package, files, rows)
+        _add_reports_csv(package, files, rows, with_contact=with_contact)
         clarification_ids = sorted({report.clarification_id for report in reports if report.clarification_id})
-        for clarification in Clarification.objects.filter(pk__in=clarification_ids).prefetch_related(
-            "topics", "sources", "updates"
-        ):
+        clarifications = list(
+            Clarification.objects.filter(pk__in=clarification_ids).prefetch_related("topics", "sources", "updates")
+        )
+        for clarification in clarifications:
             document = {
                 "id": clarification.pk,
                 "address": absolute_url(clarification.get_absolute_url()),
@@ -178,10 +195,21 @@ def build_package(
             "exported_at": timezone.localtime(record.exported_at).isoformat(),
             "case_reference": reference,
             "contact_details_included": with_contact,
+            "exact_texts": REPORTS_EXACT,
             "reports": record.items,
             "clarifications": clarification_ids,
-            "files": {path: entry["sha256"] for path, entry in files.items()},
         }
+        with translation.override(language):
+            summary = render_summary(
+                record=record,
+                reports=reports,
+                screenshots=screenshots,
+                clarifications=clarifications,
+                files=dict(files),
+                names=SUMMARY_NAMES,
+            )
+        _add_bytes(package, files, SUMMARY, summary.encode())
+        custody["files"] = {path: entry["sha256"] for path, entry in files.items()}
         _add_bytes(package, files, CUSTODY, _json_bytes(custody))
         manifest = {
             "format": FORMAT,
@@ -248,122 +276,111 @@ class _HashingWriter(io.RawIOBase):
         return self.target.write(data)
 
 
-def _add_reports_csv(package, files, reports, screenshots, *, with_contact):
-    """The CSV, written row by row into the package (a group may have thousands of long reports)."""
-    with package.open(REPORTS, "w") as member:
-        hashing = _HashingWriter(member)
-        text = io.TextIOWrapper(hashing, encoding="utf-8-sig", newline="", write_through=True)
-        writer = csv.writer(text)
-        writer.writerow(CSV_COLUMNS + (CONTACT_COLUMNS if with_contact else []))
-        for report in reports:
-            writer.writerow(_csv_row(report, screenshots, with_contact=with_contact))
-        text.flush()
-        text.detach()  # closing the wrapper would close the member before the ZIP does
-    files[REPORTS] = {"sha256": hashing.digest.hexdigest(), "size": hashing.size}
-
-
-def _csv_row(report, screenshots, *, with_contact):
+def _row(report, screenshots, *, with_contact):
+    """The report as the report files hold it: a dict in ``CSV_COLUMNS`` order (plus contact columns)."""
     screenshot_path, screenshot_sha256 = screenshots.get(report.reference) or ("", "")
     if report.screenshot and not screenshot_path:
         screenshot_path = "(file missing from storage)"
-    row = [
-        report.channel,
-        report.reference,
-        timezone.localtime(report.received_at).isoformat(),
-        report.seen_on.isoformat() if report.seen_on else "",
-        report.platform,
-        report.text,
-        report.link,
-        report.status,
-        report.clarification_id or "",
-        screenshot_path,
-        screenshot_sha256,
-    ]
+    row = {
+        "channel": report.channel,
+        "reference": report.reference,
+        "received_at": timezone.localtime(report.received_at).isoformat(),
+        "seen_on": report.seen_on.isoformat() if report.seen_on else "",
+        "platform": report.platform,
+        "text": report.text,
+        "link": report.link,
+        "status": report.status,
+        "clarification_id": report.clarification_id,
+        "screenshot_file": screenshot_path,
+        "screenshot_sha256": screenshot_sha256,
+    }
     if with_contact:
-        row += [report.contact.get("contact_email", ""), "yes" if report.contact.get("contact_consent") else "no"]
+        row["contact_email"] = report.contact.get("contact_email", "")
+        row["contact_consent"] = bool(report.contact.get("contact_consent"))
     return row
+
+
+def _add_reports_json(package, files, rows):
+    """The exact record, one report a line inside a JSON array (written as it goes, like the CSV)."""
+    with package.open(REPORTS_EXACT, "w") as member:
+        hashing = _HashingWriter(member)
+        hashing.write(b"[")
+        for number, row in enumerate(rows):
+            hashing.write((",\n" if number else "\n").encode() + json.dumps(row, ensure_ascii=False).encode())
+        hashing.write(b"\n]\n")
+    files[REPORTS_EXACT] = {"sha256": hashing.digest.hexdigest(), "size": hashing.size}
+
+
+def _add_reports_csv(package, files, rows, *, with_contact):
+    """The CSV for spreadsheets, written row by row into the package (a group may have thousands of reports)."""
+    columns = CSV_COLUMNS + (CONTACT_COLUMNS if with_contact else [])
+    with package.open(REPORTS, "w") as member:
+        hashing = _HashingWriter(member)
+        text = io.TextIOWrapper(hashing, encoding="utf-8-sig", newline="", write_through=True)
+        writer = csv_writer(text)
+        writer.writerow(columns)
+        for row in rows:
+            values = {**row, "clarification_id": row["clarification_id"] or ""}
+            if with_contact:
+                values["contact_consent"] = "yes" if row["contact_consent"] else "no"
+            writer.writerow([values[column] for column in columns])
+        text.flush()
+        text.detach()  # closing the wrapper would close the member before the ZIP does
+    files[REPORTS] = {"sha256": hashing.digest.hexdigest(), "size": hashing.size}
 
 
 def _json_bytes(document):
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
 
 
-# --- Verification ------------------------------------------------------------------------------------
+# --- The copy kept for the exporter's download ---------------------------------------------------------
 
 
-@dataclass
-class Verification:
-    package_id: str = ""
-    manifest_sha256: str = ""
-    checked: int = 0
-    problems: list[str] = field(default_factory=list)
-    record: EvidenceExport | None = None
-
-    @property
-    def ok(self):
-        return not self.problems
+def stored_name(record: EvidenceExport) -> str:
+    return f"{STORED_FOLDER}/{record.package_id}.zip"
 
 
-def verify_package(path) -> Verification:
-    """Check every file of the package at ``path`` against its manifest, and the manifest against the
-    office's record of the export when this database has it."""
-    result = Verification()
-    try:
-        package = zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile) as error:
-        result.problems.append(f"cannot read the package as a ZIP file: {error}")
-        return result
-    with package:
-        try:
-            manifest_bytes = package.read(MANIFEST)
-            manifest = json.loads(manifest_bytes)
-            listed = {entry["path"]: entry for entry in manifest["files"]}
-            result.package_id = str(manifest["package_id"])
-        except KeyError:
-            result.problems.append(f"{MANIFEST} is missing or lacks its file list: this is not a complete package")
-            return result
-        except (ValueError, TypeError, zipfile.BadZipFile) as error:
-            result.problems.append(f"{MANIFEST} is damaged: {error}")
-            return result
-        result.manifest_sha256 = hashlib.sha256(manifest_bytes).hexdigest()
-        present = {name for name in package.namelist() if not name.endswith("/")} - {MANIFEST}
-        for name in sorted(present - set(listed)):
-            result.problems.append(f"{name}: in the package but not in the manifest (added after export)")
-        for name, entry in listed.items():
-            if name not in present:
-                result.problems.append(f"{name}: listed in the manifest but missing from the package")
-                continue
-            digest = _sha256_of_member(package, name)
-            if digest is None:
-                result.problems.append(f"{name}: damaged (the ZIP's checksum does not match its content)")
-            elif digest != entry.get("sha256"):
-                result.problems.append(
-                    f"{name}: SHA-256 is {digest}, the manifest says {entry.get('sha256')}: altered or damaged"
-                )
-            else:
-                result.checked += 1
-    result.record = EvidenceExport.objects.filter(package_id=_uuid_or_none(result.package_id)).first()
-    if result.record is not None and result.record.manifest_sha256 != result.manifest_sha256:
-        result.problems.append(
-            f"{MANIFEST}: SHA-256 is {result.manifest_sha256}, the office recorded {result.record.manifest_sha256} "
-            "when it exported this package: the manifest was altered"
-        )
-    return result
+def download_expires_at(record: EvidenceExport) -> datetime:
+    return record.exported_at + DOWNLOAD_VALID_FOR
 
 
-def _sha256_of_member(package, name):
-    digest = hashlib.sha256()
-    try:
-        with package.open(name) as member:
-            while chunk := member.read(CHUNK_BYTES):
-                digest.update(chunk)
-    except zipfile.BadZipFile:
+def build_and_store(**arguments) -> EvidenceExport:
+    """``build_package`` into a temporary file, then kept in private storage under ``stored_name``.
+
+    Call it inside a transaction: should the transaction fail later, the stored file is an orphan that
+    the daily purge removes.
+    """
+    with tempfile.TemporaryFile() as package:
+        record = build_package(out=package, **arguments)
+        package.seek(0)
+        name = private_storage().save(stored_name(record), File(package, name=stored_name(record)))
+    if name != stored_name(record):  # package IDs are unique: never expected, but never served wrongly
+        private_storage().delete(name)
+        raise FileExistsError(stored_name(record))
+    return record
+
+
+def stored_package(record: EvidenceExport):
+    """The kept copy of ``record``'s package (an open binary file), or None when expired or gone."""
+    if timezone.now() >= download_expires_at(record):
         return None
-    return digest.hexdigest()
+    storage = private_storage()
+    name = stored_name(record)
+    return storage.open(name, "rb") if storage.exists(name) else None
 
 
-def _uuid_or_none(text):
-    try:
-        return uuid.UUID(text)
-    except ValueError:
-        return None
+def remove_expired_packages(*, now=None) -> int:
+    """Delete the kept copies older than ``DOWNLOAD_VALID_FOR`` (and orphans of failed exports); returns how many."""
+    storage = private_storage()
+    if not storage.exists(STORED_FOLDER):
+        return 0
+    deadline = (now or timezone.now()) - DOWNLOAD_VALID_FOR
+    removed = 0
+    for filename in storage.listdir(STORED_FOLDER)[1]:
+        name = f"{STORED_FOLDER}/{filename}"
+        if storage.get_modified_time(name) < deadline:
+            storage.delete(name)
+            removed += 1
+    if removed:
+        log_event(logger, "evidence.downloads_removed", count=removed)
+    return removed

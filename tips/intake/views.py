@@ -12,12 +12,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_GET, require_POST
 
 from clarifications.models import Clarification
 from clarifications.search import MAX_QUERY_CHARS, Strength, add_snippets, find_similar, rank
 from core import ratelimit
 from core.clients import client_hash, client_ip
+from core.http import allowed_methods
 from core.images import too_large
 from core.storage import private_storage
 from tips.intake.receive import tip_submit
@@ -35,6 +35,7 @@ KEPT_ON_RATE_LIMIT = ["text", "platform", "seen_on", "link", "contact_email"]
 logger = logging.getLogger(__name__)
 
 
+@allowed_methods("GET", "POST")
 @csrf_exempt
 def tip_new(request):
     """The tip form. An over-long body is refused before anything reads it, CSRF check included.
@@ -82,8 +83,8 @@ def tip_form(request):
     return render(request, "tips/new.html", {"form": form, "suggest_url": reverse("clarifications:suggest")})
 
 
+@allowed_methods("POST")
 @csrf_exempt  # it only renders the form (which carries its own token); the results page posting here has none
-@require_POST
 def tip_prefill(request):
     """The tip form with the text a visitor searched for and found no clarification of.
 
@@ -166,6 +167,7 @@ def lookup_refused(request, code=""):
     return response
 
 
+@allowed_methods("GET")
 @never_cache
 def tip_status(request, code):
     if not lookup_allowed(request):
@@ -191,7 +193,7 @@ def tip_status(request, code):
     return render(request, "tips/status.html", {"tip": tip, "answer": answer, "matches": matches})
 
 
-@require_GET
+@allowed_methods("GET")
 def tip_lookup(request):
     """``/tips/?code=...``: the citizen types their code and lands on its status page."""
     code = request.GET.get("code", "")
@@ -212,6 +214,7 @@ CHECK_WAIT_COUNTED = timedelta(minutes=30)
 CHECK_GIVEN_UP = timedelta(minutes=5)
 
 
+@allowed_methods("GET", "POST")
 @csrf_exempt
 def check_new(request):
     """The "check a screenshot" form; as for tips, an over-long body is refused before anything reads it
@@ -275,8 +278,8 @@ def check_submit(picture):
     return check
 
 
+@allowed_methods("GET")
 @never_cache
-@require_GET
 def check_result(request, pk):
     """Progress until the picture is read (meta refresh, or the script polling ``?progress``), then the
     text read and the clarifications it matches, presented like a pasted message's search."""

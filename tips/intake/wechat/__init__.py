@@ -1,7 +1,9 @@
 """The office's WeChat official account as a channel for tips (公众号消息接口).
 
-``protocol`` is the wire format (signatures, XML in and out), ``views`` the server URL WeChat calls,
+``protocol`` is the wire format (signatures, XML in and out), ``crypto`` its safe (encrypted) mode,
+``views`` the server URL WeChat calls,
 ``replies`` what a message becomes (an answer from a clarification, or a tip), ``pictures`` the
 bounded fetch of a picture after the reply. Configuration: ``WECHAT_TOKEN`` (the endpoint answers 404
-without it), ``WECHAT_ACCOUNT_ID`` and ``WECHAT_PICTURE_HOSTS``; see the README.
+without it), ``WECHAT_ACCOUNT_ID``, ``WECHAT_PICTURE_HOSTS``, and for safe mode ``WECHAT_APP_ID`` and
+``WECHAT_ENCODING_AES_KEY``; see the README.
 """

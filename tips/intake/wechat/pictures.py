@@ -20,7 +20,6 @@ import logging
 import time
 import urllib.error
 import urllib.request
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -31,6 +30,8 @@ from core.logs import log_event
 from core.storage import private_storage
 from tips.intake import receive
 from tips.models import ScreenshotReading, Tip
+
+from .protocol import picture_url_allowed
 
 logger = logging.getLogger(__name__)
 
@@ -50,12 +51,7 @@ class FetchFailed(Exception):
 def allowed(url):
     """Whether ``url`` may be kept and fetched: on an allowed host, and short enough to store."""
     max_length = Tip._meta.get_field("pending_picture_url").max_length or 0
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-    except ValueError:
-        return False
-    return len(url) <= max_length and parts.scheme in ("http", "https") and host in settings.WECHAT_PICTURE_HOSTS
+    return picture_url_allowed(url, hosts=settings.WECHAT_PICTURE_HOSTS, max_length=max_length)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

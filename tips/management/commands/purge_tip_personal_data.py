@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 
 from core import ratelimit
 from tips.casework.purge import purge_personal_data, remove_orphan_screenshots
+from tips.evidence.packages import remove_expired_packages
 from tips.intake.checks import remove_old_screenshot_checks
 
 
@@ -10,7 +11,8 @@ class Command(BaseCommand):
     help = (
         "Delete the contact e-mail and the address hash of tips closed (answered, not actionable or duplicate) "
         "more than TIPS_PERSONAL_DATA_DAYS days ago, finished rate-limit windows, and screenshot files no tip "
-        "refers to (left by a failed submission), and visitors' screenshot checks older than a day. Run it daily."
+        "refers to (left by a failed submission), visitors' screenshot checks older than a day, and the evidence "
+        "packages kept for their exporters' download once it expired. Run it daily."
     )
 
     def add_arguments(self, parser):
@@ -31,3 +33,5 @@ class Command(BaseCommand):
         )
         checks = remove_old_screenshot_checks()
         self.stdout.write(f"Removed {checks} screenshot check(s) older than a day.")
+        packages = remove_expired_packages()
+        self.stdout.write(f"Removed {packages} evidence package download(s) past their validity.")

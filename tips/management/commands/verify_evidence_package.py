@@ -1,13 +1,15 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from tips.evidence.packages import verify_package
+from tips.evidence.verification import EXIT_STATUS, TAMPERED, UNVERIFIABLE, verify_package
 
 
 class Command(BaseCommand):
     help = (
-        "Check an evidence package (ZIP) exported from a rumor group: every file's SHA-256 against the "
-        "package's manifest, no file missing or added, and, when this database recorded the export, the "
-        "manifest against that record. Exits with status 1 and names each problem when anything differs."
+        "Check an evidence package (ZIP) exported from a rumor group: a plain ZIP (each name once, no unsafe "
+        "name, no data in directory entries), every file's size and SHA-256 against the package's manifest "
+        "(read in bounded chunks), no file missing or added, and the manifest against this office's record of "
+        "the export. Exit status: 0 verified; 1 tampered or damaged (each problem named); 3 unverifiable (the "
+        "package agrees with itself but this office has no record of exporting it)."
     )
 
     def add_arguments(self, parser):
@@ -15,18 +17,20 @@ class Command(BaseCommand):
 
     def handle(self, *args, package, **options):
         result = verify_package(package)
-        if not result.ok:
+        if result.status == TAMPERED:
             problems = "\n".join(f"  - {problem}" for problem in result.problems)
-            raise CommandError(f"{package} FAILED verification:\n{problems}")
-        record = result.record
-        if record is not None:
-            origin = (
-                f"matches the office's record of its export by {record.exported_by_username} "
-                f"at {record.exported_at.isoformat()}"
+            raise CommandError(f"{package} FAILED verification (tampered or damaged):\n{problems}")
+        if result.status == UNVERIFIABLE:
+            message = (
+                f"{package} UNVERIFIABLE: package {result.package_id} agrees with its own manifest "
+                f"({result.checked} file(s) match their SHA-256), but this office has no record of exporting it, "
+                "so nothing shows that it is the office's: it may come from another installation, or have been "
+                "rebuilt whole (files, custody and hashes) under a new ID."
             )
-        else:
-            origin = "has no export record in this database to compare its manifest with"
+            raise CommandError(message, returncode=EXIT_STATUS[UNVERIFIABLE])
+        record = result.record
         self.stdout.write(
             f"{package} OK: package {result.package_id}, {result.checked} file(s) match their SHA-256; "
-            f"the manifest (SHA-256 {result.manifest_sha256}) {origin}."
+            f"the manifest (SHA-256 {result.manifest_sha256}) matches the office's record of its export by "
+            f"{record.exported_by_username} at {record.exported_at.isoformat()}."
         )
