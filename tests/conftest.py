@@ -118,25 +118,30 @@ def staff_groups(db):
     from django.apps import apps
     from django.contrib.auth.models import Group
 
-    operation = staff_groups_operation()
+    operations = staff_groups_operations()
     if Group.objects.filter(name__in=["Editor", "Publisher", "Tip triage"]).count() < 3:
-        operation.code(apps, None)
+        for operation in operations:
+            operation.code(apps, None)
     return {group.name: group for group in Group.objects.all()}
 
 
-def staff_groups_operation():
+def staff_groups_operations():
+    """The migration operation that creates the groups, then those of later clarifications migrations
+    that grant them permissions on new models (named ``grant``)."""
     from django.db.migrations import RunPython
     from django.db.migrations.loader import MigrationLoader
 
     graph = MigrationLoader(None, ignore_no_migrations=True).graph
-    found = [
-        operation
+    plan = [
+        (key, operation)
         for key in graph.forwards_plan(graph.leaf_nodes("clarifications")[0])
         for operation in graph.nodes[key].operations
-        if isinstance(operation, RunPython) and operation.code.__name__ == "create_staff_groups"
+        if isinstance(operation, RunPython)
     ]
+    found = [operation for _key, operation in plan if operation.code.__name__ == "create_staff_groups"]
     assert len(found) == 1, "exactly one migration must create the staff groups"
-    return found[0]
+    grants = [op for key, op in plan if key[0] == "clarifications" and op.code.__name__ == "grant"]
+    return [found[0], *grants]
 
 
 def _member_of(groups, name, username):
