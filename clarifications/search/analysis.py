@@ -169,24 +169,43 @@ def _is_clitic(text, start, end):
     return text[start:end].casefold() in CLITICS
 
 
-def _beside_function_word(tokens, index):
-    """Whether a Chinese bigram shares a character with a function word beside it: 们已 and 经知 in
-    我们已经知道 are halves of 我们, 已经 and 知道, no word of the text's own."""
-    term = tokens[index][0]
-    if len(term) != 2 or not CJK_RE.match(term) or stopwords.is_stop_bigram(term):
-        return False
-    before = (
-        index > 0 and tokens[index - 1][2] == tokens[index][1] + 1 and stopwords.is_stop_bigram(tokens[index - 1][0])
-    )
-    after = index + 1 < len(tokens) and tokens[index + 1][1] == tokens[index][2] - 1
-    return before or (after and stopwords.is_stop_bigram(tokens[index + 1][0]))
+@lru_cache(maxsize=65_536)
+def is_cjk(term):
+    return CJK_RE.match(term) is not None
 
 
-def _word_weight(term, surface, post, start):
-    """What a token weighs for what it is: a stop word, chatter, or a word of the rumor."""
-    if CJK_RE.match(term):
-        return stopwords.bigram_weight(term) if len(term) == 2 else 1.0
-    return 1.0 if post.in_dotted(start) else stopwords.word_weight(surface)
+@lru_cache(maxsize=65_536)
+def _bigram_weight(term):
+    """A Chinese bigram's own weight (stop word, chatter, or 1), or None for any other term."""
+    return stopwords.bigram_weight(term) if len(term) == 2 and is_cjk(term) else None
+
+
+def _weigh(tokens, text, post, weight, out):
+    """Append (term, start, end, is_prefix, weight) to ``out`` for ``tokens`` of ``text`` (offsets in it),
+    each weighing ``weight`` times what it is: a stop word, chatter, a word of the rumor. A Chinese
+    bigram sharing a character with a function word beside it (们已 and 经知 in 我们已经知道: halves of
+    我们, 已经 and 知道, no word of the text's own) weighs as a stop word too."""
+    bigrams = [_bigram_weight(token[0]) for token in tokens]
+    stop = stopwords.STOP_WEIGHT
+    for index, (term, start, end, is_prefix) in enumerate(tokens):
+        own = bigrams[index]
+        if own is None:
+            if is_prefix or is_cjk(term):
+                own = 1.0
+            elif _is_clitic(text, start, end):
+                continue
+            else:
+                own = 1.0 if post.in_dotted(start) else stopwords.word_weight(text[start:end])
+        elif own > stop and (
+            (index > 0 and bigrams[index - 1] == stop and tokens[index - 1][1] == start - 1)
+            or (index + 1 < len(tokens) and bigrams[index + 1] == stop and tokens[index + 1][1] == start + 1)
+        ):
+            own = stop
+        out.append((term, start, end, is_prefix, weight * own * post.region_weight(start)))
+
+
+def _shifted(tokens, offset):
+    return [(term, start + offset, end + offset, prefix) for term, start, end, prefix in tokens]
 
 
 def _weighted_tokens(text):
@@ -194,30 +213,20 @@ def _weighted_tokens(text):
     the same for each hashtag or handle taken as one word (a term beside its words, in no phrase)."""
     post = posts.read(text)
     weighted, joined = [], []
-
-    def add(tokens, offset, weight):
-        for index, (term, start, end, is_prefix) in enumerate(tokens):
-            start, end = start + offset, end + offset
-            if _is_clitic(text, start, end):
-                continue
-            if _beside_function_word(tokens, index):
-                weighted.append((term, start, end, is_prefix, weight * stopwords.STOP_WEIGHT))
-                continue
-            surface = text[start:end]
-            weighted.append((term, start, end, is_prefix, weight * _word_weight(term, surface, post, start)))
-
-    for start, end in ((match.start(), match.end()) for match in TOKEN_RE.finditer(post.text)):
-        add(tokenize(text[start:end], for_query=True), start, post.region_weight(start))
+    _weigh(tokenize(post.text, for_query=True), text, post, 1.0, weighted)
     for start, end in post.links:
-        add(tokenize(text[start:end], for_query=True), start, posts.LINK_WEIGHT * post.region_weight(start))
+        _weigh(_shifted(tokenize(text[start:end], for_query=True), start), text, post, posts.LINK_WEIGHT, weighted)
     for tag in post.tags:
-        weight = (posts.HANDLE_WEIGHT if tag.handle else 1.0) * post.region_weight(tag.start)
+        weight = posts.HANDLE_WEIGHT if tag.handle else 1.0
         for start, end in tag.parts:
-            add(tokenize(text[start:end], for_query=True), start, weight)
+            _weigh(_shifted(tokenize(text[start:end], for_query=True), start), text, post, weight, weighted)
         whole = word_terms(text[tag.start : tag.end].replace("_", ""))
         if len(tag.parts) > 1 and len(whole) == 1:
-            joined.append((whole[0], tag.start, tag.end, False, weight * WHOLE_TAG_WEIGHT))
-    weighted.sort(key=lambda token: (token[1], token[2]))
+            joined.append(
+                (whole[0], tag.start, tag.end, False, weight * WHOLE_TAG_WEIGHT * post.region_weight(tag.start))
+            )
+    if post.links or post.tags:
+        weighted.sort(key=lambda token: (token[1], token[2]))
     return weighted, joined
 
 
@@ -229,7 +238,7 @@ def parse_query(text):
         (prefixes if is_prefix else terms).setdefault(term, None)
         weights[term] = max(weights.get(term, 0.0), weight)
         # A CJK term covers each of its characters; a word counts once, at its start.
-        covered = range(start, end) if CJK_RE.match(term) else (start,)
+        covered = range(start, end) if is_cjk(term) else (start,)
         spans.setdefault(term, set()).update(covered)
     return Query(
         terms=tuple(terms),

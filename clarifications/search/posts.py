@@ -81,7 +81,7 @@ class Post:
         return 1.0
 
     def in_dotted(self, start):
-        return any(first <= start < last for first, last in self.dotted)
+        return bool(self.dotted) and any(first <= start < last for first, last in self.dotted)
 
 
 def split_tag(word):

@@ -12,6 +12,8 @@ stop words, "wa" and "ha" are not words at all). Chinese is indexed as character
 "word" here is a bigram that is itself a function word (我们, 已经, 可以) or two particles (了吗).
 """
 
+from functools import lru_cache
+
 STOP_WEIGHT = 0.05
 # Forwarding chatter: the words a forward adds around a rumor ("FWD", "please share", 转发, 扩散).
 CHATTER_WEIGHT = 0.3
@@ -67,6 +69,7 @@ def is_stop_word(word):
     return word not in ENGLISH_NAMES_IN_CAPITALS and word.casefold() in ENGLISH
 
 
+@lru_cache(maxsize=65_536)
 def word_weight(word):
     """What an English word (as written) weighs: STOP_WEIGHT, CHATTER_WEIGHT or 1."""
     if is_stop_word(word):
@@ -74,6 +77,7 @@ def word_weight(word):
     return CHATTER_WEIGHT if word.casefold() in CHATTER_WORDS else 1.0
 
 
+@lru_cache(maxsize=65_536)
 def bigram_weight(bigram):
     """What a Chinese bigram weighs: STOP_WEIGHT, CHATTER_WEIGHT or 1."""
     if is_stop_bigram(bigram):

@@ -40,6 +40,8 @@ class TermValues:
     """The idf and value of every term a query asks for: its own terms, its prefixes, their other forms."""
 
     idf: dict = field(default_factory=dict)
+    # What holding the term earns: the query's own terms by their weight; of another form, only its
+    # rarest term has a value here (what the first stage asks for), the whole form's share.
     value: dict = field(default_factory=dict)
     total: int = 1  # documents in the archive
     concepts: tuple = ()
@@ -77,10 +79,13 @@ def term_values(query, counts):
                 values.idf[term] = term_idf
                 share = ALTERNATIVE_WEIGHT * mass * term_idf / whole
                 values.shares[term] = max(values.shares.get(term, 0.0), share)
+            # The first stage asks for the form's rarest term only (a clarification holding the form holds
+            # it; its common terms would bring rows that do not), worth the whole form there.
+            if all(counts.get(term) for term in form):
+                rarest = min(form, key=lambda term: counts[term])
+                values.value[rarest] = max(values.value.get(rarest, 0.0), ALTERNATIVE_WEIGHT * mass)
         concepts.append(Concept(of, tuple(forms)))
     values.concepts = tuple(concepts)
-    for term, share in values.shares.items():
-        values.value.setdefault(term, share)
     return values
 
 
