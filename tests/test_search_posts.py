@@ -114,3 +114,16 @@ def test_chinese_function_words_are_not_highlighted(client):
 def test_a_text_of_stop_words_only_still_finds_what_holds_them():
     answered = item("Who are The Who?", "The Who are on tour again.")
     assert ranked("the who") == [answered.title]
+
+
+def test_a_hashtag_written_in_one_case_is_split_into_the_words_the_archive_holds():
+    claim = item("Were corn flakes invented to curb desire?", "Kellogg's Corn Flakes were invented to curb desire.")
+    item("Why were the first cars invented?", "The first cars were invented to replace horses.", days_ago=0)
+    assert ranked("why were they invented #cornflakes")[0] == claim.title
+
+
+def test_a_hashtag_that_is_a_word_of_the_archive_is_not_split():
+    therapist = item("Did a therapist say so?", "A therapist said so on television.")
+    item("Was the rapist caught?", "The rapist was caught last week.", days_ago=0)
+    assert ranked("#therapist")[0] == therapist.title
+    assert search.rank(Clarification.objects.published(), "#therapist").query.alternatives == ()

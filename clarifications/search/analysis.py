@@ -57,6 +57,9 @@ class Query:
     weights: tuple = ()
     # Other forms of some of the terms (synonyms, abbreviations): ``Alternative``s, added by the ranking.
     alternatives: tuple = ()
+    # Possible splits of a tag written in one case (#stonemanshooting): ``Alternative``s the ranking
+    # keeps if the archive holds their words (``posts.likeliest``).
+    guesses: tuple = ()
 
     def __bool__(self):
         return bool(self.terms or self.prefixes)
@@ -87,6 +90,7 @@ class Query:
             spans=tuple(span for span in self.spans if span[0] in keep or span[0] in self.prefixes),
             weights=tuple(entry for entry in self.weights if entry[0] in keep),
             alternatives=(),
+            guesses=(),
         )
 
     def with_alternatives(self, alternatives):
@@ -209,10 +213,11 @@ def _shifted(tokens, offset):
 
 
 def _weighted_tokens(text):
-    """(term, start, end, is_prefix, weight) for every token of a query, in the order of the text; and
-    the same for each hashtag or handle taken as one word (a term beside its words, in no phrase)."""
+    """(term, start, end, is_prefix, weight) for every token of a query, in the order of the text; the
+    same for each hashtag or handle taken as one word (a term beside its words, in no phrase); and the
+    possible splits of a tag written in one case (``Alternative``s of its term)."""
     post = posts.read(text)
-    weighted, joined = [], []
+    weighted, joined, guesses = [], [], []
     _weigh(tokenize(post.text, for_query=True), text, post, 1.0, weighted)
     for start, end in post.links:
         _weigh(_shifted(tokenize(text[start:end], for_query=True), start), text, post, posts.LINK_WEIGHT, weighted)
@@ -221,18 +226,23 @@ def _weighted_tokens(text):
         for start, end in tag.parts:
             _weigh(_shifted(tokenize(text[start:end], for_query=True), start), text, post, weight, weighted)
         whole = word_terms(text[tag.start : tag.end].replace("_", ""))
+        if len(tag.parts) == 1 and len(whole) == 1:
+            for split in posts.splits(text[tag.start : tag.end]):
+                pieces = tuple(term for piece in split for term in word_terms(piece))
+                if len(pieces) == len(split) and not any(stopwords.is_stop_word(piece) for piece in split):
+                    guesses.append(Alternative(of=whole, terms=pieces))
         if len(tag.parts) > 1 and len(whole) == 1:
             joined.append(
                 (whole[0], tag.start, tag.end, False, weight * WHOLE_TAG_WEIGHT * post.region_weight(tag.start))
             )
     if post.links or post.tags:
         weighted.sort(key=lambda token: (token[1], token[2]))
-    return weighted, joined
+    return weighted, joined, guesses
 
 
 def parse_query(text):
     """The Query for a user's text: any string is accepted, the first MAX_QUERY_CHARS characters count."""
-    tokens, joined = _weighted_tokens(str(text)[:MAX_QUERY_CHARS])
+    tokens, joined, guesses = _weighted_tokens(str(text)[:MAX_QUERY_CHARS])
     terms, prefixes, spans, weights = {}, {}, {}, {}
     for term, start, end, is_prefix, weight in tokens + joined:
         (prefixes if is_prefix else terms).setdefault(term, None)
@@ -246,6 +256,7 @@ def parse_query(text):
         pairs=frozenset(adjacent_pairs(tokens)),
         spans=tuple((term, tuple(sorted(offsets))) for term, offsets in spans.items()),
         weights=tuple((term, weight) for term, weight in weights.items() if weight < 1.0),
+        guesses=tuple(guesses),
     )
 
 

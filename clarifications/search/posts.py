@@ -14,6 +14,11 @@ handles and hashtags. ``read()`` finds those parts so that the query weighs each
   2020 (an all-capitals tag such as #MAGA stays whole). Their words weigh fully (hashtags) or
   HANDLE_WEIGHT (handles name an account, not always the rumor's subject); the tag as one word is an
   alternative form (a claim may write #MeToo, stored as metoo);
+- a tag written in one case (#stonemanshooting, @marcorubio) has no case change to split at: its
+  possible splits into two or three words of three letters or more (``splits``) are looked up with
+  the query's terms, and the likeliest whose words the archive holds (``likeliest``: each word as
+  likely as it is common, the fewest words) becomes another form of the tag, unless the archive holds
+  the tag itself as a word (#therapist is no "the rapist");
 - dotted abbreviations (U.S., D.C.) are names, so their letters are not stop words.
 
 Forwarding chatter (FWD, RT, "please share", 转发, 扩散) and stop words are words, not parts of a post:
@@ -24,6 +29,7 @@ blanked (same length, so offsets stay those of the original) and the parts it fo
 (``analysis.parse_query``) tokenises both and weighs each token.
 """
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -114,3 +120,35 @@ def read(text):
         tags=tuple(tags),
         dotted=tuple((match.start(), match.end()) for match in DOTTED_RE.finditer(text)),
     )
+
+
+JOINED_MIN, JOINED_MAX, PIECE_MIN = 6, 24, 3
+
+
+def splits(word):
+    """The ways to split a tag's word written in one case into two or three pieces of PIECE_MIN letters
+    or more, as tuples of pieces (none for a short, long, or mixed word)."""
+    if not (JOINED_MIN <= len(word) <= JOINED_MAX and word.isascii() and word.isalpha()):
+        return ()
+    if not (word.islower() or word.isupper()):
+        return ()
+    found = []
+    for first in range(PIECE_MIN, len(word) - PIECE_MIN + 1):
+        found.append((word[:first], word[first:]))
+        for second in range(first + PIECE_MIN, len(word) - PIECE_MIN + 1):
+            found.append((word[:first], word[first:second], word[second:]))
+    return tuple(found)
+
+
+def likeliest(guesses, counts, total):
+    """Of ``guesses`` (``Alternative``s: a tag's term and a split of it into terms), for each tag the
+    split whose terms are all in the archive and likeliest as words (the product of their document
+    frequencies), if the tag itself is not a word of the archive."""
+    best = {}
+    for guess in guesses:
+        if counts.get(guess.of[0]) or not all(counts.get(term) for term in guess.terms):
+            continue
+        likelihood = sum(math.log(counts[term] / total) for term in guess.terms)
+        if guess.of not in best or likelihood > best[guess.of][0]:
+            best[guess.of] = (likelihood, guess)
+    return [guess for _likelihood, guess in best.values()]

@@ -26,7 +26,7 @@ from django.db import connections
 from django.db.models import IntegerField
 from django.db.models.expressions import RawSQL
 
-from . import statistics, synonyms
+from . import posts, statistics, synonyms
 from .analysis import Query, parse_query
 from .candidates import RERANK, candidates, retrieval_terms
 from .scoring import CLAIM_COVERAGE_STRONG, Coverage, Scored, ScoreParts, Strength, rerank, strength_of
@@ -148,13 +148,16 @@ def _first_stage(queryset, query):
     connection = connections[queryset.db]
     known = synonyms.current(connection.alias)
     query = query.with_alternatives(known.alternatives(query))
-    counts = statistics.lookup(connection, [*query.terms, *alternative_terms(query)])
+    guessed = {term for guess in query.guesses for term in guess.terms}
+    counts = statistics.lookup(connection, [*query.terms, *alternative_terms(query), *guessed])
     version = counts.get(statistics.SYNONYMS, 0)
     if version != known.version:  # the office's list changed since this process read it
         query = query.with_alternatives(synonyms.load(connection, version).alternatives(query))
         missing = [term for term in alternative_terms(query) if term not in counts]
         if missing:
             counts.update(statistics.lookup(connection, missing))
+    total = max(counts.get(statistics.DOCUMENTS, 0), 1)
+    query = query.with_alternatives((*query.alternatives, *posts.likeliest(query.guesses, counts, total)))
     values = term_values(query, counts)
     kept = retrieval_terms(query, counts, values)
     if not kept:
