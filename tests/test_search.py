@@ -591,3 +591,15 @@ def test_common_words_are_not_asked_when_the_rare_ones_already_decide(monkeypatc
     # A text of common words only is answered from them: the term's newest three.
     assert set(statements("地震")[0]) == {f"网传地震消息{number}" for number in (1, 2, 3)}
     assert pruned == statements("龙华区")[1]
+
+
+def test_explain_search_prints_each_results_score_parts_and_how_the_text_was_read():
+    answered = item("网传地铁停运", claim="地铁2号线下周停运")
+    output = io.StringIO()
+    call_command("explain_search", "我们听说新冠期间地铁停运", stdout=output)
+    text = output.getvalue()
+    assert f"  1. #{answered.pk} " in text and "网传地铁停运" in text
+    assert "first stage" in text and "terms" in text and "phrases" in text and "overlap" in text
+    assert "我们 0.05" in text  # a stop word, weighed as such
+    assert "新冠 -> 新型 型冠" in text  # another form asked
+    assert text.rstrip().endswith("1 results, 10 shown.")

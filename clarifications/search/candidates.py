@@ -103,8 +103,8 @@ def candidates(queryset, kept, values, counts):
             cut, depth = True, reach  # clarifications holding only common terms were not counted
         else:
             cut = _ask(queryset, common, values, scores, matched, counts) or cut
-    ranked = sorted(scores.items(), key=lambda item: (-item[1], -item[0]))
-    return Candidates(ranked, matched, cut, depth)
+    best_first = sorted(scores.items(), key=lambda item: (-item[1], -item[0]))
+    return Candidates(best_first, matched, cut, depth)
 
 
 def _ask(queryset, terms, values, scores, matched, counts):
