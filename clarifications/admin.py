@@ -33,7 +33,9 @@ from core.logs import log_event
 
 from . import services
 from .history import ReadableHistoryHelper, related_changes
-from .models import Clarification, Notice, Source, Status, Topic, Update
+from .models import Clarification, Notice, Source, Status, SynonymGroup, Topic, Update
+from .search import synonyms
+from .search.analysis import CJK_RE
 from .services import TransitionRefused
 
 logger = logging.getLogger(__name__)
@@ -538,3 +540,23 @@ class NoticeAdmin(admin.ModelAdmin):
     list_filter = ["is_published", "language"]
     search_fields = ["title", "body"]
     date_hierarchy = "published_at"
+
+
+@admin.register(SynonymGroup)
+class SynonymGroupAdmin(admin.ModelAdmin):
+    """The office's own other words for the same thing; the change list also shows the built-in groups.
+
+    A change takes effect at the next search of every worker and retires the cached pages (see the model).
+    """
+
+    list_display = ["__str__", "note", "active", "modified_at"]
+    list_filter = ["active"]
+    search_fields = ["forms", "note"]
+    fields = ["forms", "note", "active"]
+
+    def changelist_view(self, request, extra_context=None):
+        built_in = [
+            (", ".join(written), "zh-hans" if CJK_RE.search(written[0]) else "en")
+            for written, _compiled in synonyms.built_in_groups()
+        ]
+        return super().changelist_view(request, extra_context={**(extra_context or {}), "built_in_groups": built_in})

@@ -10,7 +10,7 @@ import time
 import uuid
 
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import connection, connections, models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from . import search
+from .validators import validate_synonym_forms
 
 
 class Language(models.TextChoices):
@@ -509,6 +510,66 @@ class Notice(PublicContentModel):
 
     def visibility(self):
         return _visibility_by_time(self.published_at) if self.is_published else Visibility.HIDDEN
+
+
+class SynonymGroupQuerySet(PublicContentQuerySet):
+    """Bulk changes to the groups reach every worker's search too (``search.synonyms.changed``)."""
+
+    def update(self, **kwargs):
+        result = super().update(**kwargs)
+        search.synonyms.changed(connections[self.db])
+        return result
+
+    def delete(self):
+        result = super().delete()
+        search.synonyms.changed(connections[self.db])
+        return result
+
+
+class SynonymGroup(PublicContentModel):
+    """Words that mean the same thing in a rumor (新冠, 新型冠状病毒): a text holding one finds the others.
+
+    The office's own groups, beside the built-in list (``clarifications/search/synonyms.txt``). Saving or
+    deleting one takes effect at the next search of every worker (``search.synonyms``: each process
+    reads the list again when its version changes) and retires the cached pages (the content version).
+    """
+
+    forms = models.TextField(
+        _("words for the same thing"),
+        max_length=500,
+        validators=[validate_synonym_forms],
+        help_text=_(
+            "Two or more words or phrases that mean the same thing in a rumor, separated by commas: "
+            "新冠, 新型冠状病毒, 新冠肺炎. Case and full-width letters do not matter."
+        ),
+    )
+    note = models.CharField(
+        _("note"), max_length=200, blank=True, help_text=_("Why they mean the same thing, for the next editor.")
+    )
+    active = models.BooleanField(_("in use"), default=True, help_text=_("Searches apply only the groups in use."))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    modified_at = models.DateTimeField(_("last modified"), auto_now=True)
+
+    objects = SynonymGroupQuerySet.as_manager()
+
+    class Meta:
+        db_table = search.synonyms.TABLE
+        ordering = ["-modified_at", "-id"]
+        verbose_name = _("synonym group")
+        verbose_name_plural = _("synonyms and abbreviations")
+
+    def __str__(self):
+        return ", ".join(search.synonyms.split_forms(self.forms))
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        search.synonyms.changed(connections[self._state.db])
+
+    def delete(self, *args, **kwargs):
+        using = self._state.db
+        result = super().delete(*args, **kwargs)
+        search.synonyms.changed(connections[using])
+        return result
 
 
 class SearchTerm(models.Model):

@@ -54,7 +54,7 @@ def make_rows():
     topics = [TopicFactory(), TopicFactory()]
     from datetime import date, timedelta
 
-    from clarifications.models import DailyViews
+    from clarifications.models import DailyViews, SynonymGroup
 
     for number in range(20):
         clarification = ClarificationFactory(topics=topics, author=author, region=f"区{number}")
@@ -66,6 +66,7 @@ def make_rows():
     ClarificationFactory(draft=True)
     ClarificationFactory(withdrawn=True)
     NoticeFactory()
+    SynonymGroup.objects.create(forms="酸菜, 泡菜", note="东北叫法")
     from django.utils import timezone
 
     from core.models import RateLimitCounter

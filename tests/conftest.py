@@ -143,7 +143,9 @@ def group_operations():
     from django.db.migrations.loader import MigrationLoader
 
     graph = MigrationLoader(None, ignore_no_migrations=True).graph
-    plan = graph.forwards_plan(graph.leaf_nodes("tips")[0])
+    plan = []
+    for app in ("clarifications", "tips"):
+        plan += [key for key in graph.forwards_plan(graph.leaf_nodes(app)[0]) if key not in plan]
     found = [
         operation
         for key in plan

@@ -39,7 +39,7 @@ def test_a_fresh_database_gets_the_schema_the_search_index_and_the_staff_groups(
             "GROUP BY g.name"
         )
     )
-    assert groups == {"Editor": 14, "Publisher": 17, "Tip triage": 8, "Online inspection": 5}
+    assert groups == {"Editor": 17, "Publisher": 21, "Tip triage": 8, "Online inspection": 5}
     fts = database.execute("SELECT sql FROM sqlite_master WHERE name = 'clarifications_search'").fetchone()[0]
     assert "prefix = '1'" in fts
     assert database.execute("SELECT number FROM clarifications_contentversion").fetchall() == [(1,)]

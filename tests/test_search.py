@@ -426,7 +426,7 @@ def cap_of_three(monkeypatch):
 @pytest.fixture
 def three_rows_a_term(monkeypatch):
     """A common term brings its newest TERM_ROWS matches (250 in production); 3 here."""
-    monkeypatch.setattr(search.ranking, "TERM_ROWS", 3)
+    monkeypatch.setattr(search.candidates, "TERM_ROWS", 3)
 
 
 @pytest.mark.usefixtures("three_rows_a_term")
@@ -544,7 +544,7 @@ def windowed(monkeypatch, margin):
     """Ask common terms among the newest ids first (as on PostgreSQL) with this margin; None: never."""
     backend = search.backends.backend_for("default")
     monkeypatch.setattr(backend, "NEWEST_NEEDS_WINDOW", margin is not None)
-    monkeypatch.setattr(search.ranking, "WINDOW_MARGIN", margin)
+    monkeypatch.setattr(search.candidates, "WINDOW_MARGIN", margin)
 
 
 def statements(query):
@@ -567,7 +567,7 @@ def test_a_common_word_finds_the_same_newest_matches_with_a_window_or_without(mo
     # three visible matches are the term's newest; one more statement, for the newest id.
     newest = Clarification.objects.order_by("-pk").first().pk
     documents = search.statistics.lookup(connection, ["疫苗"])["疫苗"]
-    margin = (newest - old[0].pk + 1) * documents / (search.ranking.TERM_ROWS * newest)
+    margin = (newest - old[0].pk + 1) * documents / (search.candidates.TERM_ROWS * newest)
     windowed(monkeypatch, margin)
     assert statements("疫苗") == (expected, plain + 1)
     # Too narrow to hold three visible matches: the term is asked again, whole.
@@ -577,7 +577,7 @@ def test_a_common_word_finds_the_same_newest_matches_with_a_window_or_without(mo
 
 @pytest.mark.usefixtures("three_rows_a_term")
 def test_common_words_are_not_asked_when_the_rare_ones_already_decide(monkeypatch):
-    monkeypatch.setattr(search.ranking, "RERANK", 1)
+    monkeypatch.setattr(search.candidates, "RERANK", 1)
     windowed(monkeypatch, None)
     answered = item("网传龙华区地震", claim="龙华区明天发生地震", days_ago=30)
     for number in range(4):
@@ -591,3 +591,15 @@ def test_common_words_are_not_asked_when_the_rare_ones_already_decide(monkeypatc
     # A text of common words only is answered from them: the term's newest three.
     assert set(statements("地震")[0]) == {f"网传地震消息{number}" for number in (1, 2, 3)}
     assert pruned == statements("龙华区")[1]
+
+
+def test_explain_search_prints_each_results_score_parts_and_how_the_text_was_read():
+    answered = item("网传地铁停运", claim="地铁2号线下周停运")
+    output = io.StringIO()
+    call_command("explain_search", "我们听说新冠期间地铁停运", stdout=output)
+    text = output.getvalue()
+    assert f"  1. #{answered.pk} " in text and "网传地铁停运" in text
+    assert "first stage" in text and "terms" in text and "phrases" in text and "overlap" in text
+    assert "我们 0.05" in text  # a stop word, weighed as such
+    assert "新冠 -> 新型 型冠" in text  # another form asked
+    assert text.rstrip().endswith("1 results, 10 shown.")

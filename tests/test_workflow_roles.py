@@ -26,7 +26,8 @@ def test_the_migration_gives_each_group_exactly_its_permissions(staff_groups):
     assert {"add_topic", "change_topic", "view_notice"} <= editor
     assert not any("publish" in codename for codename in editor)
     assert not any(codename.startswith("delete_") and codename != "delete_source" for codename in editor)
-    assert publisher == editor | {"publish_clarification", "add_notice", "change_notice"}
+    assert {"add_synonymgroup", "change_synonymgroup"} <= editor
+    assert publisher == editor | {"publish_clarification", "add_notice", "change_notice", "delete_synonymgroup"}
     assert not any(codename.endswith("clarification") for codename in codenames(staff_groups["Tip triage"]))
 
 

@@ -3,9 +3,13 @@
 The rest of the site calls what this module exports; the package's parts are:
 
 - ``analysis``: text to terms (Chinese bigrams, stemmed English words), the same for stored text
-  and queries;
-- ``ranking``: which clarifications match a text and how well (noise-tolerant BM25 over the most
-  informative terms, then a phrase-aware rerank; match strengths);
+  and queries; a query is read as a post (``posts``: signature lines, links, handles, hashtags) and
+  weighs its stop words and chatter as such (``stopwords``);
+- ``ranking``: which clarifications match a text and how well: the first stage (``candidates``:
+  noise-tolerant BM25 over the most valuable terms, ``weighing``), then a phrase-aware rerank with
+  match strengths (``scoring``);
+- ``synonyms``: other words for the same thing (the built-in list and the office's own), asked
+  beside the text's own words;
 - ``statistics``: the document frequency of every term, kept in a table on both databases;
 - ``snippets``: matched words in <mark>, everything else escaped;
 - ``index``: keeping the index and statistics in sync with the clarification table;
@@ -20,6 +24,7 @@ writes the index's tables out and starts them empty, so changing this package ca
 
 from django.core.paginator import Paginator
 
+from . import synonyms
 from .analysis import INDEXED_FIELDS, MAX_QUERY_CHARS, Query, parse_query, tokenize
 from .index import index_clarifications, indexed_ids, needs_reindex, rebuild_index, unindex
 from .ranking import RESULT_CAP, Ranking, Strength, rank
@@ -46,6 +51,7 @@ __all__ = [
     "rebuild_index",
     "search",
     "snippet",
+    "synonyms",
     "tokenize",
     "unindex",
 ]

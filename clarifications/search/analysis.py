@@ -9,16 +9,25 @@ prefix query and finds 停水 as well as 水质. Other words (letters, digits) a
 Snowball English stemmer (vaccines, vaccinated → vaccin) and cut at 40 characters. The databases
 never tokenise text themselves (see the backends), so no locale-dependent parser can split a term
 differently from Python.
+
+A query is read as a post (``posts``): its terms are the same as the stored text's, but each weighs
+what its part of the text is worth (a tweet's signature line, a link, forwarding chatter, a stop word:
+``stopwords``); a handle's or hashtag's words are split where people joined them (#PizzaVendingMachine),
+and the piece after an apostrophe ("don't", "Trump's") is not a term of the query: the stored text
+keeps it (so an index built before needs no rebuild), the query never asks for it.
 """
 
 import re
 import threading
 import unicodedata
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, replace
+from functools import cached_property, lru_cache
 from itertools import pairwise
+from typing import NamedTuple
 
 import snowballstemmer
+
+from . import posts, stopwords
 
 INDEXED_FIELDS = ("title", "claim", "truth", "body")
 RECENCY_FIELD = "published_at"  # breaks ties between equal matches
@@ -44,6 +53,13 @@ class Query:
     # What each term covers of the text: its characters (Chinese) or its word, as offsets. A result
     # holding 地铁 and 停运 covers all of 地铁停运 although 铁停 is missing (see ranking's coverage).
     spans: tuple = ()  # (term, (offset, ...)) for each term and prefix
+    # (term, weight) for the terms weighing less than 1: stop words, chatter, links, a signature line.
+    weights: tuple = ()
+    # Other forms of some of the terms (synonyms, abbreviations): ``Alternative``s, added by the ranking.
+    alternatives: tuple = ()
+    # Possible splits of a tag written in one case (#stonemanshooting): ``Alternative``s the ranking
+    # keeps if the archive holds their words (``posts.likeliest``).
+    guesses: tuple = ()
 
     def __bool__(self):
         return bool(self.terms or self.prefixes)
@@ -52,15 +68,40 @@ class Query:
     def size(self):
         return len(self.terms) + len(self.prefixes)
 
+    @cached_property
+    def _weights(self):
+        return dict(self.weights)
+
+    def weight(self, term):
+        """What ``term`` weighs in this query, 0 to 1 (see ``posts`` and ``stopwords``)."""
+        return self._weights.get(term, 1.0)
+
+    def informative(self, term):
+        """Whether ``term`` weighs more than a stop word: what retrieval asks for and snippets mark."""
+        return self.weight(term) > stopwords.STOP_WEIGHT
+
     def restricted_to(self, terms):
         """The same query keeping only ``terms`` (and its prefixes): what a snippet highlights."""
         keep = set(terms)
-        return Query(
+        return replace(
+            self,
             terms=tuple(term for term in self.terms if term in keep),
-            prefixes=self.prefixes,
             pairs=frozenset(pair for pair in self.pairs if pair[0] in keep and pair[1] in keep),
             spans=tuple(span for span in self.spans if span[0] in keep or span[0] in self.prefixes),
+            weights=tuple(entry for entry in self.weights if entry[0] in keep),
+            alternatives=(),
+            guesses=(),
         )
+
+    def with_alternatives(self, alternatives):
+        return replace(self, alternatives=tuple(alternatives))
+
+
+class Alternative(NamedTuple):
+    """Another form of some of a query's terms: ``terms`` stand for ``of`` (synonyms, abbreviations)."""
+
+    of: tuple  # the query's own terms, as they stand in it
+    terms: tuple  # the other form's terms
 
 
 _stemmer = snowballstemmer.stemmer("english")
@@ -112,26 +153,110 @@ def adjacent_pairs(tokens):
     """(term, next term) for tokens standing side by side: overlapping bigrams, or words with at most two
     characters between them (a space, or a comma or colon and a space: "confirmed it: All")."""
     pairs = set()
-    for (first, _start, end, first_prefix), (second, start, _end, second_prefix) in pairwise(tokens):
+    for (first, _start, end, first_prefix, *_), (second, start, _end, second_prefix, *_) in pairwise(tokens):
         if not (first_prefix or second_prefix) and start <= end + 2:
             pairs.add((first, second))
     return pairs
 
 
+# The piece after an apostrophe in "don't", "Trump's", "they're": the stored text has it as a term of
+# its own (a letter or two), which no query should ask for.
+APOSTROPHES = "'’ʼ"
+CLITICS = frozenset({"s", "t", "d", "m", "ll", "re", "ve"})
+# A hashtag as one word (#MeToo: metoo) weighs this part of the tag's own weight, beside its words.
+WHOLE_TAG_WEIGHT = 0.5
+
+
+def _is_clitic(text, start, end):
+    if start < 2 or text[start - 1] not in APOSTROPHES or not text[start - 2].isalpha():
+        return False
+    return text[start:end].casefold() in CLITICS
+
+
+@lru_cache(maxsize=65_536)
+def is_cjk(term):
+    return CJK_RE.match(term) is not None
+
+
+@lru_cache(maxsize=65_536)
+def _bigram_weight(term):
+    """A Chinese bigram's own weight (stop word, chatter, or 1), or None for any other term."""
+    return stopwords.bigram_weight(term) if len(term) == 2 and is_cjk(term) else None
+
+
+def _weigh(tokens, text, post, weight, out):
+    """Append (term, start, end, is_prefix, weight) to ``out`` for ``tokens`` of ``text`` (offsets in it),
+    each weighing ``weight`` times what it is: a stop word, chatter, a word of the rumor. A Chinese
+    bigram sharing a character with a function word beside it (们已 and 经知 in 我们已经知道: halves of
+    我们, 已经 and 知道, no word of the text's own) weighs as a stop word too."""
+    bigrams = [_bigram_weight(token[0]) for token in tokens]
+    stop = stopwords.STOP_WEIGHT
+    for index, (term, start, end, is_prefix) in enumerate(tokens):
+        own = bigrams[index]
+        if own is None:
+            if is_prefix or is_cjk(term):
+                own = 1.0
+            elif _is_clitic(text, start, end):
+                continue
+            else:
+                own = 1.0 if post.in_dotted(start) else stopwords.word_weight(text[start:end])
+        elif own > stop and (
+            (index > 0 and bigrams[index - 1] == stop and tokens[index - 1][1] == start - 1)
+            or (index + 1 < len(tokens) and bigrams[index + 1] == stop and tokens[index + 1][1] == start + 1)
+        ):
+            own = stop
+        out.append((term, start, end, is_prefix, weight * own * post.region_weight(start)))
+
+
+def _shifted(tokens, offset):
+    return [(term, start + offset, end + offset, prefix) for term, start, end, prefix in tokens]
+
+
+def _weighted_tokens(text):
+    """(term, start, end, is_prefix, weight) for every token of a query, in the order of the text; the
+    same for each hashtag or handle taken as one word (a term beside its words, in no phrase); and the
+    possible splits of a tag written in one case (``Alternative``s of its term)."""
+    post = posts.read(text)
+    weighted, joined, guesses = [], [], []
+    _weigh(tokenize(post.text, for_query=True), text, post, 1.0, weighted)
+    for start, end in post.links:
+        _weigh(_shifted(tokenize(text[start:end], for_query=True), start), text, post, posts.LINK_WEIGHT, weighted)
+    for tag in post.tags:
+        weight = posts.HANDLE_WEIGHT if tag.handle else 1.0
+        for start, end in tag.parts:
+            _weigh(_shifted(tokenize(text[start:end], for_query=True), start), text, post, weight, weighted)
+        whole = word_terms(text[tag.start : tag.end].replace("_", ""))
+        if len(tag.parts) == 1 and len(whole) == 1:
+            for split in posts.splits(text[tag.start : tag.end]):
+                pieces = tuple(term for piece in split for term in word_terms(piece))
+                if len(pieces) == len(split) and not any(stopwords.is_stop_word(piece) for piece in split):
+                    guesses.append(Alternative(of=whole, terms=pieces))
+        if len(tag.parts) > 1 and len(whole) == 1:
+            joined.append(
+                (whole[0], tag.start, tag.end, False, weight * WHOLE_TAG_WEIGHT * post.region_weight(tag.start))
+            )
+    if post.links or post.tags:
+        weighted.sort(key=lambda token: (token[1], token[2]))
+    return weighted, joined, guesses
+
+
 def parse_query(text):
     """The Query for a user's text: any string is accepted, the first MAX_QUERY_CHARS characters count."""
-    tokens = tokenize(str(text)[:MAX_QUERY_CHARS], for_query=True)
-    terms, prefixes, spans = {}, {}, {}
-    for term, start, end, is_prefix in tokens:
+    tokens, joined, guesses = _weighted_tokens(str(text)[:MAX_QUERY_CHARS])
+    terms, prefixes, spans, weights = {}, {}, {}, {}
+    for term, start, end, is_prefix, weight in tokens + joined:
         (prefixes if is_prefix else terms).setdefault(term, None)
+        weights[term] = max(weights.get(term, 0.0), weight)
         # A CJK term covers each of its characters; a word counts once, at its start.
-        covered = range(start, end) if CJK_RE.match(term) else (start,)
+        covered = range(start, end) if is_cjk(term) else (start,)
         spans.setdefault(term, set()).update(covered)
     return Query(
         terms=tuple(terms),
         prefixes=tuple(prefixes),
         pairs=frozenset(adjacent_pairs(tokens)),
         spans=tuple((term, tuple(sorted(offsets))) for term, offsets in spans.items()),
+        weights=tuple((term, weight) for term, weight in weights.items() if weight < 1.0),
+        guesses=tuple(guesses),
     )
 
 

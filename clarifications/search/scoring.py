@@ -1,0 +1,306 @@
+"""The second stage: the best candidates scored on their whole text, and how strongly each answers the query.
+
+The candidates' texts are analysed in Python (kept in a small per-process cache) and scored with
+BM25F over title, claim, truth and body (field weights FIELD_WEIGHTS, k1 = K1, b = B, lengths relative
+to the candidates' own average), each term counting its value (``weighing``: rarity times weight in
+the text); a term with other forms (synonyms) counts its best form. Then a bonus for each pair of
+terms that stand side by side both in the query and in the clarification (a phrase: 地铁停运,
+"vaccine microchips"), PAIR_WEIGHT times the lesser value of the two.
+
+Last, the score is multiplied by up to 1 + OVERLAP_WEIGHT when the text and the rumor overlap: when
+most of the clarification's claim is in the text (a whole forward quoting it) or most of the text's
+worth is in its claim and title (a fragment of the rumor), above OVERLAP_FLOOR. In a long forward of
+2,000 characters the chatter shares words with many bodies and truths, and BM25 alone then put a
+clarification of the same topic but another district or date first (long English pastes: recall@1
+0.87); with the overlap factor, 1.00 (benchmarks/relevance.py). Stop words count in neither measure:
+a claim is "in the text" when its content words are.
+
+Equal scores go to the more recently published, then the more recently added; except between
+clarifications whose title and claim read the same once analysed (an archive holding one rumor twice,
+imported twice): the original, published first, comes first.
+
+Match strength (``Strength``) says how far a result answers the text, for an honest page:
+- STRONG: the text contains most of the clarification's claim (CLAIM_COVERAGE_STRONG of the claim's
+  distinct content terms, and at least STRONG_MIN_TERMS of them): "this message matches the clarification".
+- MATCH: most of what was typed is in the clarification (QUERY_COVERAGE_MATCH of the text, each
+  character or word weighted by its value: ``Coverage``), or a good part of its claim is in the text.
+- RELATED: anything else that shares a word: shown only as "possibly related".
+Tips, the receipt, suggestions and triage all read the same strengths.
+"""
+
+import re
+from collections import Counter, OrderedDict
+from dataclasses import dataclass
+from itertools import groupby
+from threading import Lock
+from typing import NamedTuple
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .analysis import CJK_RE, INDEXED_FIELDS, RECENCY_FIELD, adjacent_pairs, tokenize
+from .stopwords import is_stop_bigram, is_stop_word
+from .weighing import idf
+
+SCORED_BODY_CHARS = 4000
+K1 = 1.2
+B = 0.75
+FIELD_WEIGHTS = (2.0, 2.0, 1.0, 0.5)  # title, claim, truth, body
+PAIR_WEIGHT = 0.5
+# In a phrase a stop word still says which words stand together ("cameras at Chunfeng"): its worth
+# there is at least this share of its IDF.
+PAIR_STOP_WEIGHT = 1.0
+# A claim often opens with who told it ("我表哥在供电局上班，亲口说的：", "Heard from a nurse at ...:"): up
+# to a colon this far into it, and if the rest is longer, the lead is less of what the claim says.
+SOURCE_LEAD_CHARS = 60
+SOURCE_LEAD_WEIGHT = 0.3
+OVERLAP_WEIGHT = 1.0
+OVERLAP_FLOOR = 0.5
+CLAIM = INDEXED_FIELDS.index("claim")
+TITLE = INDEXED_FIELDS.index("title")
+CLAIM_COVERAGE_STRONG = 0.6
+STRONG_MIN_TERMS = 3
+QUERY_COVERAGE_MATCH = 0.5
+CLAIM_COVERAGE_MATCH = 0.3
+PROFILE_CACHE_SIZE = 1_000
+
+
+class Strength(models.IntegerChoices):
+    RELATED = 0, _("possibly related")
+    MATCH = 1, _("matches")
+    STRONG = 2, _("strong match")
+
+
+class ScoreParts(NamedTuple):
+    """How a reranked clarification's score was made (``manage.py explain_search`` prints them)."""
+
+    terms: float  # BM25F of the query's terms (each with other forms: its best form)
+    phrases: float  # the bonus for pairs of terms side by side
+    overlap: float  # the factor for the text and the rumor overlapping (1 to 1 + OVERLAP_WEIGHT)
+    claim_coverage: float  # the share of the claim's content terms in the text
+    query_coverage: float  # the share of the text's worth in the clarification
+    matched: tuple  # the terms found (the query's own, or their other forms)
+
+
+class Scored(NamedTuple):
+    id: int
+    score: float
+    strength: Strength
+    parts: ScoreParts | None = None
+
+
+# --- The candidates' texts ------------------------------------------------------------------------
+
+SOURCE_LEAD_RE = re.compile(rf"[^:：\n]{{1,{SOURCE_LEAD_CHARS}}}[:：]")
+_profiles = OrderedDict()
+_profiles_lock = Lock()
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What reranking needs of one clarification's text: per field, term counts, length, adjacent pairs."""
+
+    counts: tuple
+    lengths: tuple
+    pairs: frozenset
+    text: tuple  # the fields' text, for one-character prefixes
+    terms: frozenset  # every term of every field
+    claim: dict  # {term: weight} of the content terms of the claim, or of the title without a claim
+    heading: frozenset  # every term of the title and the claim
+    same_as: tuple  # title and claim as analysed: equal for an archive's two copies of one rumor
+
+
+def _content_terms(value, tokens):
+    """{term: weight} for the terms of a claim that say what it claims: no stop words, and those only
+    in a source lead before a colon weighing SOURCE_LEAD_WEIGHT."""
+    lead = SOURCE_LEAD_RE.match(value)
+    after = lead.end() if lead and len(value) - lead.end() > lead.end() else 0
+    content = {}
+    for term, start, end, _prefix in tokens:
+        stop = is_stop_bigram(term) if CJK_RE.match(term) else is_stop_word(value[start:end])
+        if not stop:
+            content[term] = max(content.get(term, 0.0), 1.0 if start >= after else SOURCE_LEAD_WEIGHT)
+    return content
+
+
+def profile(fields):
+    """The ``Profile`` of a clarification's indexed fields (the body cut at SCORED_BODY_CHARS)."""
+    with _profiles_lock:
+        if fields in _profiles:
+            _profiles.move_to_end(fields)
+            return _profiles[fields]
+    counts, lengths, pairs, tokenized = [], [], set(), []
+    for value in fields:
+        tokens = tokenize(value, for_query=True)
+        tokenized.append(tokens)
+        counts.append(Counter(token[0] for token in tokens))
+        lengths.append(len(tokens))
+        pairs |= adjacent_pairs(tokens)
+    claim_field = CLAIM if counts[CLAIM] else TITLE
+    claim = _content_terms(fields[claim_field], tokenized[claim_field]) or dict.fromkeys(counts[claim_field], 1.0)
+    made = Profile(
+        counts=tuple(counts),
+        lengths=tuple(lengths),
+        pairs=frozenset(pairs),
+        text=fields,
+        terms=frozenset().union(*counts),
+        claim=claim,
+        heading=frozenset(counts[CLAIM]) | frozenset(counts[TITLE]),
+        same_as=(tuple(token[0] for token in tokenized[TITLE]), tuple(token[0] for token in tokenized[CLAIM])),
+    )
+    with _profiles_lock:
+        _profiles[fields] = made
+        while len(_profiles) > PROFILE_CACHE_SIZE:
+            _profiles.popitem(last=False)
+    return made
+
+
+# --- Scoring --------------------------------------------------------------------------------------
+
+
+def rerank(queryset, query, values, coverage, ids, *, explain=False):
+    """[``Scored``] for ``ids``, best first: BM25F over every term, plus phrases, times the overlap."""
+    if not ids:
+        return []
+    rows = queryset.model._base_manager.using(queryset.db).filter(pk__in=ids)
+    rows = rows.values_list("pk", RECENCY_FIELD, *INDEXED_FIELDS)
+    profiles, recency = {}, {}
+    for pk, when, *fields in rows:
+        profiles[pk] = profile((*(value or "" for value in fields[:-1]), (fields[-1] or "")[:SCORED_BODY_CHARS]))
+        recency[pk] = when.timestamp() if when else 0.0
+    if not profiles:
+        return []
+    average = [
+        max(sum(p.lengths[f] for p in profiles.values()) / len(profiles), 1.0) for f in range(len(FIELD_WEIGHTS))
+    ]
+    scorer = _Scorer(query, values, coverage, average, _claim_rarity(profiles.values()))
+    scored = [scorer.score(pk, item, explain=explain) for pk, item in profiles.items()]
+    scored.sort(key=lambda item: (-round(item.score, 9), -recency[item.id], -item.id))
+    return _originals_first(scored, profiles, recency)
+
+
+def _claim_rarity(profiles):
+    """{term: idf among the candidates} for every content term of their claims: how far a term tells
+    these clarifications apart. A claim's share in the text is weighed by it, so that the words every
+    candidate's claim shares (a template: "District without power for ... hours") count less than the
+    one that tells them apart (the district), whether or not the text holds it."""
+    claims = [item.claim for item in profiles]
+    held = Counter(term for claim in claims for term in claim)
+    return {term: idf(documents, len(claims)) for term, documents in held.items()}
+
+
+class _Scorer:
+    """Scores profiles against one query (``rerank``)."""
+
+    def __init__(self, query, values, coverage, average, rarity):
+        self.query, self.values, self.coverage, self.average = query, values, coverage, average
+        self.rarity = rarity
+        self.in_concept = {term for concept in values.concepts for term in concept.of}
+        self.plain = frozenset(term for term in query.terms if term not in self.in_concept)
+        # "In the text": the query's terms and their other forms (a claim saying 新型冠状病毒 is in a
+        # text saying 新冠).
+        self.in_text = frozenset(query.terms) | frozenset(values.shares)
+        self.worth = sum(values.value[term] for term in query.terms) or 1.0
+        self.in_phrase = {
+            term: values.value[term] if query.informative(term) else PAIR_STOP_WEIGHT * values.idf[term]
+            for term in query.terms
+        }
+
+    def _term_frequency(self, profile, norms, term):
+        weighted = sum(norms[f] * profile.counts[f][term] for f in range(len(norms)) if term in profile.counts[f])
+        return weighted * (K1 + 1) / (weighted + K1)
+
+    def score(self, pk, profile, *, explain=False):
+        values, query = self.values, self.query
+        fields = range(len(FIELD_WEIGHTS))
+        norms = [FIELD_WEIGHTS[f] / (1 - B + B * profile.lengths[f] / self.average[f]) for f in fields]
+        terms, hits = 0.0, []
+        for term in self.plain & profile.terms:
+            terms += values.value[term] * self._term_frequency(profile, norms, term)
+            hits.append(term)
+        for concept in values.concepts:
+            own = [term for term in concept.of if term in profile.terms]
+            best = sum(values.value[term] * self._term_frequency(profile, norms, term) for term in own)
+            found = own
+            for form in concept.forms:
+                held = [term for term in form if term in profile.terms]
+                credit = sum(values.shares[term] * self._term_frequency(profile, norms, term) for term in held)
+                if credit > best:
+                    best, found = credit, held
+                    if len(held) == len(form):  # the whole other form: the text's terms are answered
+                        found = [*held, *concept.of]
+            terms += best
+            hits.extend(found)
+        for prefix in query.prefixes:
+            weighted = sum(norms[f] * profile.text[f].count(prefix) for f in range(len(FIELD_WEIGHTS)))
+            if weighted:
+                terms += values.value[prefix] * weighted * (K1 + 1) / (weighted + K1)
+                hits.append(prefix)
+        phrases = PAIR_WEIGHT * sum(min(self.in_phrase[a], self.in_phrase[b]) for a, b in query.pairs & profile.pairs)
+        in_claim = profile.claim.keys() & self.in_text
+        claim_hits = len(in_claim)
+        claim_worth = sum(self.rarity[term] * weight for term, weight in profile.claim.items())
+        held = sum(self.rarity[term] * profile.claim[term] for term in in_claim)
+        claim_coverage = held / claim_worth if claim_worth else 0.0
+        # The rumor itself, as opposed to a clarification that shares many of a long text's words.
+        heading = {term for term in query.terms if term in profile.heading}
+        for concept in values.concepts:
+            if any(all(term in profile.heading for term in form) for form in concept.forms):
+                heading.update(concept.of)
+        query_share = sum(values.value[term] for term in heading) / self.worth
+        overlap = max(claim_coverage, query_share)
+        factor = 1 + OVERLAP_WEIGHT * max(0.0, overlap - OVERLAP_FLOOR) / (1 - OVERLAP_FLOOR)
+        query_coverage = self.coverage.of(hits)
+        strength = strength_of(query_coverage, claim_coverage, claim_hits)
+        parts = ScoreParts(terms, phrases, factor, claim_coverage, query_coverage, tuple(hits)) if explain else None
+        return Scored(pk, (terms + phrases) * factor, strength, parts)
+
+
+def _originals_first(scored, profiles, recency):
+    """Among equal scores, clarifications reading the same (title and claim) oldest first: the original
+    before its copies; every other tie keeps its order (the newer first)."""
+    ordered = []
+    for _score, tied in groupby(scored, key=lambda item: round(item.score, 9)):
+        tied = list(tied)
+        copies = Counter(profiles[item.id].same_as for item in tied)
+        if len(tied) > 1 and any(count > 1 for count in copies.values()):
+            slots = {}
+            for item in tied:
+                slots.setdefault(profiles[item.id].same_as, []).append(item)
+            oldest = {
+                key: iter(sorted(group, key=lambda item: (recency[item.id], item.id))) for key, group in slots.items()
+            }
+            tied = [next(oldest[profiles[item.id].same_as]) for item in tied]
+        ordered.extend(tied)
+    return ordered
+
+
+class Coverage:
+    """How much of the query's text a result's matched terms cover, weighted by value.
+
+    Each character of a Chinese run (each word of other text) weighs the value of the most valuable
+    term covering it; a result covers it when it holds any term covering it. So 地铁停运 is fully
+    covered by a text with 地铁 and 停运 apart, and 火星人入侵本市 is barely covered by one with only 本市.
+    """
+
+    def __init__(self, query, values):
+        self.spans = dict(query.spans)
+        self.weights = {}
+        for term, offsets in query.spans:
+            for offset in offsets:
+                self.weights[offset] = max(self.weights.get(offset, 0.0), values.value.get(term, 0.0))
+        self.total = sum(self.weights.values()) or 1.0
+
+    def of(self, matched_terms):
+        covered = set()
+        for term in matched_terms:
+            covered.update(self.spans.get(term, ()))
+        return sum(self.weights[offset] for offset in covered) / self.total
+
+
+def strength_of(query_coverage, claim_coverage, claim_terms):
+    if claim_coverage >= CLAIM_COVERAGE_STRONG and claim_terms >= STRONG_MIN_TERMS:
+        return Strength.STRONG
+    if query_coverage >= QUERY_COVERAGE_MATCH or claim_coverage >= CLAIM_COVERAGE_MATCH:
+        return Strength.MATCH
+    return Strength.RELATED
