@@ -54,6 +54,8 @@ from django.utils import translation
 from django.utils.cache import cc_delim_re, get_conditional_response
 from django.utils.http import parse_http_date_safe
 
+from core.metrics import count_page_cache
+
 from .models import ContentVersion
 
 logger = logging.getLogger(__name__)
@@ -182,6 +184,7 @@ class PublicPageCacheMiddleware:
         # The raw path and query string: get_full_path() would re-quote them on every request.
         key = (version, request.scheme, request.get_host(), request.path, request.META["QUERY_STRING"])
         page = self._cached(key)
+        count_page_cache(hit=page is not None)
         if page is None:
             response = self._render(request)
             if not self._storable(response):

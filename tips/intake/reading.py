@@ -12,6 +12,7 @@ from django.db import transaction
 from PIL import UnidentifiedImageError
 
 from core.logs import log_event
+from core.metrics import timed_screenshot_reading
 from tips.casework import fingerprints, grouping
 from tips.models import Rumor, ScreenshotReading, Sighting, Tip
 
@@ -22,6 +23,7 @@ logger = logging.getLogger(__name__)
 UNREADABLE = (UnidentifiedImageError, OSError, SyntaxError, ValueError)
 
 
+@timed_screenshot_reading
 def read_picture(path):
     """(reading, text, fingerprint) of the picture at ``path``; the engine missing is not an error."""
     try:
