@@ -18,8 +18,11 @@ stay in its tree's folder, so totals never go down while the server runs. ``METR
 the counts in each process alone (the test suite, ``runserver``).
 """
 
+import atexit
+import bisect
 import os
 import shutil
+import threading
 import time
 from functools import wraps
 from pathlib import Path
@@ -105,16 +108,88 @@ screenshot_reading_seconds = Histogram(
     buckets=(0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 20.0, 60.0),
 )
 
-# The children of labelled metrics, made once (labels() takes a lock and builds a key every time).
-_requests = {}
-_latencies = {}
-_refusals = {}
-_page_cache = {True: page_cache_requests.labels("hit"), False: page_cache_requests.labels("miss")}
+FLUSH_SECONDS = 1.0
+
+
+class Tally:
+    """This process's request counts since they were last written to prometheus-client's values.
+
+    A request adds to a few dictionaries (under a lock: gunicorn's workers run threads); a thread of
+    the process writes the sums out every ``FLUSH_SECONDS``, and a scrape writes its own process's
+    first (``flush``). Written at each request, the counts and the latency histogram cost a tenth of
+    a cached page's time (measured: 20 of 210 microseconds), since each write goes to the shared file.
+    """
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.pid = None
+        self._reset()
+
+    def _reset(self):
+        self.requests, self.latencies, self.refusals, self.page_cache = {}, {}, {}, {True: 0, False: 0}
+
+    def request(self, view, method, status, elapsed):
+        bucket = bisect.bisect_left(LATENCY_BUCKETS, elapsed)  # the first bound not below it; past all: +Inf
+        key = (view, method, status)
+        with self.lock:
+            if self.pid != os.getpid():
+                self._start()
+            self.requests[key] = self.requests.get(key, 0) + 1
+            latency = self.latencies.get(view)
+            if latency is None:
+                latency = self.latencies[view] = [0] * (len(LATENCY_BUCKETS) + 2)  # the buckets, +Inf, the sum
+            latency[bucket] += 1
+            latency[-1] += elapsed
+            if status == 429:
+                self.refusals[view] = self.refusals.get(view, 0) + 1
+
+    def page(self, hit):
+        with self.lock:
+            if self.pid != os.getpid():
+                self._start()
+            self.page_cache[hit] += 1
+
+    def _start(self):
+        """In a new process (a forked worker), forget what the parent counted and start the writer."""
+        self.pid = os.getpid()
+        self._reset()
+        threading.Thread(target=self._write_periodically, name="metrics", daemon=True).start()
+        atexit.register(self.flush)
+
+    def _write_periodically(self):
+        while True:
+            time.sleep(FLUSH_SECONDS)
+            self.flush()
+
+    def flush(self):
+        with self.lock:
+            if self.pid != os.getpid():
+                return
+            requests, latencies, refusals, page_cache = self.requests, self.latencies, self.refusals, self.page_cache
+            self._reset()
+        for key, number in requests.items():
+            http_requests.labels(*key).inc(number)
+        for view, counts in latencies.items():
+            child = http_latency.labels(view)
+            # prometheus-client keeps a count per bucket and the sum (its observe() adds one of each).
+            for bucket, number in enumerate(counts[:-1]):
+                if number:
+                    child._buckets[bucket].inc(number)
+            child._sum.inc(counts[-1])
+        for view, number in refusals.items():
+            rate_limit_refusals.labels(view).inc(number)
+        for hit, number in page_cache.items():
+            if number:
+                page_cache_requests.labels("hit" if hit else "miss").inc(number)
+
+
+tally = Tally()
+flush = tally.flush
 
 
 def count_page_cache(hit):
     """One anonymous request for a public page, answered from the page cache or not."""
-    _page_cache[bool(hit)].inc()
+    tally.page(bool(hit))
 
 
 def timed_screenshot_reading(read):
@@ -148,13 +223,7 @@ class MetricsMiddleware:
         match = request.resolver_match
         view = match.view_name if match is not None else self.view_of(request.path_info)
         method = request.method if request.method in KNOWN_METHODS else "other"
-        key = (view, method, response.status_code)
-        counter = _requests.get(key) or _requests.setdefault(key, http_requests.labels(*key))
-        counter.inc()
-        latency = _latencies.get(view) or _latencies.setdefault(view, http_latency.labels(view))
-        latency.observe(elapsed)
-        if response.status_code == 429:
-            (_refusals.get(view) or _refusals.setdefault(view, rate_limit_refusals.labels(view))).inc()
+        tally.request(view, method, response.status_code, elapsed)
         return response
 
     def view_of(self, path):

@@ -15,10 +15,15 @@ connections, one worker held 30 to 32 of them in most rounds while the other idl
 publishes how many connections it holds (``Shares``, a little shared memory made in the master before
 it forks), and leaves a waiting connection to a worker that holds fewer, which is woken by the same
 connection and takes it; after ``LEAVE_AT_MOST`` seconds it takes the connection anyway (the other may
-be busy). Sockets of their own per worker (``SO_REUSEPORT``, gunicorn's ``reuse_port``) spread
-connections too, but a worker that stops (recycled after ``max_requests``) takes its queue with it:
-measured, connections arriving meanwhile were reset, and refused outright while every worker was
-being replaced at once (README, Benchmarks).
+be busy). Kept-alive connections outlive that moment: when a worker is replaced, its clients reconnect
+to the others, and the new worker would stay idle. So a worker holding ``REBALANCE_AT`` connections
+more than another answers its next request with "Connection: close": the client opens a new
+connection, which the other worker takes (looked at every ``REBALANCE_EVERY`` seconds at most).
+
+Sockets of their own per worker (``SO_REUSEPORT``, gunicorn's ``reuse_port``) spread connections
+too, but a worker that stops (recycled after ``max_requests``) takes its queue with it: measured,
+connections arriving meanwhile were reset, and refused outright while every worker was being replaced
+at once (README, Benchmarks).
 """
 
 import ctypes
@@ -65,6 +70,8 @@ class DeadlineSocket:
 
 
 LEAVE_AT_MOST = 0.02
+REBALANCE_AT = 2
+REBALANCE_EVERY = 0.1
 
 
 class Shares:
@@ -74,7 +81,7 @@ class Shares:
     whose process is gone (a killed worker) is freed by whoever notices.
     """
 
-    SLOTS = 64
+    SLOTS = 32
 
     def __init__(self):
         self.slots = multiprocessing.RawArray(ctypes.c_long, 2 * self.SLOTS)
@@ -100,13 +107,13 @@ class Shares:
         if self.index is not None:
             self.slots[2 * self.index + 1] = connections
 
-    def fewer_elsewhere(self, connections):
-        """Whether another live worker holds fewer connections than ``connections``."""
+    def fewer_elsewhere(self, connections, by=1):
+        """Whether another live worker holds ``by`` connections fewer than ``connections`` (or more)."""
         if self.index is None:
             return False
-        for index in range(self.SLOTS):
-            owner = self.slots[2 * index]
-            if owner and index != self.index and self.slots[2 * index + 1] < connections:
+        slots = self.slots[:]  # one copy of the whole array
+        for index, (owner, held) in enumerate(zip(slots[0::2], slots[1::2], strict=True)):
+            if owner and index != self.index and held <= connections - by:
                 if _alive(owner):
                     return True
                 self.slots[2 * index] = 0  # a worker that was killed
@@ -130,6 +137,7 @@ class HeaderTimeoutWorker(gthread.ThreadWorker):
     def init_process(self):
         self.shares.claim()
         self.leaving_since = None
+        self.next_rebalance = 0.0
         try:
             super().init_process()
         finally:
@@ -147,6 +155,20 @@ class HeaderTimeoutWorker(gthread.ThreadWorker):
         self.leaving_since = None
         super().accept(listener)
         self.shares.publish(self.nr_conns)
+
+    def load_wsgi(self):
+        super().load_wsgi()
+        application = self.wsgi
+
+        def rebalancing(environ, start_response):
+            now = time.monotonic()
+            if now >= self.next_rebalance:
+                self.next_rebalance = now + REBALANCE_EVERY
+                if self.shares.fewer_elsewhere(self.nr_conns, by=REBALANCE_AT):
+                    start_response.__self__.force_close()  # gunicorn's Response: "Connection: close"
+            return application(environ, start_response)
+
+        self.wsgi = rebalancing
 
     def wait_for_and_dispatch_events(self, timeout):
         self.shares.publish(self.nr_conns)

@@ -45,6 +45,7 @@ def metrics_view(request):
     if not allowed(client_ip(request)):
         refusal = "Forbidden: this address may not read the metrics (METRICS_ALLOWED_ADDRESSES).\n"
         return HttpResponse(refusal, status=403, content_type="text/plain")
+    metrics.flush()  # this process's latest counts; the others write theirs every second
     registry = CollectorRegistry()
     registry.register(MachineCollector(settings.METRICS_DIR) if settings.METRICS_DIR else ThisProcess())
     registry.register(DatabaseCollector())
