@@ -87,6 +87,9 @@ def make_rows():
         files={"reports.csv": "0" * 64},
         manifest_sha256="0" * 64,
     )
+    from clarifications.models import ImportProgress
+
+    ImportProgress.objects.create(file_sha256="1" * 64, file_name="archive.jsonl", lines_done=500, created=500)
 
 
 def fill_and_back_up(backup_path):
