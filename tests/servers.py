@@ -35,9 +35,9 @@ def fetch(url, timeout=30, headers=None):
         return error.code, error.read().decode()
 
 
-def start_gunicorn(environment, *, log_path=None, ready_path="/healthz", timeout=60):
+def start_gunicorn(environment, *, log_path=None, ready_path="/healthz", timeout=60, port=None):
     """Start gunicorn with the repo's gunicorn.conf.py; returns (process, base URL) once it answers."""
-    port = free_port()
+    port = port or free_port()
     log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 (closed in stop_gunicorn)
     process = subprocess.Popen(  # noqa: S603 (our own gunicorn, fixed arguments)
         [sys.executable, "-m", "gunicorn", "-c", str(REPO / "gunicorn.conf.py")],
