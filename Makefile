@@ -30,7 +30,7 @@ help:
 	@echo "make check-deploy      Django's deployment checklist with production settings"
 	@echo "make ci                all the checks, then the suite on SQLite with coverage"
 	@echo "make messages          update the Chinese catalogue after changing translatable strings"
-	@echo "make bench             HTTP load benchmark (needs wrk; a few minutes)"
+	@echo "make bench             HTTP load benchmark, directly and through nginx (needs wrk and nginx; about 15 minutes)"
 	@echo "make relevance         search relevance benchmark against a BM25 baseline (about a minute)"
 	@echo "make clean             remove the virtualenv, caches, node_modules and compiled catalogues"
 
@@ -113,7 +113,7 @@ check-deploy: install
 	SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	$(MANAGE) check --deploy --fail-level WARNING
 
-# Load benchmark against a hello-world Django app (needs wrk: apt-get install wrk). Takes a few minutes.
+# Load benchmark against a hello-world Django app, directly and through nginx (needs wrk and nginx). About 15 minutes.
 bench: install-dev
 	$(BIN)/python benchmarks/http_bench.py $(BENCH_ARGS)
 

@@ -1,4 +1,4 @@
-"""gunicorn settings; the environment can override the address and the number of workers."""
+"""gunicorn settings; the environment can override the address, the workers and the access log."""
 
 import multiprocessing
 import os
@@ -11,6 +11,12 @@ bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", min(4, multiprocessing.cpu_count() * 2 + 1)))
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "core.workers.HeaderTimeoutWorker")
 threads = int(os.environ.get("GUNICORN_THREADS", 8))
+# Even load: the worker class (core/workers.py) keeps its threads and header deadline, and each worker
+# leaves a new connection to one that holds fewer. gunicorn's threaded workers otherwise share the
+# master's socket greedily, and kept-alive connections stay where they land: with 2 workers and 32
+# connections of wrk (or of nginx's upstream keepalive), one worker held 30 to 32 of them in most
+# rounds while the other idled (README, Benchmarks). Sockets of their own per worker (reuse_port)
+# spread them too, but reset the connections queued on a worker being recycled (max_requests).
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
@@ -19,7 +25,12 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 50000))
 max_requests_jitter = max_requests // 10
 # Django runs its app-registry setup once in the master, then forks.
 preload_app = True
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# The access log: behind a reverse proxy (TRUSTED_PROXY_COUNT above 0) the proxy writes it, with the
+# request id the site's own lines carry (deploy/nginx.conf), so gunicorn writes none unless
+# GUNICORN_ACCESS_LOG names a file ("-": standard output); without a proxy, gunicorn writes it to
+# standard output. A second access log of every request costs a tenth of a cached page's throughput.
+_behind_proxy = os.environ.get("TRUSTED_PROXY_COUNT", "0").strip() not in ("", "0")
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or (None if _behind_proxy else "-")
 # The access log names the client by the site's one address rule (TRUSTED_PROXY_COUNT, core/clients.py).
 logger_class = "core.clients.AccessLogger"
 errorlog = "-"

@@ -1,17 +1,31 @@
 """Load benchmark: Piyao's pages against a hello-world Django app, under the same gunicorn settings.
 
-    python benchmarks/http_bench.py [--clarifications 10000] [--rounds 5] [--duration 10] [--workers 1]
+    python benchmarks/http_bench.py [--clarifications 10000] [--rounds 5] [--duration 4] [--workers 2]
+                                    [--connections 32] [--modes direct,nginx,nginx-cache]
                                     [--database-url postgres://.../empty_db --redis-url redis://.../9]
 
 It builds a throwaway DATA_DIR with a SQLite database of realistic size (or fills the given empty
 PostgreSQL database, and uses the given empty Redis database as the cache; both are emptied again at
 the end), collects static files, and starts two gunicorn servers from the repo's gunicorn.conf.py with
-production settings (DEBUG off): the site, and the one-view app in benchmarks/hello/. wrk (Debian:
-``apt-get install wrk``) then loads each page for ``--duration`` seconds, plain and with
-``Accept-Encoding: gzip, br``, hello world included in every round, the order rotating from round to
-round. Reported: median requests per second and latency, the median of the per-round ratios to hello
-world (the same round's conditions for both), the peak resident memory of a worker, and how long after
-a publish's commit the old page was still served by some worker (four clients asking all the time).
+the shipped production settings behind a TLS proxy (DEBUG off, HTTPS, TRUST_PROXY_SSL_HEADER,
+TRUSTED_PROXY_COUNT=1, the default access log and log level): the site, and the one-view app in
+benchmarks/hello/. Both get the same workers, threads, worker class and logging. wrk (Debian:
+``apt-get install wrk``) then loads each page for ``--duration`` seconds as a browser asks for it
+(``Accept-Encoding: gzip, br``), right after hello world each time, in several rounds, the order
+rotating from round to round. Each mode is a way in:
+
+- ``direct``: wrk talks to gunicorn and sends what the proxy would add (``X-Forwarded-Proto``,
+  ``X-Forwarded-For``);
+- ``nginx``: through deploy/nginx.conf (TLS, buffering, its access log) without its optional page
+  cache, so that every request reaches gunicorn; hello world behind an identical nginx;
+- ``nginx-cache``: the same with the shipped one-second page cache, which answers most requests for a
+  public page itself.
+
+Reported per mode: median requests per second and latency, the median and the range over rounds of
+the page's throughput divided by hello world's just before it (the same moment's conditions for both),
+how connections were spread over the site's workers, then the peak resident memory of a worker and how
+long after a publish's commit the old page was still served by some worker (four clients asking all
+the time).
 
 Numbers depend on the machine and on whatever else runs on it; compare ratios, not absolute rates.
 """
@@ -29,15 +43,17 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
 # Run as a script from the repository, or imported by the tests as benchmarks.*.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.local_server import (  # noqa: E402
+from tests.servers import (  # noqa: E402
+    NGINX,
     REPO,
-    fetch,
+    NginxProxy,
     publish_delay,
     rename_clarification,
     start_gunicorn,
@@ -45,8 +61,11 @@ from benchmarks.local_server import (  # noqa: E402
 )
 
 SEARCH_WORDS = "疫苗"
-COMPRESSED = "gzip, br"
+BROWSER_HEADERS = {"Accept-Encoding": "gzip, br"}
+# What a TLS proxy adds (TRUSTED_PROXY_COUNT=1): in the direct mode wrk sends it itself.
+PROXY_HEADERS = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
 PUBLISHES = 3
+MODES = ["direct", "nginx", "nginx-cache"]
 
 # What is measured: (name, path). A page that does not answer 200 yet (the tip form before it
 # exists) is skipped with a note instead of measured.
@@ -63,27 +82,29 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clarifications", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--duration", type=int, default=10, help="seconds of load per page and round")
-    # One worker each by default. With two, wrk's four kept-alive connections are shared out by a race
-    # at connect time: in about half the runs of a page all four went to one worker of the site while
-    # hello world's were split, and the page read 0.8 of hello world (1,370 requests a second, one
-    # worker's rate) instead of 1.8-2.2; with one worker the same pages read 1.4-1.5 in every round.
-    parser.add_argument("--workers", type=int, default=1, help="gunicorn workers of each server")
-    parser.add_argument("--connections", type=int, default=4, help="wrk connections")
+    parser.add_argument("--duration", type=int, default=4, help="seconds of load per page and round")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers of each server")
+    parser.add_argument("--connections", type=int, default=32, help="wrk connections")
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
+    parser.add_argument("--modes", default=",".join(MODES), help=f"comma-separated, among {', '.join(MODES)}")
     parser.add_argument("--database-url", help="an EMPTY PostgreSQL database to fill (emptied again at the end)")
     parser.add_argument("--redis-url", help="an EMPTY Redis database to use as the cache (emptied at the end)")
     parser.add_argument("--json", help="also write the results to this file")
     parser.add_argument("--keep", action="store_true", help="keep the temporary DATA_DIR")
     arguments = parser.parse_args()
+    modes = [mode.strip() for mode in arguments.modes.split(",") if mode.strip()]
+    if unknown := set(modes) - set(MODES):
+        parser.error(f"unknown modes: {', '.join(sorted(unknown))}")
 
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed. On Debian or Ubuntu: apt-get install wrk")
+    if any(mode.startswith("nginx") for mode in modes) and not (NGINX and shutil.which("openssl")):
+        sys.exit("nginx and openssl are needed for the nginx modes (Debian: apt-get install nginx openssl).")
 
     data_dir = Path(tempfile.mkdtemp(prefix="piyao-bench-"))
-    servers = []
     stores = Stores(arguments.database_url, arguments.redis_url)
     stores.check_empty()
+    servers, proxies, results = [], [], {}
     try:
         environment = site_environment(data_dir, arguments.workers, stores)
         print(f"Preparing {arguments.clarifications} clarifications on {stores.description} ...", flush=True)
@@ -98,24 +119,37 @@ def main():
         for server in servers:
             server.start()
 
-        targets = [("hello world", hello.url("/"), None)]
         notes = []
-        for name, path in PAGES:
-            url = site.url(path.format(detail=detail))
-            status = fetch(url)[0]
-            if status == 200:
-                targets += [(name, url, None), (f"{name} ({COMPRESSED})", url, COMPRESSED)]
+        for mode in modes:
+            proxies = []
+            if mode == "direct":
+                site_base, hello_base, headers = site.base_url, hello.base_url, {**BROWSER_HEADERS, **PROXY_HEADERS}
             else:
-                notes.append(f"{name} ({path}) skipped: it answers {status}")
+                proxies = [proxy(server, data_dir, mode) for server in servers]
+                site_base, hello_base, headers = proxies[0].https, proxies[1].https, BROWSER_HEADERS
+            pages = []
+            for name, path in PAGES:
+                url = site_base + path.format(detail=detail)
+                status = fetch_status(url, headers, proxies[0] if proxies else None)
+                if status == 200:
+                    pages.append((name, url))
+                elif mode == modes[0]:
+                    notes.append(f"{name} ({path}) skipped: it answers {status}")
+            print(f"== {mode}", flush=True)
+            results[mode] = measure(pages, hello_base + "/", headers, site, arguments)
+            for running in proxies:
+                running.stop()
+            proxies = []
 
-        results = measure(targets, arguments)
         delays = measure_publishes(site.url(detail), environment, external_id, title)
-        report(results, servers, notes, arguments, stores, delays)
+        data = summary(results, servers, notes, arguments, stores, delays)
+        report(data)
         report_in_process(environment, hello.environment, ["/", "/clarifications/", detail])
         if arguments.json:
-            data = summary(results, servers, notes, arguments, delays)
-            Path(arguments.json).write_text(json.dumps(data, indent=2))
+            Path(arguments.json).write_text(json.dumps(data, indent=2, ensure_ascii=False))
     finally:
+        for running in proxies:
+            running.stop()
         for server in servers:
             server.stop()
         stores.empty()
@@ -165,7 +199,9 @@ class Stores:
 
 
 def site_environment(data_dir, workers, stores):
-    environment = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL", "DEBUG")}
+    """Production settings as deployed behind one TLS proxy; everything else as shipped."""
+    dropped = ("DATABASE_URL", "REDIS_URL", "DEBUG", "GUNICORN_ACCESS_LOG", "LOG_LEVEL", "GUNICORN_THREADS")
+    environment = {key: value for key, value in os.environ.items() if key not in dropped}
     if stores.database_url:
         environment["DATABASE_URL"] = stores.database_url
     if stores.redis_url:
@@ -175,12 +211,12 @@ def site_environment(data_dir, workers, stores):
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "DATA_DIR": str(data_dir),
             "DEBUG": "false",
-            "HTTPS": "false",
+            "HTTPS": "true",
+            "TRUST_PROXY_SSL_HEADER": "true",
+            "TRUSTED_PROXY_COUNT": "1",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "WEB_CONCURRENCY": str(workers),
-            "GUNICORN_ACCESS_LOG": os.devnull,
-            "LOG_LEVEL": "WARNING",
             "PYTHONPATH": str(REPO),
         }
     )
@@ -195,6 +231,27 @@ def run_python(environment, *arguments):
     return subprocess.run(  # noqa: S603
         [sys.executable, __file__, *arguments], env=environment, cwd=REPO, check=True, capture_output=True, text=True
     ).stdout
+
+
+def proxy(server, data_dir, mode):
+    """An nginx of deploy/nginx.conf in front of ``server``, in a folder of its own."""
+    root = Path(tempfile.mkdtemp(prefix=f"nginx-{server.name}-", dir=data_dir))
+    address = server.base_url.removeprefix("http://")
+    nginx = NginxProxy(root, upstreams=[address], data_dir=data_dir, page_cache=mode == "nginx-cache", processes="auto")
+    return nginx.start(ready_path="/")
+
+
+def fetch_status(url, headers, through=None):
+    if through is not None:
+        return through.get(url, headers=headers)[0]
+    import urllib.request
+
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 (our own server)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
 
 
 class Server:
@@ -214,9 +271,16 @@ class Server:
     def url(self, path):
         return f"{self.base_url}{path}"
 
+    @property
+    def port(self):
+        return int(self.base_url.rsplit(":", 1)[1])
+
     def start(self):
         try:
-            self.process, self.base_url = start_gunicorn(self.environment, ready_path="/")
+            # Straight to gunicorn, as the proxy asks (its plain-HTTP requests are taken for HTTPS).
+            self.process, self.base_url = start_gunicorn(
+                self.environment, ready_path="/healthz" if self.name == "site" else "/"
+            )
         except RuntimeError as error:
             raise SystemExit(f"the {self.name} server did not start: {error}") from None
         threading.Thread(target=self._sample_memory, daemon=True).start()
@@ -240,6 +304,17 @@ class Server:
             except psutil.Error:
                 pass
             time.sleep(0.5)
+
+    def connections_per_worker(self):
+        """How many established connections each worker holds on the server's port, largest first."""
+        if not shutil.which("ss"):
+            return []
+        output = subprocess.run(  # noqa: S603
+            [shutil.which("ss"), "-tnpH", "state", "established", f"( sport = :{self.port} )"],
+            capture_output=True,
+            text=True,
+        ).stdout
+        return sorted(Counter(re.findall(r"pid=(\d+)", output)).values(), reverse=True)
 
     def stop(self):
         self._stop.set()
@@ -268,30 +343,39 @@ def database_file_rss(pid):
 # --- Load and report -----------------------------------------------------------------------------
 
 
-def wrk(url, duration, arguments, accept_encoding=None):
+def wrk(url, duration, arguments, headers, *, watch=None):
+    """One wrk run; ``watch`` (a Server) has its connections per worker sampled halfway through."""
     command = [
         shutil.which("wrk"),
         f"-t{arguments.threads}",
         f"-c{arguments.connections}",
         f"-d{duration}s",
         "--latency",
-        *(["-H", f"Accept-Encoding: {accept_encoding}"] if accept_encoding else []),
+        *[argument for name, value in headers.items() for argument in ("-H", f"{name}: {value}")],
         url,
     ]
+    spread = []
+    sampler = None
+    if watch is not None:
+        sampler = threading.Timer(duration / 2, lambda: spread.extend(watch.connections_per_worker()))
+        sampler.start()
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout  # noqa: S603
+    if sampler is not None:
+        sampler.join()
     requests_per_second = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     latency = {
         percentile: to_milliseconds(value)
         for percentile, value in re.findall(r"^\s+(50|90|99)(?:\.000)?%\s+([\d.]+\w+)", output, re.MULTILINE)
     }
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
-    errors = re.search(r"Socket errors: (.*)", output)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     return {
         "rps": requests_per_second,
         "p50_ms": latency.get("50"),
         "p99_ms": latency.get("99"),
         "non_2xx": int(bad.group(1)) if bad else 0,
-        "socket_errors": errors.group(1) if errors else "",
+        "socket_errors": sum(int(number) for number in errors.groups()) if errors else 0,
+        "connections_per_worker": spread,
     }
 
 
@@ -300,16 +384,20 @@ def to_milliseconds(value):
     return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60_000}[unit]
 
 
-def measure(targets, arguments):
-    print(f"Warming up {len(targets)} targets ...", flush=True)
-    for _, url, accept_encoding in targets:
-        wrk(url, 2, arguments, accept_encoding)
-    results = {name: [] for name, _, _ in targets}
+def measure(pages, hello_url, headers, site, arguments):
+    """{page: [run per round]}, each run with the hello-world run made just before it."""
+    print(f"Warming up {len(pages) + 1} targets ...", flush=True)
+    for _, url in [("hello world", hello_url), *pages]:
+        wrk(url, 2, arguments, headers)
+    results = {name: [] for name, _ in pages}
     for number in range(arguments.rounds):
         # Rotate the order so that no page always runs right after another.
-        order = targets[number % len(targets) :] + targets[: number % len(targets)]
-        for name, url, accept_encoding in order:
-            results[name].append(wrk(url, arguments.duration, arguments, accept_encoding))
+        order = pages[number % len(pages) :] + pages[: number % len(pages)]
+        for name, url in order:
+            hello = wrk(hello_url, arguments.duration, arguments, headers)
+            run = wrk(url, arguments.duration, arguments, headers, watch=site)
+            run["hello"] = hello
+            results[name].append(run)
         print(f"round {number + 1}/{arguments.rounds} done", flush=True)
     return results
 
@@ -317,31 +405,31 @@ def measure(targets, arguments):
 def measure_publishes(url, environment, external_id, title):
     """Seconds from each of a few publishes' commit to the last old page served (see publish_delay)."""
     delays = []
+    headers = PROXY_HEADERS
     for number in range(PUBLISHES):
         new_title = f"基准测试的第{number + 2}版标题"  # not a substring of the one before
         delay, _ = publish_delay(
-            url, lambda new_title=new_title: rename_clarification(environment, external_id, new_title), title
+            url,
+            lambda new_title=new_title: rename_clarification(environment, external_id, new_title),
+            title,
+            headers=headers,
         )
         delays.append(delay)
         title = new_title
     return delays
 
 
-def summary(results, servers, notes, arguments, delays):
-    reference = [run["rps"] for run in results["hello world"]]
-    rows = {}
-    for name, runs in results.items():
-        rows[name] = {
-            "rps_median": statistics.median(run["rps"] for run in runs),
-            "ratio_median": statistics.median(run["rps"] / hello for run, hello in zip(runs, reference, strict=True)),
-            "p50_ms_median": statistics.median(run["p50_ms"] for run in runs),
-            "p99_ms_median": statistics.median(run["p99_ms"] for run in runs),
-            "non_2xx": sum(run["non_2xx"] for run in runs),
-            "rounds": runs,
-        }
+def summary(results, servers, notes, arguments, stores, delays):
+    modes = {}
+    for mode, pages in results.items():
+        hellos = [run["hello"] for runs in pages.values() for run in runs]
+        rows = {"hello world": row(hellos, None)}
+        for name, runs in pages.items():
+            rows[name] = row(runs, [run["hello"] for run in runs])
+        modes[mode] = rows
     return {
-        "settings": vars(arguments),
-        "pages": rows,
+        "settings": {**vars(arguments), "stores": stores.description},
+        "modes": modes,
         "peak_rss_mb_per_worker": {
             server.name: round(max(server.peak_rss.values(), default=0) / 2**20, 1) for server in servers
         },
@@ -360,33 +448,74 @@ def summary(results, servers, notes, arguments, delays):
     }
 
 
-def report(results, servers, notes, arguments, stores, delays):
-    data = summary(results, servers, notes, arguments, delays)
+def row(runs, hellos):
+    """Medians of a page's runs; with ``hellos``, its ratios to the hello-world run before each."""
+    ratios = [run["rps"] / hello["rps"] for run, hello in zip(runs, hellos, strict=True)] if hellos else [1.0]
+    shares = [
+        max(run["connections_per_worker"]) / sum(run["connections_per_worker"])
+        for run in runs
+        if run.get("connections_per_worker")
+    ]
+    return {
+        "rps_median": statistics.median(run["rps"] for run in runs),
+        "ratio_median": statistics.median(ratios),
+        "ratio_min": min(ratios),
+        "ratio_max": max(ratios),
+        "p50_ms_median": statistics.median(run["p50_ms"] for run in runs),
+        "p99_ms_median": statistics.median(run["p99_ms"] for run in runs),
+        "non_2xx": sum(run["non_2xx"] for run in runs),
+        "socket_errors": sum(run["socket_errors"] for run in runs),
+        "busiest_worker_share_max": max(shares) if shares else None,
+        "rounds": runs,
+    }
+
+
+MODE_TITLES = {
+    "direct": "directly to gunicorn (wrk sends the TLS proxy's headers)",
+    "nginx": "through nginx (deploy/nginx.conf over TLS), its page cache off: every request reaches gunicorn",
+    "nginx-cache": "through nginx as shipped, with its one-second page cache",
+}
+
+
+def report(data):
+    settings = data["settings"]
     print()
     print(
-        f"{arguments.clarifications} clarifications on {stores.description}, "
-        f"gunicorn {arguments.workers} workers per server, "
-        f"wrk {arguments.threads} thread(s) x {arguments.connections} connections, "
-        f"{arguments.rounds} rounds x {arguments.duration} s (medians)"
+        f"{settings['clarifications']} clarifications on {settings['stores']}, "
+        f"gunicorn {settings['workers']} workers per server, "
+        f"wrk {settings['threads']} thread(s) x {settings['connections']} connections, "
+        f"{settings['rounds']} rounds x {settings['duration']} s; each page right after hello world"
     )
-    print(f"{'page':<26} {'req/s':>9} {'x hello':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
-    for name, row in data["pages"].items():
+    for mode, rows in data["modes"].items():
+        print()
+        print(f"{mode}: {MODE_TITLES[mode]}")
         print(
-            f"{name:<26} {row['rps_median']:>9.1f} {row['ratio_median']:>8.3f} "
-            f"{row['p50_ms_median']:>8.1f} {row['p99_ms_median']:>8.1f} {row['non_2xx']:>8}"
+            f"{'page':<14} {'req/s':>8} {'x hello':>8} {'min-max':>12} {'p50 ms':>7} {'p99 ms':>7} "
+            f"{'non-2xx':>8} {'sock err':>8} {'busiest':>8}"
         )
+        for name, values in rows.items():
+            spread = f"{values['ratio_min']:.2f}-{values['ratio_max']:.2f}"
+            share = values["busiest_worker_share_max"]
+            share = f"{share:.0%}" if share is not None else "-"
+            print(
+                f"{name:<14} {values['rps_median']:>8.0f} {values['ratio_median']:>8.3f} {spread:>12} "
+                f"{values['p50_ms_median']:>7.1f} {values['p99_ms_median']:>7.1f} {values['non_2xx']:>8} "
+                f"{values['socket_errors']:>8} {share:>8}"
+            )
     memory = ", ".join(
         f"{name} {mb} MB (USS {data['peak_uss_mb_per_worker'][name]} MB, "
         f"PSS {data['peak_pss_mb_per_worker'][name]} MB, "
         f"database file mapped {data['peak_database_file_mapped_mb_per_worker'][name]} MB)"
         for name, mb in data["peak_rss_mb_per_worker"].items()
     )
+    print()
+    print("busiest: the largest share of the site's connections one gunicorn worker held (sampled mid-run)")
     print(f"peak RSS of a worker: {memory}")
     seen = ", ".join(f"{name} {count}" for name, count in data["workers_seen"].items())
     print(f"worker processes seen: {seen} (more than --workers means a worker was replaced)")
-    seconds = ", ".join(f"{delay:.3f}" for delay in delays)
+    seconds = ", ".join(f"{delay:.3f}" for delay in data["publish_visible_after_s"])
     print(f"old page last served after a publish's commit (every worker asked all the time): {seconds} s")
-    for note in notes:
+    for note in data["notes"]:
         print(f"note: {note}")
 
 
@@ -536,6 +665,10 @@ def in_process(paths):
             "SERVER_PROTOCOL": "HTTP/1.1",
             "HTTP_HOST": "127.0.0.1",
             "REMOTE_ADDR": "127.0.0.1",
+            # As the proxy and a browser send it (see PROXY_HEADERS and BROWSER_HEADERS).
+            "HTTP_X_FORWARDED_PROTO": "https",
+            "HTTP_X_FORWARDED_FOR": "203.0.113.7",
+            "HTTP_ACCEPT_ENCODING": "gzip, br",
             "wsgi.url_scheme": "http",
             "wsgi.input": io.BytesIO(),
             "wsgi.errors": sys.stderr,

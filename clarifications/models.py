@@ -612,3 +612,25 @@ class DailyViews(models.Model):
 
     def __str__(self):
         return f"{self.day}: {self.views}"
+
+
+class ImportProgress(models.Model):
+    """How far an import of one JSON Lines file got (``clarifications/archive.py``): importing the same
+    file again after a crash continues after the last batch stored. Deleted when the file is done."""
+
+    file_sha256 = models.CharField(_("file's SHA-256"), max_length=64, unique=True)
+    file_name = models.CharField(_("file name"), max_length=500, blank=True)
+    lines_done = models.PositiveIntegerField(_("lines done"), default=0)
+    created = models.PositiveIntegerField(_("clarifications created"), default=0)
+    updated = models.PositiveIntegerField(_("clarifications updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("lines already stored"), default=0)
+    skipped = models.PositiveIntegerField(_("lines skipped"), default=0)
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last batch stored"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("import in progress")
+        verbose_name_plural = _("imports in progress")
+
+    def __str__(self):
+        return f"{self.file_name or self.file_sha256[:12]}: {self.lines_done} lines"

@@ -54,6 +54,8 @@ from django.utils import translation
 from django.utils.cache import cc_delim_re, get_conditional_response
 from django.utils.http import parse_http_date_safe
 
+from core.metrics import count_page_cache
+
 from .models import ContentVersion
 
 logger = logging.getLogger(__name__)
@@ -125,6 +127,15 @@ def stored_page(response):
     return {"headers": headers, "etag": etag, "last_modified": last_modified, "bodies": bodies}
 
 
+class CachedPage(HttpResponse):
+    """A page answered from the cache. Its headers go out as they are stored: Django's items() looks
+    each name up again through the case-insensitive mapping (6 microseconds for a page's 14 headers,
+    against 0.4, of a cached page's 90 or so)."""
+
+    def items(self):
+        return self.headers._store.values()
+
+
 def preferred_encoding(accept_encoding):
     """br, gzip or identity: the best of ours that an Accept-Encoding header allows."""
     accepted = set()
@@ -182,6 +193,7 @@ class PublicPageCacheMiddleware:
         # The raw path and query string: get_full_path() would re-quote them on every request.
         key = (version, request.scheme, request.get_host(), request.path, request.META["QUERY_STRING"])
         page = self._cached(key)
+        count_page_cache(hit=page is not None)
         if page is None:
             response = self._render(request)
             if not self._storable(response):
@@ -194,7 +206,7 @@ class PublicPageCacheMiddleware:
         encoding = self._encoding(request.META.get("HTTP_ACCEPT_ENCODING", ""))
         if encoding not in page["bodies"]:
             encoding = "identity"
-        response = HttpResponse(b"" if request.method == "HEAD" else page["bodies"][encoding])
+        response = CachedPage(b"" if request.method == "HEAD" else page["bodies"][encoding])
         # The headers were checked once when the page was stored (ResponseHeaders validates each
         # header on every assignment, a good part of a cached page's cost otherwise).
         response.headers._store = dict(self._headers(page, encoding))

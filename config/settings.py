@@ -6,6 +6,7 @@ values they do not understand instead of guessing.
 """
 
 import base64
+import ipaddress
 import os
 import re
 from datetime import timedelta
@@ -59,6 +60,21 @@ def env_list(name, default=()):
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_networks(name, default):
+    """Comma-separated addresses or networks (``10.0.0.5``, ``10.0.0.0/24``, ``::1``); anything else stops
+    start-up, and so does a network written with host bits (``10.0.0.5/24``: which was meant?)."""
+    networks = []
+    for item in env_list(name, default):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=True))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must list IP addresses or networks such as 10.0.0.0/24, separated by commas; "
+                f"{item!r} is not one"
+            ) from None
+    return networks
+
+
 # --- Core ---------------------------------------------------------------------------------------
 
 DEBUG = env_bool("DEBUG", False)
@@ -106,7 +122,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Before all: every request gets its id for the logs (see core/logs.py).
+    # Counts every request, by view, and its time, cached pages included (core/metrics.py).
+    "core.metrics.MetricsMiddleware",
+    # Then every request gets its id for the logs (see core/logs.py).
     "core.logs.RequestLogMiddleware",
     # First: a cached public page skips everything below (see clarifications/pagecache.py).
     "clarifications.pagecache.PublicPageCacheMiddleware",
@@ -511,6 +529,15 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
 }
+
+# --- Operators' metrics (ops/metrics.py) ---------------------------------------------------------
+
+# /metrics answers only these client addresses (by the site's client-address rule, core/clients.py):
+# Prometheus scrapes each app server directly. Empty: nobody.
+METRICS_ALLOWED_ADDRESSES = env_networks("METRICS_ALLOWED_ADDRESSES", ["127.0.0.1", "::1"])
+# Where the web and task workers of this machine keep their counts, for /metrics to add up
+# (core/metrics.py); empty keeps each process's counts to itself. One folder per app server.
+METRICS_DIR = env_str("METRICS_DIR", str(DATA_DIR / "metrics"))
 
 # --- Logging ------------------------------------------------------------------------------------
 

@@ -27,3 +27,7 @@ PAGE_CACHE_ENABLED = False
 TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": TASKS["default"]["QUEUES"]}  # noqa: F405
 }
+
+# Each test process keeps its own metrics (core/metrics.py); the tests of /metrics across processes
+# start real servers with a folder of their own.
+METRICS_DIR = ""

@@ -13,6 +13,7 @@ from clarifications.pagecache import public_page
 from clarifications.sitemaps import SITEMAPS, robots_txt
 from core.media import serve_media
 from opendata.urls import download_patterns
+from ops.metrics import metrics_view
 from ops.views import healthz
 from tips.intake.wechat.views import endpoint as wechat_endpoint
 
@@ -47,6 +48,7 @@ class FaviconView(RedirectView):
 urlpatterns = [
     path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics_view, name="metrics"),
     path("feeds/", include((feed_patterns, "feeds"))),
     path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", public_page(robots_txt), name="robots_txt"),

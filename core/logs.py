@@ -23,7 +23,7 @@ import contextvars
 import json
 import logging
 import re
-import uuid
+import secrets
 from datetime import UTC, datetime
 
 from django.conf import settings
@@ -52,7 +52,7 @@ class RequestLogMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request.request_id = incoming_request_id(request) or uuid.uuid4().hex[:16]
+        request.request_id = incoming_request_id(request) or secrets.token_hex(8)
         request_token = _current_request.set(request)
         id_token = _request_id.set(request.request_id)
         try:

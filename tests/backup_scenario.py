@@ -88,6 +88,9 @@ def make_rows():
         files={"reports.csv": "0" * 64},
         manifest_sha256="0" * 64,
     )
+    from clarifications.models import ImportProgress
+
+    ImportProgress.objects.create(file_sha256="1" * 64, file_name="archive.jsonl", lines_done=500, created=500)
 
 
 def fill_and_back_up(backup_path):
@@ -126,11 +129,27 @@ def fill_and_back_up(backup_path):
 
 def dump():
     django.setup()
-    print(json.dumps(rows_by_model()))
+    print(json.dumps({"rows": rows_by_model(), "search": searched()}))
+
+
+def fill():
+    django.setup()
+    make_rows()
+    print(json.dumps({"rows": rows_by_model(), "search": searched()}))
+
+
+def searched():
+    """The titles a visitor's search finds, in order."""
+    from clarifications.models import Clarification
+    from clarifications.search import search
+
+    return [item.title for item in search(Clarification.objects.published(), "全市停水")]
 
 
 if __name__ == "__main__":
     if sys.argv[1] == "fill_and_back_up":
         fill_and_back_up(sys.argv[2])
+    elif sys.argv[1] == "fill":
+        fill()
     else:
         dump()

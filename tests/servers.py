@@ -2,9 +2,12 @@
 processes, production settings) rather than Django's test client; the benchmarks import it too."""
 
 import os
+import re
 import secrets
+import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -22,18 +25,19 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def fetch(url, timeout=30):
+def fetch(url, timeout=30, headers=None):
     """Status and body of a GET, whatever the status."""
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (a local server of ours)
+        request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 (a local server of ours)
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (a local server of ours)
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
 
 
-def start_gunicorn(environment, *, log_path=None, ready_path="/healthz", timeout=60):
+def start_gunicorn(environment, *, log_path=None, ready_path="/healthz", timeout=60, port=None):
     """Start gunicorn with the repo's gunicorn.conf.py; returns (process, base URL) once it answers."""
-    port = free_port()
+    port = port or free_port()
     log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 (closed in stop_gunicorn)
     process = subprocess.Popen(  # noqa: S603 (our own gunicorn, fixed arguments)
         [sys.executable, "-m", "gunicorn", "-c", str(REPO / "gunicorn.conf.py")],
@@ -120,7 +124,7 @@ def rename_clarification(environment, external_id, title):
     return float(output.split()[-1])
 
 
-def publish_delay(url, publish, old_text, *, connections=4, watch_seconds=2.0):
+def publish_delay(url, publish, old_text, *, connections=4, watch_seconds=2.0, headers=None):
     """How long the old page was still served after a change: seconds from ``publish()`` (which makes
     the change and returns its commit time) to the start of the last request that still got
     ``old_text``, with ``connections`` clients asking all the time (so every worker answers); 0.0 if
@@ -131,7 +135,7 @@ def publish_delay(url, publish, old_text, *, connections=4, watch_seconds=2.0):
     def ask():
         while not stop.is_set():
             started = time.time()
-            status, html = fetch(url, timeout=10)
+            status, html = fetch(url, timeout=10, headers=headers)
             seen.append((started, status == 200 and old_text in html))
 
     clients = [threading.Thread(target=ask) for _ in range(connections)]
@@ -159,3 +163,126 @@ def import_records(environment, lines):
         check=True,
         capture_output=True,
     )
+
+
+# --- nginx with deploy/nginx.conf ------------------------------------------------------------------
+
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+
+
+class NginxProxy:
+    """Debian's nginx with this repository's deploy/nginx.conf, as an ordinary process in ``root``.
+
+    The file is adapted only where a machine's details go: the host name, a self-signed certificate
+    made here, the ports, ``DATA_DIR``, the app servers of the upstream, the cache folder, and the
+    journal's syslog socket (a file in ``root`` instead). ``page_cache=False`` takes out the optional
+    one-second page cache, so that every request reaches the app servers.
+    """
+
+    def __init__(self, root, *, upstreams, data_dir, host="localhost", page_cache=True, processes=1):
+        self.root, self.upstreams, self.data_dir, self.host = Path(root), list(upstreams), Path(data_dir), host
+        self.page_cache, self.processes = page_cache, processes
+        self.http_port, self.https_port = free_port(), free_port()
+        self.certificate, self.key = self.root / "cert.pem", self.root / "key.pem"
+        self.error_log = self.root / "nginx-error.log"
+        self.access_log = self.root / "nginx-access.log"
+        self.process = None
+        self.context = None
+
+    @property
+    def https(self):
+        return f"https://{self.host}:{self.https_port}"
+
+    def site_configuration(self):
+        site = (REPO / "deploy" / "nginx.conf").read_text()
+        replacements = {
+            "piyao.example.org": self.host,
+            "/etc/ssl/piyao/fullchain.pem": str(self.certificate),
+            "/etc/ssl/piyao/privkey.pem": str(self.key),
+            "/srv/piyao/data": str(self.data_dir),
+            "    server 127.0.0.1:8000;\n": "".join(f"    server {address};\n" for address in self.upstreams),
+            "/var/cache/nginx/piyao": str(self.root / "nginx-cache"),
+        }
+        for old, new in replacements.items():
+            assert old in site, f"deploy/nginx.conf no longer contains {old!r}"
+            site = site.replace(old, new)
+        site, logs = re.subn(r"\b(access_log|error_log) syslog:\S+", self._log_file, site)
+        assert logs == 2, "deploy/nginx.conf should send its access and error logs to the journal (syslog)"
+        if not self.page_cache:
+            site = "\n".join(line for line in site.splitlines() if not re.match(r"\s*proxy_(cache|no_cache)", line))
+        # The ports in one pass: replaced one after another, a free port such as 44323 put in for 80
+        # would have its "443" replaced next.
+        ports = {"80": self.http_port, "443": self.https_port}
+        site = re.sub(r"listen (\[::\]:)?(80|443)\b", lambda match: f"listen {match[1] or ''}{ports[match[2]]}", site)
+        listening = set(re.findall(r"listen (?:\[::\]:)?(\d+)", site))
+        assert listening == {str(self.http_port), str(self.https_port)}, f"deploy/nginx.conf listens on {listening}"
+        return site
+
+    def _log_file(self, match):
+        return f"{match[1]} {self.access_log if match[1] == 'access_log' else self.error_log}"
+
+    def start(self, ready_path="/healthz", timeout=20):
+        openssl = shutil.which("openssl")
+        subprocess.run(  # noqa: S603 (the installed openssl, fixed arguments)
+            [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", f"/CN={self.host}"]
+            + ["-addext", f"subjectAltName=DNS:{self.host}", "-keyout", str(self.key), "-out", str(self.certificate)],
+            check=True,
+            capture_output=True,
+        )
+        self.context = ssl.create_default_context(cafile=str(self.certificate))
+        (self.root / "site.conf").write_text(self.site_configuration())
+        temp = self.root / "nginx-temp"
+        temp.mkdir(exist_ok=True)
+        # The master reads the certificate; workers (nobody, when started as root) read DATA_DIR.
+        user = "user root;" if os.geteuid() == 0 else ""
+        (self.root / "nginx.conf").write_text(
+            f"""{user}
+daemon off;
+worker_processes {self.processes};
+pid {self.root / "nginx.pid"};
+error_log {self.error_log} warn;
+events {{ worker_connections 1024; }}
+http {{
+    include /etc/nginx/mime.types;
+    client_body_temp_path {temp}/body;
+    proxy_temp_path {temp}/proxy;
+    fastcgi_temp_path {temp}/fastcgi;
+    uwsgi_temp_path {temp}/uwsgi;
+    scgi_temp_path {temp}/scgi;
+    include {self.root / "site.conf"};
+}}
+"""
+        )
+        self.process = subprocess.Popen(  # noqa: S603 (the installed nginx, our configuration)
+            [NGINX, "-p", str(self.root), "-c", str(self.root / "nginx.conf"), "-e", str(self.error_log)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if self.get(ready_path)[0] == 200:
+                    return self
+            except OSError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                log = self.error_log.read_text() if self.error_log.exists() else ""
+                self.stop()
+                raise RuntimeError(f"nginx did not answer: {log}")
+            time.sleep(0.2)
+
+    def stop(self):
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+    def get(self, path, *, headers=None, data=None, opener=None, timeout=10):
+        """(status, headers, body) of a request through nginx over HTTPS, whatever the status."""
+        opener = opener or urllib.request.build_opener(urllib.request.HTTPSHandler(context=self.context))
+        url = path if path.startswith("http") else self.https + path
+        request = urllib.request.Request(url, headers=headers or {}, data=data)  # noqa: S310 (our nginx)
+        try:
+            with opener.open(request, timeout=timeout) as response:
+                return response.status, response.headers, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers, error.read()

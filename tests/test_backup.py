@@ -66,7 +66,7 @@ def test_a_backup_taken_while_the_site_writes_restores_every_row_elsewhere(live_
     fresh = tmp_path / "fresh"
     result = manage(fresh, "restore_database", str(backup), "--no-input")
     assert "Restored" in result.stdout
-    restored = json.loads(run(["-m", "tests.backup_scenario", "dump"], fresh).stdout)
+    restored = json.loads(run(["-m", "tests.backup_scenario", "dump"], fresh).stdout)["rows"]
 
     before = scenario["before"]
     assert set(restored) == set(before)
@@ -168,3 +168,45 @@ def test_a_restore_moves_the_content_version_past_every_number_used_before(live_
     with sqlite3.connect(database) as connection:
         (after,) = connection.execute("SELECT number FROM clarifications_contentversion").fetchone()
     assert after > before
+
+
+postgresql_run = pytest.mark.skipif(
+    django_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="runs in the suite's PostgreSQL run (pg_dump and pg_restore of a throwaway database on its server)",
+)
+
+
+@postgresql_run
+def test_a_postgresql_dump_restores_every_row_elsewhere(tmp_path):
+    """docs/operations.md's drill: pg_dump, pg_restore into an empty database, migrate, same rows and search."""
+    import secrets
+    import shutil
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    maintenance = urlunsplit(parts._replace(path="/postgres"))
+    names = [f"piyao_drill_{secrets.token_hex(4)}" for _ in range(2)]
+    live, drill = (urlunsplit(parts._replace(path=f"/{name}")) for name in names)
+    with psycopg.connect(maintenance, autocommit=True) as connection:
+        for name in names:
+            connection.execute(f"CREATE DATABASE {name}")
+    try:
+        manage(tmp_path / "live", "migrate", "--noinput", DATABASE_URL=live)
+        before = json.loads(run(["-m", "tests.backup_scenario", "fill"], tmp_path / "live", DATABASE_URL=live).stdout)
+        dump = tmp_path / "piyao.dump"
+        subprocess.run([shutil.which("pg_dump"), "-Fc", "-f", str(dump), live], check=True, capture_output=True)
+        restore = [shutil.which("pg_restore"), "--no-owner", "-d", drill, str(dump)]
+        subprocess.run(restore, check=True, capture_output=True)
+        manage(tmp_path / "drill", "migrate", "--noinput", DATABASE_URL=drill)
+        assert manage(tmp_path / "drill", "check", DATABASE_URL=drill).returncode == 0
+        after = json.loads(run(["-m", "tests.backup_scenario", "dump"], tmp_path / "drill", DATABASE_URL=drill).stdout)
+    finally:
+        with psycopg.connect(maintenance, autocommit=True) as connection:
+            for name in names:
+                connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    for model, keys in before["rows"].items():
+        assert keys, f"{model} had no rows: give it some in tests/backup_scenario.make_rows()"
+    assert after["rows"] == before["rows"]
+    assert after["search"] == before["search"] and before["search"]

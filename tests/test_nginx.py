@@ -15,18 +15,13 @@ import secrets
 import shutil
 import socket
 import sqlite3
-import ssl
-import subprocess
 import time
-import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-from .servers import REPO, free_port, import_records, prepare, rename_clarification, start_gunicorn, stop_gunicorn
+from .servers import NGINX, NginxProxy, import_records, prepare, rename_clarification, start_gunicorn, stop_gunicorn
 
-NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 HOST = "localhost"
 RECORD = (
     '{"external_id": "proxied-1", "title": "代理前的标题", "claim": "c", "verdict": "false", "truth": "t", '
@@ -48,20 +43,13 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-class Site:
+class Site(NginxProxy):
     """nginx on two free ports in front of a two-worker gunicorn, both with throwaway data."""
 
     def __init__(self, root):
-        self.root = root
-        self.data = root / "data"
-        self.http_port, self.https_port = free_port(), free_port()
-        self.certificate, self.key = root / "cert.pem", root / "key.pem"
-        self.context = None
+        super().__init__(root, upstreams=[], data_dir=root / "data", host=HOST)
+        self.data = self.data_dir
         self.cookies = http.cookiejar.CookieJar()
-
-    @property
-    def https(self):
-        return f"https://{HOST}:{self.https_port}"
 
     def environment(self):
         environment = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL"}}
@@ -75,113 +63,37 @@ class Site:
             HTTPS="true",
             TRUST_PROXY_SSL_HEADER="true",
             TRUSTED_PROXY_COUNT="1",
-            GUNICORN_ACCESS_LOG="/dev/null",
             LOG_LEVEL="WARNING",
+            # Small, so that a refusal (logged with its request id) is easy to cause.
+            TIPS_LOOKUP_RATE="2/10m",
         )
         return environment
 
-    def make_certificate(self, openssl):
-        subprocess.run(  # noqa: S603 (the installed openssl, fixed arguments)
-            [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", f"/CN={HOST}"]
-            + ["-addext", f"subjectAltName=DNS:{HOST}", "-keyout", str(self.key), "-out", str(self.certificate)],
-            check=True,
-            capture_output=True,
-        )
-        self.context = ssl.create_default_context(cafile=str(self.certificate))
-
-    def nginx_configuration(self, gunicorn_address):
-        site = (REPO / "deploy" / "nginx.conf").read_text()
-        replacements = {
-            "piyao.example.org": HOST,
-            "/etc/ssl/piyao/fullchain.pem": str(self.certificate),
-            "/etc/ssl/piyao/privkey.pem": str(self.key),
-            "/srv/piyao/data": str(self.data),
-            "127.0.0.1:8000": gunicorn_address,
-            "/var/cache/nginx/piyao": str(self.root / "nginx-cache"),
-        }
-        for old, new in replacements.items():
-            assert old in site, f"deploy/nginx.conf no longer contains {old!r}"
-            site = site.replace(old, new)
-        # The ports in one pass: replaced one after another, a free port such as 44323 put in for 80
-        # would have its "443" replaced next.
-        ports = {"80": self.http_port, "443": self.https_port}
-        site = re.sub(r"listen (\[::\]:)?(80|443)\b", lambda match: f"listen {match[1] or ''}{ports[match[2]]}", site)
-        listening = set(re.findall(r"listen (?:\[::\]:)?(\d+)", site))
-        assert listening == {str(self.http_port), str(self.https_port)}, f"deploy/nginx.conf listens on {listening}"
-        (self.root / "site.conf").write_text(site)
-        temp = self.root / "nginx-temp"
-        temp.mkdir()
-        # The master reads the certificate; workers (nobody, when started as root) read DATA_DIR.
-        user = "user root;" if os.geteuid() == 0 else ""
-        (self.root / "nginx.conf").write_text(
-            f"""{user}
-daemon off;
-worker_processes 1;
-pid {self.root / "nginx.pid"};
-error_log {self.root / "nginx-error.log"} warn;
-events {{ worker_connections 256; }}
-http {{
-    include /etc/nginx/mime.types;
-    access_log off;
-    client_body_temp_path {temp}/body;
-    proxy_temp_path {temp}/proxy;
-    fastcgi_temp_path {temp}/fastcgi;
-    uwsgi_temp_path {temp}/uwsgi;
-    scgi_temp_path {temp}/scgi;
-    include {self.root / "site.conf"};
-}}
-"""
-        )
-
     def get(self, path, *, headers=None, redirects=True, data=None):
-        """(status, headers, body) of a request through nginx over HTTPS."""
+        """(status, headers, body) of a request through nginx over HTTPS, with this site's cookies."""
         handlers = [urllib.request.HTTPSHandler(context=self.context), urllib.request.HTTPCookieProcessor(self.cookies)]
         if not redirects:
             handlers.append(NoRedirect)
-        opener = urllib.request.build_opener(*handlers)
-        url = path if path.startswith("http") else self.https + path
-        request = urllib.request.Request(url, headers=headers or {}, data=data)  # noqa: S310 (our nginx)
-        try:
-            with opener.open(request, timeout=10) as response:
-                return response.status, response.headers, response.read()
-        except urllib.error.HTTPError as error:
-            return error.code, error.headers, error.read()
+        return super().get(path, headers=headers, data=data, opener=urllib.request.build_opener(*handlers))
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    nginx = tool_or_skip("nginx", NGINX)
-    openssl = tool_or_skip("openssl", shutil.which("openssl"))
+    tool_or_skip("nginx", NGINX)
+    tool_or_skip("openssl", shutil.which("openssl"))
     site = Site(tmp_path_factory.mktemp("proxied"))
     site.data.mkdir()
-    site.make_certificate(openssl)
     environment = site.environment()
     prepare(site.data, environment)
     import_records(environment, RECORD)
     gunicorn, base_url = start_gunicorn(environment, log_path=site.root / "gunicorn.log")
     site.environment_used = environment
-    site.nginx_configuration(base_url.removeprefix("http://"))
-    proxy = subprocess.Popen(  # noqa: S603 (the installed nginx, our configuration)
-        [nginx, "-p", str(site.root), "-c", str(site.root / "nginx.conf"), "-e", str(site.root / "nginx-error.log")],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    site.upstreams = [base_url.removeprefix("http://")]
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if site.get("/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if proxy.poll() is not None or time.monotonic() > deadline:
-                log = (site.root / "nginx-error.log").read_text() if (site.root / "nginx-error.log").exists() else ""
-                raise RuntimeError(f"nginx did not answer: {log}")
-            time.sleep(0.2)
+        site.start()
         yield site
     finally:
-        proxy.terminate()
-        proxy.wait(timeout=10)
+        site.stop()
         stop_gunicorn(gunicorn)
 
 
@@ -268,3 +180,20 @@ def test_open_data_downloads_share_one_cache_entry_whatever_the_query_string(sit
         assert again["ETag"] == headers["ETag"]
     status, partial, body = site.get("/open-data/clarifications.csv?x", headers={"Range": "bytes=0-9"})
     assert status == 206 and body == first[:10]
+
+
+def test_the_access_log_is_nginxs_and_joins_the_sites_lines_by_request_id(site):
+    for _ in range(3):
+        status = site.get("/tips/?code=T-AAAA-AAAA")[0]
+    assert status == 429  # the third look-up is refused, and the site logs it
+    access = site.access_log.read_text().splitlines()
+    refused = [line for line in access if '"GET /tips/?code=T-AAAA-AAAA HTTP/1.1" 429' in line]
+    request_id = re.search(r"id=([0-9a-f]{32})", refused[-1]).group(1)
+    site_log = (site.root / "gunicorn.log").read_text()
+    assert f"[{request_id}] request.refused" in site_log
+    # gunicorn writes no access log of its own behind the proxy.
+    assert '"GET /tips/' not in site_log
+
+
+def test_metrics_are_not_served_through_the_proxy(site):
+    assert site.get("/metrics")[0] == 404

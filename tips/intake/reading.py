@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from PIL import UnidentifiedImageError
 
 from core.logs import log_event
+from core.metrics import timed_screenshot_reading
 from tips.casework import answers, fingerprints, grouping, rumors
 from tips.models import REPORT_MODELS, Report, Rumor, ScreenshotReading
 
@@ -23,6 +24,7 @@ logger = logging.getLogger(__name__)
 UNREADABLE = (UnidentifiedImageError, OSError, SyntaxError, ValueError)
 
 
+@timed_screenshot_reading
 def read_picture(path):
     """(reading, text, fingerprint) of the picture at ``path``; the engine missing is not an error."""
     try:
