@@ -36,6 +36,14 @@ def env_bool(name, default=False):
     raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
 
 
+def env_log_level(name, default):
+    """A logging level by name, in any case (gunicorn's own LOG_LEVEL reads "info" too); refused when unknown."""
+    value = (os.environ.get(name) or default).upper()
+    if value not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        raise ImproperlyConfigured(f"{name} must be one of debug, info, warning, error, critical; got {value!r}.")
+    return value
+
+
 def env_rate(name, default):
     """A rate such as "5/10m", refused at start-up when it does not read as one (core/rates.py)."""
     value = env_str(name, default)
@@ -557,5 +565,5 @@ LOGGING = {
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["request", "redact"], "formatter": LOG_FORMAT}
     },
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env_log_level("LOG_LEVEL", "INFO")},
 }
