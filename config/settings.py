@@ -150,7 +150,10 @@ TEMPLATES = [
 # --- Database -----------------------------------------------------------------------------------
 # SQLite is the embedded default: WAL lets readers run beside the one writer, the busy timeout makes
 # a second writer wait instead of failing, and IMMEDIATE transactions take the write lock up front so
-# a read-then-write transaction cannot dead-end in "database is locked".
+# a read-then-write transaction cannot dead-end in "database is locked". The engine is Django's own
+# behind core/sqlite, which opens only an existing file: a missing database is an error, never a new
+# empty one (manage.py migrate creates it).
+SQLITE_ENGINE = "core.sqlite"
 
 # Memory-mapped reads (up to SQLITE_MMAP_MB, 256 by default) let every worker read the database
 # through the one copy in the OS page cache, instead of copying pages into a cache of its own on each
@@ -182,6 +185,7 @@ DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=CONN_MAX_AGE)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        DATABASES["default"]["ENGINE"] = SQLITE_ENGINE
         DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
     else:
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -191,7 +195,7 @@ else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": SQLITE_ENGINE,
             "NAME": DATA_DIR / "db.sqlite3",
             "OPTIONS": SQLITE_OPTIONS,
             "CONN_MAX_AGE": CONN_MAX_AGE,
