@@ -50,6 +50,13 @@ def env_int(name, default):
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
 
 
+def env_positive_int(name, default):
+    value = env_int(name, default)
+    if value < 1:
+        raise ImproperlyConfigured(f"{name} must be a whole number above 0, not {value}")
+    return value
+
+
 def env_list(name, default=()):
     value = os.environ.get(name)
     if value is None:
@@ -454,8 +461,16 @@ TASK_STALLED_AFTER_SECONDS = env_int("TASK_STALLED_AFTER_SECONDS", 600)
 # the folder of chi_sim.traineddata when it is not in one of the usual places.
 OCR_ENABLED = env_bool("OCR_ENABLED", True)
 OCR_TESSDATA = env_str("OCR_TESSDATA")
+# Each reading runs in a child process of the worker within these bounds (tips/intake/ocr.py): past
+# them the picture "could not be read" and the worker goes on with the next task.
+OCR_TIMEOUT_SECONDS = env_positive_int("OCR_TIMEOUT_SECONDS", 60)
+OCR_CPU_SECONDS = env_positive_int("OCR_CPU_SECONDS", 30)
+OCR_MEMORY_MB = env_positive_int("OCR_MEMORY_MB", 1024)
 # "Check a screenshot": beyond this many pictures waiting, visitors are asked to come back later.
 SCREENSHOT_CHECK_MAX_WAITING = env_int("SCREENSHOT_CHECK_MAX_WAITING", 20)
+# ... and beyond this many of one client address's, that visitor is asked to wait for them (429), so
+# that two addresses cannot fill the queue for everyone (tips/intake/tasks.py).
+SCREENSHOT_CHECK_MAX_WAITING_PER_CLIENT = env_positive_int("SCREENSHOT_CHECK_MAX_WAITING_PER_CLIENT", 3)
 # Checks per client address and period, counted like tips (core/ratelimit.py).
 SCREENSHOT_CHECK_RATE = env_rate("SCREENSHOT_CHECK_RATE", "10/10m")
 

@@ -229,12 +229,19 @@ def check_form(request):
     context = {"ocr_available": ocr.status().available}
     if request.method != "POST":
         return render(request, "tips/check_new.html", {**context, "form": ScreenshotCheckForm()})
+    client = client_hash(client_ip(request))
+    # One address may not fill the queue (tasks.py says why): its own checks first, then everyone's.
+    waiting_already = _waiting_checks().filter(client_hash=client).count()
+    if waiting_already >= settings.SCREENSHOT_CHECK_MAX_WAITING_PER_CLIENT:
+        context.update(form=ScreenshotCheckForm(), waiting_already=waiting_already)
+        response = render(request, "tips/check_new.html", context, status=429)
+        response["Retry-After"] = "30"
+        return response
     # The queue is bounded: a visitor is told to come back rather than wait for minutes.
     if _checks_waiting() >= settings.SCREENSHOT_CHECK_MAX_WAITING:
         response = render(request, "tips/check_busy.html", status=503)
         response["Retry-After"] = "120"
         return response
-    client = client_hash(client_ip(request))
     # Counted before decoding, whether the picture turns out valid or not, like a tip's screenshot.
     if not ratelimit.hit("screenshot-check", client, rate=settings.SCREENSHOT_CHECK_RATE):
         response = render(
@@ -246,7 +253,7 @@ def check_form(request):
     if not form.is_valid():
         return render(request, "tips/check_new.html", {**context, "form": form})
     try:
-        check = check_submit(form.cleaned_data["screenshot"])
+        check = check_submit(form.cleaned_data["screenshot"], client=client)
     except (DatabaseError, OSError):
         logger.exception("A screenshot check could not be stored")
         response = render(
@@ -257,13 +264,13 @@ def check_form(request):
     return redirect("tips:check_result", pk=check.pk)
 
 
-def check_submit(picture):
+def check_submit(picture, *, client=""):
     """Store the (already re-encoded) picture privately and queue its reading; returns the check."""
 
     name = private_storage().save(f"checks/{picture.name}", picture)
     try:
         with transaction.atomic():
-            check = ScreenshotCheck.objects.create(image=name)
+            check = ScreenshotCheck.objects.create(image=name, client_hash=client)
             transaction.on_commit(lambda: read_screenshot_check.enqueue(str(check.pk)))
     except Exception:
         private_storage().delete(name)
