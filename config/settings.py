@@ -479,6 +479,9 @@ SCREENSHOT_CHECK_RATE = env_rate("SCREENSHOT_CHECK_RATE", "10/10m")
 # Page-view beacons counted per client address and period (clarifications/pageviews.py): enough for
 # anyone reading, too few for one machine to push a clarification up the ranking.
 VIEWS_RATE = env_rate("VIEWS_RATE", "120/h")
+# Views are counted in each worker's memory and written every this many seconds, so that a beacon
+# never waits for the database's write lock (clarifications/pageviews.py).
+VIEWS_FLUSH_SECONDS = env_positive_int("VIEWS_FLUSH_SECONDS", 10)
 
 # --- Read-only JSON API (Django REST framework) -------------------------------------------------
 # Anonymous clients are throttled per IP address (clarifications/api.py). The counts live in the

@@ -27,3 +27,9 @@ PAGE_CACHE_ENABLED = False
 TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": TASKS["default"]["QUEUES"]}  # noqa: F405
 }
+
+# Page views are written by a thread of each worker (clarifications/pageviews.py); in the test process
+# a thread of its own would write outside the test's transaction, so tests call flush() themselves.
+# A server started with these settings writes them when its workers stop, unless VIEWS_FLUSH_SECONDS is set.
+if "VIEWS_FLUSH_SECONDS" not in os.environ:
+    VIEWS_FLUSH_SECONDS = 0

@@ -26,6 +26,7 @@ from tips.models import TEXT_MAX_LENGTH, ScreenshotCheck, ScreenshotReading, Tip
 from . import ocr
 from .forms import ScreenshotCheckForm, TipForm
 from .tasks import read_screenshot_check
+from .wechat.storing import is_kept as kept_for_filing
 
 # Room for the text fields and the multipart envelope on top of the screenshot itself.
 FORM_OVERHEAD_BYTES = 256 * 1024
@@ -168,6 +169,9 @@ def tip_status(request, code):
         return lookup_refused(request)
     normalised = normalise_tip_code(code)
     tip = Tip.objects.select_related("duplicate_of").filter(code=normalised).first() if normalised else None
+    if tip is None and normalised and kept_for_filing(normalised):
+        # A WeChat message received while the database was locked: its tip is stored in a moment.
+        return render(request, "tips/lookup.html", {"code": normalised, "kept": True})
     if tip is None:
         # The look-up page, not the site's 404 page: the citizen most likely mistyped their code.
         context = {"code": normalised or code, "invalid": normalised is None, "not_found": normalised is not None}
