@@ -140,12 +140,13 @@ def test_the_status_command_says_which_screenshots_could_not_be_read(settings):
 
 
 def test_the_real_engine_fails_on_a_picture_of_one_pixel_by_nine_million_and_says_so(tmp_path):
-    """What was stored of the 1 x 19,000,000 upload before shapes were checked: never pending again."""
+    """What was stored of the 1 x 19,000,000 upload before shapes were checked: the engine's error is a
+    reading that failed (and so "could not be read", above), not an error the queue tries again."""
     needs_ocr()
     path = tmp_path / "poison.png"
     path.write_bytes(png_bytes(Image.new("1", (1, 9_500_000)), optimize=True))
-    reading, text, _fingerprint = read_picture(path)
-    assert (reading, text) == (ScreenshotReading.FAILED, "")
+    with pytest.raises(ocr.ReadingFailed, match="Error reading image"):
+        ocr.read_text(path)
 
 
 # --- The engine's bounds ---------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import json
 import os
 import re
 import resource
+import signal
 import sys
 
 from PIL import Image, ImageOps
@@ -64,6 +65,8 @@ def limit_cpu(seconds):
 
 
 def serve(tessdata, memory_mb, requests, answers):
+    # Past its CPU time the kernel stops this process with SIGXCPU: whatever the parent ignored, not ignored here.
+    signal.signal(signal.SIGXCPU, signal.SIG_DFL)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     if memory_mb > 0:
         resource.setrlimit(resource.RLIMIT_AS, (memory_mb * 1024 * 1024, memory_mb * 1024 * 1024))
