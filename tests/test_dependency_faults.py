@@ -201,8 +201,8 @@ def test_a_picture_that_would_take_minutes_is_bounded_and_one_address_cannot_fil
         files = {"screenshot": ("screenshot.png", picture, "image/png")}
         return form_post(server, "/en/check/", {}, files=files, headers={"X-Forwarded-For": address})
 
-    # A quarter of the 3000 x 3300 picture: still minutes of work, far past the bound.
-    dots = check(png(random_dots(1500, 1650)), "203.0.113.1")
+    # Less than half the 3000 x 3300 picture, still 21 s of CPU for the engine: five times the bound.
+    dots = check(png(random_dots(2000, 2200)), "203.0.113.1")
     chat = check(png(wechat_screens.chat(TIP)), "203.0.113.1")
     third = check(png(wechat_screens.chat(TIP)), "203.0.113.1")
     other = check(png(wechat_screens.chat(TIP)), "203.0.113.2")

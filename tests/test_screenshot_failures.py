@@ -155,7 +155,8 @@ def test_the_real_engine_fails_on_a_picture_of_one_pixel_by_nine_million_and_say
 
 @pytest.fixture
 def dots_path(tmp_path):
-    """A quarter of the picture that held a worker for minutes: still far more than the bounds here."""
+    """A quarter of the picture that held a worker for minutes: about 5 s of the engine's CPU, more than
+    twice the bounds here."""
     path = tmp_path / "dots.png"
     random_dots(1500, 1650).save(path, "PNG", optimize=True)
     return path
