@@ -58,3 +58,11 @@ def when_ready(server):
     get_resolver().url_patterns  # noqa: B018 (imports the URLconf)
     connections.close_all()  # no database connection may be shared by the forked workers
     gc.freeze()
+
+
+def worker_exit(server, worker):
+    """In a worker that stops (a restart, a recycle after max_requests): write the page views it counted
+    in memory and has not written yet (clarifications/pageviews.py)."""
+    from clarifications import pageviews
+
+    pageviews.flush()

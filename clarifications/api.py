@@ -15,6 +15,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
+from core import sharedcache
 from core.clients import client_key
 
 from . import search
@@ -27,8 +28,15 @@ class AnonymousRateThrottle(AnonRateThrottle):
     """Per-IP limit from ``API_ANON_RATE`` (e.g. ``60/min``), read on each request so tests can change it.
 
     The address is the site's one rule (``core.clients``): DRF's own would take the whole
-    ``X-Forwarded-For``, which a client can change on every request.
+    ``X-Forwarded-For``, which a client can change on every request. The counts live in the cache;
+    while Redis does not answer, requests are let through (``core.sharedcache``).
     """
+
+    def allow_request(self, request, view):
+        try:
+            return sharedcache.call(super().allow_request, request, view)
+        except sharedcache.CacheUnavailable:
+            return True
 
     def get_rate(self):
         return settings.API_ANON_RATE

@@ -14,7 +14,7 @@ and with ``REDIS_URL`` every page in Redis too, shared by all workers and app se
 rendered again, which costs less than holding a second copy of every page in each worker. Keys
 carry the version, so entries are only ever dropped for room, never stale. When the shared cache is
 unreachable, pages are rendered and served without it (a warning once per outage and worker) and it
-is tried again a second later.
+is tried again a second later (``core.sharedcache``).
 
 **What is cached.** Only views marked with ``@public_page``, only GET and HEAD without a session
 cookie (staff bypass it), only when Django would not first redirect to HTTPS, and only 200 responses
@@ -54,6 +54,7 @@ from django.utils import translation
 from django.utils.cache import cc_delim_re, get_conditional_response
 from django.utils.http import parse_http_date_safe
 
+from core import sharedcache
 from core.metrics import count_page_cache
 
 from .models import ContentVersion
@@ -67,17 +68,8 @@ MIN_COMPRESS_BYTES = 200
 CONDITIONS = {"HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE"}
 
 
-def cache_outage_errors():
-    """The errors of an unreachable shared cache, after which pages are served without it.
-
-    The Redis client is imported only when the cache is Redis: with it come ssl and asyncio, 21 MB
-    of every worker's memory on the embedded default, which has no use for them.
-    """
-    if "redis" not in settings.CACHES["default"]["BACKEND"].lower():
-        return (OSError,)
-    import redis
-
-    return (OSError, redis.RedisError)
+# Kept under its old name for the modules that catch the shared cache's errors themselves.
+cache_outage_errors = sharedcache.outage_errors
 
 
 def public_page(view=None, *, methods=("GET", "HEAD", "OPTIONS"), refresh=None):
@@ -166,7 +158,6 @@ class PublicPageCacheMiddleware:
     # Per-process memories of what a URL path or an Accept-Encoding header means; bounded because
     # both come from the client.
     MEMO_SIZE = 10_000
-    RETRY_SECONDS = 1.0
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -175,9 +166,6 @@ class PublicPageCacheMiddleware:
         self.public_paths = {}
         self.encodings = {}
         self.gzip = GZipMiddleware(get_response)
-        self.shared_down = False
-        self.retry_at = float("-inf")
-        self.outage_errors = cache_outage_errors()
         # The embedded default's cache lives in this process: keeping each page there as well as in
         # ``local`` doubled the memory of the hottest pages (12 MB a worker after a few hundred).
         self.shared = not settings.CACHES["default"]["BACKEND"].endswith(".LocMemCache")
@@ -318,17 +306,8 @@ class PublicPageCacheMiddleware:
         return f"page:{version}:{hashlib.blake2b(address.encode(), digest_size=16).hexdigest()}"
 
     def _shared(self, operation, *arguments):
-        """Call the shared cache, or skip it while it is unreachable (fail open, see module docstring)."""
-        if self.shared_down and time.monotonic() < self.retry_at:
-            return None
+        """Call the shared cache, or do without it while it is unreachable (fail open, see module docstring)."""
         try:
-            result = operation(*arguments)
-        except self.outage_errors as error:
-            if not self.shared_down:
-                logger.warning("Page cache unreachable (%s): serving pages without it until it is back.", error)
-            self.shared_down, self.retry_at = True, time.monotonic() + self.RETRY_SECONDS
+            return sharedcache.call(operation, *arguments)
+        except sharedcache.CacheUnavailable:
             return None
-        if self.shared_down:
-            logger.warning("Page cache reachable again.")
-            self.shared_down = False
-        return result

@@ -61,6 +61,13 @@ def env_int(name, default):
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
 
 
+def env_positive_int(name, default):
+    value = env_int(name, default)
+    if value < 1:
+        raise ImproperlyConfigured(f"{name} must be a whole number above 0, not {value}")
+    return value
+
+
 def env_list(name, default=()):
     value = os.environ.get(name)
     if value is None:
@@ -182,7 +189,10 @@ TEMPLATES = [
 # --- Database -----------------------------------------------------------------------------------
 # SQLite is the embedded default: WAL lets readers run beside the one writer, the busy timeout makes
 # a second writer wait instead of failing, and IMMEDIATE transactions take the write lock up front so
-# a read-then-write transaction cannot dead-end in "database is locked".
+# a read-then-write transaction cannot dead-end in "database is locked". The engine is Django's own
+# behind core/sqlite, which opens only an existing file: a missing database is an error, never a new
+# empty one (manage.py migrate creates it).
+SQLITE_ENGINE = "core.sqlite"
 
 # Memory-mapped reads (up to SQLITE_MMAP_MB, 256 by default) let every worker read the database
 # through the one copy in the OS page cache, instead of copying pages into a cache of its own on each
@@ -214,6 +224,7 @@ DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=CONN_MAX_AGE)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        DATABASES["default"]["ENGINE"] = SQLITE_ENGINE
         DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
     else:
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -223,7 +234,7 @@ else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": SQLITE_ENGINE,
             "NAME": DATA_DIR / "db.sqlite3",
             "OPTIONS": SQLITE_OPTIONS,
             "CONN_MAX_AGE": CONN_MAX_AGE,
@@ -504,8 +515,16 @@ TASK_STALLED_AFTER_SECONDS = env_int("TASK_STALLED_AFTER_SECONDS", 600)
 # the folder of chi_sim.traineddata when it is not in one of the usual places.
 OCR_ENABLED = env_bool("OCR_ENABLED", True)
 OCR_TESSDATA = env_str("OCR_TESSDATA")
+# Each reading runs in a child process of the worker within these bounds (tips/intake/ocr.py): past
+# them the picture "could not be read" and the worker goes on with the next task.
+OCR_TIMEOUT_SECONDS = env_positive_int("OCR_TIMEOUT_SECONDS", 60)
+OCR_CPU_SECONDS = env_positive_int("OCR_CPU_SECONDS", 30)
+OCR_MEMORY_MB = env_positive_int("OCR_MEMORY_MB", 1024)
 # "Check a screenshot": beyond this many pictures waiting, visitors are asked to come back later.
 SCREENSHOT_CHECK_MAX_WAITING = env_int("SCREENSHOT_CHECK_MAX_WAITING", 20)
+# ... and beyond this many of one client address's, that visitor is asked to wait for them (429), so
+# that two addresses cannot fill the queue for everyone (tips/intake/tasks.py).
+SCREENSHOT_CHECK_MAX_WAITING_PER_CLIENT = env_positive_int("SCREENSHOT_CHECK_MAX_WAITING_PER_CLIENT", 3)
 # Checks per client address and period, counted like tips (core/ratelimit.py).
 SCREENSHOT_CHECK_RATE = env_rate("SCREENSHOT_CHECK_RATE", "10/10m")
 
@@ -516,6 +535,9 @@ SCREENSHOT_CHECK_RATE = env_rate("SCREENSHOT_CHECK_RATE", "10/10m")
 VIEWS_RATE = env_rate("VIEWS_RATE", "120/h")
 # Open-data downloads answered with a body (200 or 206) per client address and period (opendata/files.py).
 OPEN_DATA_RATE = env_rate("OPEN_DATA_RATE", "20/h")
+# Views are counted in each worker's memory and written every this many seconds, so that a beacon
+# never waits for the database's write lock (clarifications/pageviews.py).
+VIEWS_FLUSH_SECONDS = env_positive_int("VIEWS_FLUSH_SECONDS", 10)
 
 # --- Read-only JSON API (Django REST framework) -------------------------------------------------
 # Anonymous clients are throttled per IP address (clarifications/api.py). The counts live in the

@@ -31,3 +31,8 @@ TASKS = {
 # Each test process keeps its own metrics (core/metrics.py); the tests of /metrics across processes
 # start real servers with a folder of their own.
 METRICS_DIR = ""
+# Page views are written by a thread of each worker (clarifications/pageviews.py); in the test process
+# a thread of its own would write outside the test's transaction, so tests call flush() themselves.
+# A server started with these settings writes them when its workers stop, unless VIEWS_FLUSH_SECONDS is set.
+if "VIEWS_FLUSH_SECONDS" not in os.environ:
+    VIEWS_FLUSH_SECONDS = 0

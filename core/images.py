@@ -5,7 +5,10 @@ comments and PNG text chunks are dropped. The orientation EXIF carried is applie
 first, so the picture stays upright.
 
 Decoding costs far more than the upload (a 70 KB WebP can claim 40 million pixels), so it is bounded:
-a picture of more than ``MAX_PIXELS`` is refused from its header, before any pixel is decoded; a JPEG
+a picture of more than ``MAX_PIXELS``, or longer than ``MAX_ASPECT_RATIO`` times its width (or the
+other way round), is refused from its header, before any pixel is decoded (a 37 KB PNG of 1 x
+19,000,000 pixels passed the pixel count and then made the OCR engine fail on every attempt; no
+screenshot has that shape: a scroll capture of a long chat on a narrow phone stays within 1 : 40); a JPEG
 is decoded straight at a reduced scale (``draft``) when it is larger than ``STORED_MAX_PIXELS``, other
 formats are reduced after decoding; and a worker decodes one picture at a time (``DECODE_LOCK``), so
 that threads of one worker cannot multiply the memory.
@@ -27,6 +30,10 @@ ALLOWED_FORMATS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp"}
 SAVE_AS = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "WEBP": "WEBP"}
 # A long scrolling capture of a large phone is about 1290 x 15000; nothing a citizen sends needs more.
 MAX_PIXELS = 20_000_000
+# The longest side at most this many times the shortest: 720 x 28,000 (20 million pixels) would be a
+# scroll capture of a very long chat on a narrow phone; nothing a citizen sends is narrower. It also
+# keeps both sides under tesseract's limit of 32,767 pixels.
+MAX_ASPECT_RATIO = 40
 # What is stored: larger pictures are scaled down by a whole factor (text stays readable).
 STORED_MAX_PIXELS = 10_000_000
 DECODE_LOCK = threading.Lock()
@@ -38,6 +45,17 @@ def too_many_pixels():
         _("The screenshot has too many pixels. The limit is %(limit)s megapixels."),
         code="too_many_pixels",
         params={"limit": MAX_PIXELS // 1_000_000},
+    )
+
+
+def absurd_shape(width, height):
+    return ValidationError(
+        _(
+            "This picture is %(width)s × %(height)s pixels: far too long and narrow for a screenshot. "
+            "Please send a picture at most %(ratio)s times as long as it is wide."
+        ),
+        code="absurd_shape",
+        params={"width": width, "height": height, "ratio": MAX_ASPECT_RATIO},
     )
 
 
@@ -78,6 +96,8 @@ def clean_screenshot(upload, *, max_bytes):
                     raise ValidationError(_("Screenshots must be JPEG, PNG or WebP pictures."), code="wrong_type")
                 if probe.width * probe.height > MAX_PIXELS:
                     raise too_many_pixels()
+                if max(probe.size) > MAX_ASPECT_RATIO * max(1, min(probe.size)):
+                    raise absurd_shape(probe.width, probe.height)
                 probe.verify()
             # verify() leaves the image unusable: open it again to decode every pixel.
             upload.seek(0)

@@ -16,12 +16,17 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from . import sharedcache
 from .models import RateLimitCounter
 from .rates import parse_rate
+
+# What ``hit_in_cache`` counts in while Redis is down: this process's memory.
+_local_counts = LocMemCache("piyao-ratelimit-fallback", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
 
 
 def _window(scope, client, rate, now):
@@ -39,9 +44,8 @@ def used_up(scope, client, *, rate):
     step, whose count stays the one that decides when several workers race.
     """
     limit, _period, _window_number, key = _window(scope, client, rate, timezone.now())
-    if settings.REDIS_URL:
-        count = cache.get(key, 0)
-    else:
+    count = _in_redis(cache.get, key, 0)
+    if count is None:
         count = RateLimitCounter.objects.filter(key=key).values_list("count", flat=True).first() or 0
     return count >= limit
 
@@ -50,21 +54,40 @@ def hit(scope, client, *, rate):
     """Count one request of ``client`` in ``scope``; False when it goes over ``rate`` (``"5/10m"``)."""
     now = timezone.now()
     limit, period, window, key = _window(scope, client, rate, now)
-    if settings.REDIS_URL:
-        count = _hit_cache(key, period)
-    else:
+    count = _in_redis(_hit_cache, cache, key, period)
+    if count is None:
         expires_at = datetime.fromtimestamp((window + 1) * period, tz=UTC)
         count = _hit_database(key, expires_at, now)
     return count <= limit
 
 
-def _hit_cache(key, period):
-    cache.add(key, 0, timeout=period + 1)
+def _in_redis(operation, *arguments):
+    """What ``operation`` returns on Redis; None without Redis, or while it is down (the database counts)."""
+    if not settings.REDIS_URL:
+        return None
     try:
-        return cache.incr(key)
+        return sharedcache.call(operation, *arguments)
+    except sharedcache.CacheUnavailable:
+        return None
+
+
+def hit_in_cache(scope, client, *, rate):
+    """``hit`` counted in the cache only, never in the database (see the module docstring)."""
+    limit, period, _window_number, key = _window(scope, client, rate, timezone.now())
+    try:
+        count = sharedcache.call(_hit_cache, cache, key, period)
+    except sharedcache.CacheUnavailable:
+        count = _hit_cache(_local_counts, key, period)
+    return count <= limit
+
+
+def _hit_cache(counts, key, period):
+    counts.add(key, 0, timeout=period + 1)
+    try:
+        return counts.incr(key)
     except ValueError:
         # The key expired between add() and incr(): this request opens the next window.
-        cache.add(key, 1, timeout=period + 1)
+        counts.add(key, 1, timeout=period + 1)
         return 1
 
 

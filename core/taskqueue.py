@@ -11,10 +11,22 @@ traceback:
   ``TASK_MAX_ATTEMPTS`` times (``retry_failed_task``, a receiver of ``task_finished``);
 - a task running for longer than ``TASK_STALLED_AFTER_SECONDS`` is taken for lost with its worker
   and put back the same way (``recover_stalled()``, run by ``manage.py run_worker`` when it starts and
-  every ``RECOVERY_INTERVAL`` seconds, and by ``manage.py requeue_stalled_tasks`` on demand).
+  every ``PERIODIC_SECONDS``, and by ``manage.py requeue_stalled_tasks`` on demand).
 
 So every task may run more than once and must be idempotent (reading a screenshot writes the same
 text again; an e-mail may, rarely, go out twice rather than never).
+
+When the queue gives up on a task (its last attempt failed, or its worker died during it), what the
+task was to do must not wait for ever: ``when_given_up(task)`` registers what to do then, called with
+the task's own arguments (a screenshot's reading ends as "could not be read", see
+``tips.intake.tasks``).
+
+**Fairness.** A task a person waits for on a page has priority ``SOMEONE_WAITS`` and goes first
+(the worker takes the highest priority, then the oldest). So that the other tasks cannot starve
+behind a stream of those, any task that has waited ``WAITED_LONG`` is raised to the same priority
+(``promote_waiting``, run by ``manage.py run_worker`` every ``PERIODIC_SECONDS``): from then on it
+goes before every such task queued after it. Why this design for the screenshots is in
+``tips.intake.tasks``.
 """
 
 import logging
@@ -31,7 +43,35 @@ from core.logs import log_event
 logger = logging.getLogger(__name__)
 
 RETRY_DELAY = timedelta(seconds=10)
-RECOVERY_INTERVAL = 60
+# How often manage.py run_worker recovers stalled tasks and promotes waiting ones.
+PERIODIC_SECONDS = 15
+# The priority of a task a person waits for on a page (django-tasks: higher runs first, 0 by default).
+SOMEONE_WAITS = 10
+# A task waiting this long is raised to SOMEONE_WAITS (see Fairness above).
+WAITED_LONG = timedelta(seconds=60)
+
+_given_up_handlers = {}
+
+
+def when_given_up(task):
+    """Decorator: ``handler(*args, **kwargs)`` runs, with the task's own arguments, when the queue gives
+    up on ``task`` (see the module docstring)."""
+
+    def register(handler):
+        _given_up_handlers[task.module_path] = handler
+        return handler
+
+    return register
+
+
+def _given_up(row):
+    handler = _given_up_handlers.get(row.task_path)
+    if handler is None:
+        return
+    try:
+        handler(*row.args_kwargs.get("args", []), **row.args_kwargs.get("kwargs", {}))
+    except Exception:
+        logger.exception("What to do when %s was given up failed", row.task_path)
 
 
 def _requeue(rows, *, now):
@@ -50,6 +90,7 @@ def _requeue(rows, *, now):
             given_up += changed
             if changed:
                 log_event(logger, "task.given_up", id=row.pk, task=row.task_path, attempts=attempts)
+                _given_up(row)
             continue
         # The status in the filter: a row another worker or recovery already moved is left alone.
         changed = (
@@ -84,3 +125,36 @@ def recover_stalled(*, older_than=None):
     now = timezone.now()
     stalled = DBTaskResult.objects.running().filter(started_at__lt=now - older_than)
     return _requeue(stalled, now=now)
+
+
+def promote_waiting(*, older_than=None):
+    """Raise every task due that has waited longer than ``older_than`` (``WAITED_LONG``) to
+    ``SOMEONE_WAITS``; returns how many (see Fairness in the module docstring)."""
+    from django_tasks_db.models import DBTaskResult
+
+    cutoff = timezone.now() - (WAITED_LONG if older_than is None else older_than)
+    waited = DBTaskResult.objects.ready().filter(priority__lt=SOMEONE_WAITS, enqueued_at__lt=cutoff)
+    # Asked first: an UPDATE takes SQLite's write lock even when it changes nothing.
+    if not waited.exists():
+        return 0
+    promoted = waited.update(priority=SOMEONE_WAITS)
+    log_event(logger, "task.promoted", count=promoted)
+    return promoted
+
+
+def waiting():
+    """(tasks due and waiting for a worker, seconds the oldest of them has waited), read in one query.
+
+    A task waits from when it was queued, or, when it was put off (a retry), from when it fell due."""
+    from django.db.models import Count, Min, Q
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    never_put_off = Q(run_after=get_date_max())
+    row = DBTaskResult.objects.ready().aggregate(
+        count=Count("pk"),
+        queued=Min("enqueued_at", filter=never_put_off),
+        due=Min("run_after", filter=~never_put_off),
+    )
+    since = min((moment for moment in (row["queued"], row["due"]) if moment is not None), default=None)
+    age = max(0.0, (timezone.now() - since).total_seconds()) if since is not None else 0.0
+    return row["count"], age

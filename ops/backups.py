@@ -14,6 +14,7 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.core.management.base import CommandError
+from django.db import connections
 from django.utils import timezone
 
 from clarifications.models import ContentVersion
@@ -24,7 +25,7 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 def sqlite_database_path():
     """The file of the configured database, or a CommandError that explains the PostgreSQL way."""
     database = settings.DATABASES["default"]
-    if database["ENGINE"] != "django.db.backends.sqlite3":
+    if connections["default"].vendor != "sqlite":
         raise CommandError(
             "The database is not SQLite. Back up PostgreSQL with its own tools: "
             "pg_dump -Fc -f piyao.dump DATABASE_URL, and restore with "

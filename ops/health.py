@@ -1,17 +1,27 @@
-"""What ``/healthz`` checks: that the site can answer readers and take tips, cheaply (no write, no lock).
+"""What ``/healthz`` reports: each dependency's state, and whether the site can serve pages and store
+reports, cheaply (reads only: no write, no lock).
 
-- the database answers and has our schema (a query on the clarifications table): SQLite silently
-  creates an empty file where its database was removed, which answers ``SELECT 1`` but nothing else;
-- on SQLite, the file is still at its path (a worker's open connection keeps reading a removed file)
-  and it and its folder may be written (a read-only file or file system: tips would fail);
-- on PostgreSQL, the server accepts writes (not a read-only standby or session);
-- the data folder, where SQLite, uploads and screenshots live, has room for at least a few uploads.
+The answer is a small JSON object (documented in the README, *Monitor*)::
 
-Each check returns a short reason when it fails; the view answers 503 with the reasons.
+    {"status": "ok", "database": {"state": "ok"}, "cache": {"state": "ok", "shared": true},
+     "task_queue": {"state": "ok", "waiting": 0, "oldest_waiting_seconds": 0},
+     "ocr": {"state": "ok"}, "disk": {"state": "ok", "free_mb": 5120}}
 
-``close_if_database_file_gone`` runs at the start of every request: a worker whose SQLite file was
-removed (or replaced, by a restore) closes its connection instead of writing tips into a file nobody
-will ever read again.
+Each dependency's ``state`` is ``ok``, ``down`` (with a ``reason``), ``late`` (the task queue) or
+``off`` (OCR switched off on purpose). The status code keeps the load balancer's contract: **200** when
+the site can serve pages and store reports, **503** when it cannot, which depends on two things only:
+
+- the database answers and has our schema (a query on the clarifications table); on PostgreSQL it
+  accepts writes (not a read-only standby or session); on SQLite its file is at its path and it and
+  its folder may be written;
+- the data folder, where SQLite, uploads and screenshots live, has room for at least a few uploads
+  (``HEALTHZ_MIN_FREE_MB``).
+
+Everything else degrades the site without stopping it, so it makes ``status`` "degraded" and stays
+200: a load balancer must not drop every app server because the shared Redis is down (pages are then
+rendered uncached and the rate limits count in the database, ``core.sharedcache``), the OCR engine is
+missing (reports are kept, read later), or the task queue is late (no worker running, or more work
+than workers: the oldest task due has waited more than ``QUEUE_LATE_SECONDS``).
 """
 
 import os
@@ -19,14 +29,45 @@ import shutil
 from pathlib import Path
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
+from django.db import DatabaseError, connection
+from django.utils import translation
+
+from core import sharedcache, taskqueue
+from core.sqlite.base import database_path
+from tips.intake import ocr
 
 SCHEMA_PROBE = "SELECT 1 FROM clarifications_clarification LIMIT 1"
+# Beyond this, a task due waits for a worker that is not there, or for too many tasks before it.
+QUEUE_LATE_SECONDS = 300
+ESSENTIAL = ("database", "disk")
 
 
-def problems():
-    """Reasons the site is not healthy; empty when it is."""
-    found = []
+def report():
+    """(HTTP status, the JSON body) of the health check (see the module docstring)."""
+    found = {
+        "database": database_state(),
+        "cache": cache_state(),
+        "task_queue": {"state": "down", "reason": "database unavailable"},
+        "ocr": ocr_state(),
+        "disk": disk_state(Path(settings.DATA_DIR)),
+    }
+    if found["database"]["state"] == "ok":
+        found["task_queue"] = task_queue_state()
+    if any(found[name]["state"] != "ok" for name in ESSENTIAL):
+        status = "down"
+    elif any(state["state"] not in ("ok", "off") for state in found.values()):
+        status = "degraded"
+    else:
+        status = "ok"
+    return (503 if status == "down" else 200), {"status": status, **found}
+
+
+def down(reason, **details):
+    return {"state": "down", "reason": reason, **details}
+
+
+def database_state():
+    reason = ""
     try:
         with connection.cursor() as cursor:
             cursor.execute(SCHEMA_PROBE)
@@ -34,73 +75,60 @@ def problems():
                 cursor.execute("SELECT current_setting('transaction_read_only'), pg_is_in_recovery()")
                 read_only, in_recovery = cursor.fetchone()
                 if read_only == "on" or in_recovery:
-                    found.append("database is read-only")
+                    reason = "database is read-only"
     except DatabaseError as error:
         missing_table = "no such table" in str(error) or "does not exist" in str(error)
-        found.append("database schema missing" if missing_table else "database unavailable")
-        if connection.vendor != "sqlite":
-            return found
-    path = sqlite_file(connection.settings_dict)
+        reason = "database schema missing" if missing_table else "database unavailable"
+    path = database_path(connection.settings_dict) if connection.vendor == "sqlite" else None
     if path is not None:
-        found += sqlite_file_problems(path)
-    found += disk_space_problems(Path(settings.DATA_DIR))
-    return found
+        # The file's own problem is the more precise reason (a missing file fails the query too).
+        reason = sqlite_file_problem(path) or reason
+    return down(reason) if reason else {"state": "ok"}
 
 
-def sqlite_file_problems(path):
+def sqlite_file_problem(path):
     if not path.exists():
-        return ["database file missing"]
+        return "database file missing"
     if not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
-        return ["database is read-only"]
-    return []
+        return "database is read-only"
+    return ""
 
 
-def disk_space_problems(data_dir):
+def disk_state(data_dir):
     try:
         free = shutil.disk_usage(data_dir).free
     except OSError:
-        return ["data folder missing"]
+        return down("data folder missing")
+    free_mb = free // (1024 * 1024)
     if free < settings.HEALTHZ_MIN_FREE_BYTES:
-        return ["disk full"]
-    return []
+        return down("disk full", free_mb=free_mb)
+    return {"state": "ok", "free_mb": free_mb}
 
 
-def sqlite_file(settings_dict):
-    """The SQLite database's path, or None for another database or an in-memory one."""
-    name = str(settings_dict["NAME"])
-    if settings_dict["ENGINE"] != "django.db.backends.sqlite3" or name.startswith("file:") or name == ":memory:":
-        return None
-    return Path(name)
+def cache_state():
+    if not sharedcache.is_shared():
+        return {"state": "ok", "shared": False}
+    state, reason = sharedcache.state()
+    return {"state": "ok", "shared": True} if state == "ok" else down(reason or "unreachable", shared=True)
 
 
-def file_identity(path):
-    return _identity(path)
-
-
-def _identity(path):
+def task_queue_state():
+    if settings.TASKS["default"]["BACKEND"] != "django_tasks_db.DatabaseBackend":
+        # Tasks run where they are queued (a test configuration): nothing waits.
+        return {"state": "ok", "waiting": 0, "oldest_waiting_seconds": 0}
     try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    return (stat.st_dev, stat.st_ino)
+        count, age = taskqueue.waiting()
+    except DatabaseError:
+        return down("task table unavailable")
+    state = {"state": "ok", "waiting": count, "oldest_waiting_seconds": int(age)}
+    if age > QUEUE_LATE_SECONDS:
+        state.update(state="late", reason=f"the oldest task has waited {int(age)} s for a worker")
+    return state
 
 
-def remember_database_file(sender, connection, **kwargs):
-    """On each new SQLite connection: which file it opened (see ``close_if_database_file_gone``)."""
-    path = sqlite_file(connection.settings_dict)
-    if path is not None:
-        connection.piyao_file = file_identity(path)
-
-
-def close_if_database_file_gone(**kwargs):
-    """Close a kept SQLite connection whose file was removed or replaced since it was opened.
-
-    It runs before every request, cached pages included: so it looks the connection up once, stops
-    at once for any other database, and asks the file system with a plain string (2 microseconds
-    where the path objects took 9, of a cached page's 90 or so).
-    """
-    database = connections[DEFAULT_DB_ALIAS]
-    if database.connection is None or not hasattr(database, "piyao_file"):
-        return  # not connected, or not a SQLite file (remember_database_file sets it for those only)
-    if database.piyao_file != _identity(database.settings_dict["NAME"]):
-        database.close()
+def ocr_state():
+    if not settings.OCR_ENABLED:
+        return {"state": "off"}
+    with translation.override("en"):
+        engine = ocr.status()
+        return {"state": "ok"} if engine.available else down(str(engine.reason))

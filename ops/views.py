@@ -1,6 +1,6 @@
 """The site's own answers: the health check and the 404 handler, for every app."""
 
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
@@ -10,11 +10,9 @@ from . import health
 
 @never_cache
 def healthz(request):
-    """200 "ok" when the site can serve and store, 503 with the reasons otherwise (see health.py)."""
-    found = health.problems()
-    if found:
-        return HttpResponse("".join(f"{reason}\n" for reason in found), status=503, content_type="text/plain")
-    return HttpResponse("ok\n", content_type="text/plain")
+    """Each dependency's state as JSON: 200 when the site can serve and store, 503 otherwise (see health.py)."""
+    status, body = health.report()
+    return JsonResponse(body, status=status)
 
 
 def not_found(request, exception):

@@ -48,6 +48,24 @@ def empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def no_background_writers(monkeypatch):
+    """No thread of the test process stores kept WeChat messages: it would write outside the test's
+    transaction. Tests about them call ``storing.store_kept`` themselves."""
+    from tips.intake.wechat import storing
+
+    monkeypatch.setattr(storing, "BACKGROUND", False)
+
+
+@pytest.fixture(autouse=True)
+def no_page_views_left_over():
+    """Page views counted in memory and not flushed by a test do not reach the next one."""
+    yield
+    from clarifications import pageviews
+
+    pageviews.forget_pending()
+
+
+@pytest.fixture(autouse=True)
 def default_language(settings):
     """Each test starts in the default language: a request to /en/ must not leak into the next reverse()."""
     from django.utils import translation

@@ -286,3 +286,52 @@ http {{
                 return response.status, response.headers, response.read()
         except urllib.error.HTTPError as error:
             return error.code, error.headers, error.read()
+
+
+class RedisServer:
+    """A throwaway redis-server on a free port, which a test may kill (for real) and start again."""
+
+    def __init__(self, binary, directory):
+        self.binary, self.directory, self.port = binary, directory, free_port()
+        self.process = None
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        import redis
+
+        self.process = subprocess.Popen(  # noqa: S603 (the installed redis-server, fixed arguments)
+            [self.binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no"],
+            cwd=self.directory,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        connection = redis.Redis.from_url(self.url)
+        for _ in range(100):
+            try:
+                connection.ping()
+                return connection
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def kill(self):
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+
+def redis_server(directory):
+    """A Redis server of the test's own on a free port, started; skips (fails under CI) without redis-server."""
+    import pytest
+
+    binary = shutil.which("redis-server")
+    if not binary:
+        message = "redis-server is not installed (Debian: apt-get install redis-server); the outage tests need it."
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    server = RedisServer(binary, directory)
+    server.start()
+    return server

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from django.conf import settings as django_settings
+from django.db import connections
 
 from .servers import fetch, site_environment, start_gunicorn, stop_gunicorn
 
@@ -38,7 +38,7 @@ def test_with_a_trusted_proxy_gunicorn_believes_the_proxys_address(monkeypatch):
 
 
 on_sqlite_run = pytest.mark.skipif(
-    django_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
+    connections["default"].vendor != "sqlite",
     reason="runs once, in the suite's SQLite run (the server uses a SQLite file of its own either way)",
 )
 
@@ -95,7 +95,7 @@ def test_slow_header_clients_neither_freeze_the_site_nor_stay_connected(server):
                 with contextlib.suppress(OSError):
                     connection.sendall(b"X")
             # The site answers meanwhile.
-            assert fetch(server + "/healthz", timeout=10) == (200, "ok\n"), second
+            assert fetch(server + "/healthz", timeout=10)[0] == 200, second
             time.sleep(1)
         # And the server has hung up on every slow client (a read returns nothing, or the reset).
         for connection in slow:

@@ -6,8 +6,8 @@ import sys
 from datetime import timedelta
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from prometheus_client.parser import text_string_to_metric_families
@@ -191,7 +191,7 @@ def test_the_allowed_addresses_setting_refuses_anything_unclear(monkeypatch, tex
 # --- Several processes, for real ---------------------------------------------------------------------
 
 on_sqlite_run = pytest.mark.skipif(
-    django_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
+    connection.vendor != "sqlite",
     reason="runs once, in the suite's SQLite run (the servers use a SQLite file of their own either way)",
 )
 

@@ -6,64 +6,21 @@ redis-server is not installed, and fails under CI.
 """
 
 import logging
-import os
-import shutil
-import subprocess
-import time
 
 import pytest
 
 from clarifications.models import ContentVersion
-from clarifications.pagecache import PublicPageCacheMiddleware
+from core import sharedcache
 
 from .factories import ClarificationFactory
-from .servers import free_port
+from .servers import redis_server
 
 pytestmark = pytest.mark.django_db
 
 
-class RedisServer:
-    def __init__(self, binary, directory):
-        self.binary, self.directory, self.port = binary, directory, free_port()
-        self.process = None
-
-    @property
-    def url(self):
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self):
-        import redis
-
-        self.process = subprocess.Popen(  # noqa: S603 (the installed redis-server, fixed arguments)
-            [self.binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no"],
-            cwd=self.directory,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        connection = redis.Redis.from_url(self.url)
-        for _ in range(100):
-            try:
-                connection.ping()
-                return connection
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def kill(self):
-        self.process.kill()
-        self.process.wait(timeout=10)
-
-
 @pytest.fixture
 def own_redis(tmp_path, settings):
-    binary = shutil.which("redis-server")
-    if not binary:
-        message = "redis-server is not installed (Debian: apt-get install redis-server); the outage test needs it."
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    server = RedisServer(binary, tmp_path)
-    server.start()
+    server = redis_server(tmp_path)
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -73,8 +30,10 @@ def own_redis(tmp_path, settings):
     }
     settings.PAGE_CACHE_ENABLED = True
     ContentVersion.forget()
+    sharedcache.forget_outage()
     yield server
     ContentVersion.forget()
+    sharedcache.forget_outage()
     if server.process.poll() is None:
         server.kill()
 
@@ -86,7 +45,7 @@ def page_keys(server):
 
 
 def test_pages_are_served_while_redis_is_down_and_cached_again_once_it_is_back(client, own_redis, caplog, monkeypatch):
-    monkeypatch.setattr(PublicPageCacheMiddleware, "RETRY_SECONDS", 0)  # try Redis on every request
+    monkeypatch.setattr(sharedcache, "RETRY_SECONDS", 0)  # try Redis on every request
     clarification = ClarificationFactory(title="停电前的标题")
     assert "停电前的标题" in client.get("/").text
     assert page_keys(own_redis)
@@ -94,7 +53,7 @@ def test_pages_are_served_while_redis_is_down_and_cached_again_once_it_is_back(c
     own_redis.kill()
     clarification.title = "停电时的标题"
     clarification.save()  # a new version: every page must be rendered again, without Redis
-    with caplog.at_level(logging.WARNING, logger="clarifications.pagecache"):
+    with caplog.at_level(logging.WARNING, logger="core.sharedcache"):
         responses = [client.get(url) for url in ["/", "/", "/about/", "/clarifications/", "/"]]
     assert [response.status_code for response in responses] == [200] * 5
     assert "停电时的标题" in responses[0].text
@@ -105,7 +64,7 @@ def test_pages_are_served_while_redis_is_down_and_cached_again_once_it_is_back(c
     own_redis.start()
     clarification.title = "恢复后的标题"
     clarification.save()
-    with caplog.at_level(logging.WARNING, logger="clarifications.pagecache"):
+    with caplog.at_level(logging.WARNING, logger="core.sharedcache"):
         assert "恢复后的标题" in client.get("/").text
     assert page_keys(own_redis)
     assert any("reachable again" in record.getMessage() for record in caplog.records)

@@ -312,7 +312,7 @@ def test_the_result_page_lists_its_matches_in_a_bounded_number_of_queries(client
 def test_a_check_that_cannot_be_stored_says_so_and_leaves_nothing(client, monkeypatch):
     from tips.intake import views
 
-    def full_disk(picture):
+    def full_disk(picture, **kwargs):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(views, "check_submit", full_disk)

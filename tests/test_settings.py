@@ -1,6 +1,7 @@
 """The settings refuse what they do not understand, and production refuses to start without a key."""
 
 import os
+import sqlite3
 import subprocess
 import sys
 
@@ -57,8 +58,9 @@ def test_email_url_is_parsed():
 
 def test_sqlite_default_uses_wal_and_immediate_transactions():
     from django.conf import settings
+    from django.db import connection
 
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    if connection.vendor != "sqlite":
         pytest.skip("the suite runs on PostgreSQL")
     options = settings.DATABASES["default"]["OPTIONS"]
     assert options["transaction_mode"] == "IMMEDIATE"
@@ -73,6 +75,7 @@ def test_sqlite_memory_mapping_is_256_mb_by_default_and_can_be_switched_off(tmp_
         )
         return run_settings(command, DEBUG="true", DATA_DIR=str(tmp_path), DATABASE_URL="", **env)
 
+    sqlite3.connect(tmp_path / "db.sqlite3").close()  # the site opens an existing database only
     assert mmap_size().stdout.strip() == str(256 * 2**20)
     assert mmap_size(SQLITE_MMAP_MB="0").stdout.strip() == "0"
     refused = mmap_size(SQLITE_MMAP_MB="-1")
@@ -118,3 +121,40 @@ def test_the_log_level_is_read_in_any_case_and_a_wrong_one_is_refused_by_name():
     assert run_settings(code, DEBUG="true", LOG_LEVEL="info").stdout.strip() == "INFO"
     refused = run_settings(code, DEBUG="true", LOG_LEVEL="loud")
     assert refused.returncode != 0 and "LOG_LEVEL must be one of" in refused.stderr
+
+
+@pytest.mark.parametrize(
+    "name", ["OCR_TIMEOUT_SECONDS", "OCR_CPU_SECONDS", "OCR_MEMORY_MB", "SCREENSHOT_CHECK_MAX_WAITING_PER_CLIENT"]
+)
+def test_the_bounds_of_screenshot_reading_are_whole_numbers_above_zero(name):
+    for wrong, message in (("ten", "must be a whole number, not 'ten'"), ("0", "must be a whole number above 0")):
+        result = run_settings(DEBUG="true", **{name: wrong})
+        assert result.returncode != 0
+        assert f"{name} {message}" in result.stderr
+    assert run_settings(DEBUG="true", **{name: "5"}).returncode == 0
+
+
+def test_a_missing_sqlite_file_is_an_error_and_migrate_creates_it(tmp_path):
+    """The site's connections never create a database (core/sqlite); manage.py migrate does."""
+    query = "import django; django.setup(); from django.db import connection; connection.cursor().execute('SELECT 1')"
+    missing = run_settings(query, DEBUG="true", DATA_DIR=str(tmp_path), DATABASE_URL="")
+    assert missing.returncode != 0
+    assert "database file missing" in missing.stderr
+    assert "manage.py migrate creates it" in missing.stderr
+    assert not (tmp_path / "db.sqlite3").exists()
+    migrate = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        env={
+            **os.environ,
+            "DEBUG": "true",
+            "DATA_DIR": str(tmp_path),
+            "DATABASE_URL": "",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+        },
+        capture_output=True,
+        text=True,
+        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+    )
+    assert migrate.returncode == 0, migrate.stderr
+    assert f"Created the database file {tmp_path / 'db.sqlite3'}." in migrate.stdout
+    assert run_settings(query, DEBUG="true", DATA_DIR=str(tmp_path), DATABASE_URL="").returncode == 0

@@ -489,12 +489,17 @@ class WeChatMessage(models.Model):
 class ScreenshotCheck(models.Model):
     """A visitor's "check a screenshot": the picture waits for the queue, is read, then deleted.
 
-    The id is random and is the only way to the result (``/check/<id>/``); nothing links it to a person.
-    Checks are removed a day after they were made (``tips.intake.checks.remove_old_screenshot_checks``).
+    The id is random and is the only way to the result (``/check/<id>/``). Until the picture is read,
+    the keyed hash of the address it came from is kept, to bound the checks one address may have
+    waiting; once read, nothing links the check to a person. Checks are removed a day after they were
+    made (``tips.intake.checks.remove_old_screenshot_checks``).
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     image = models.CharField(max_length=200, blank=True, help_text="Name in the private storage, until read.")
+    client_hash = models.CharField(
+        max_length=64, blank=True, help_text="Keyed hash of the sender's address, until the picture is read."
+    )
     reading = models.CharField(max_length=12, choices=ScreenshotReading.choices, default=ScreenshotReading.PENDING)
     text = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

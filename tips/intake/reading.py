@@ -2,15 +2,15 @@
 perceptual fingerprint (``tips.casework.fingerprints``) of a report's screenshot, read by the task
 queue (``tasks``), stored with the report, which may then join a better rumor group.
 
-Failures the next attempt cannot fix (a picture that does not decode, the OCR engine missing) are
-results, not errors: the report is kept and staff see why it was not read.
+Whatever goes wrong with the picture itself (it does not decode, the engine fails on it, or it passes
+the engine's time or memory bounds, ``ocr``) is a result, "could not be read", not an error to try
+again: the report is kept and staff see it was not read. The engine missing is "OCR unavailable".
 """
 
 import logging
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from PIL import UnidentifiedImageError
 
 from core.logs import log_event
 from core.metrics import timed_screenshot_reading
@@ -21,15 +21,14 @@ from . import ocr
 
 logger = logging.getLogger(__name__)
 
-UNREADABLE = (UnidentifiedImageError, OSError, SyntaxError, ValueError)
-
 
 @timed_screenshot_reading
 def read_picture(path):
-    """(reading, text, fingerprint) of the picture at ``path``; the engine missing is not an error."""
+    """(reading, text, fingerprint) of the picture at ``path``; never raises for the picture's sake
+    (nothing here touches the database)."""
     try:
         fingerprint = fingerprints.fingerprint(path)
-    except UNREADABLE:
+    except Exception:
         logger.warning("A screenshot could not be decoded: %s", path, exc_info=True)
         return ScreenshotReading.FAILED, "", ""
     try:
@@ -37,8 +36,11 @@ def read_picture(path):
     except ocr.OcrUnavailable as reason:
         logger.warning("Screenshot not read: %s", reason)
         return ScreenshotReading.UNAVAILABLE, "", fingerprint
-    except UNREADABLE:
-        logger.warning("OCR could not read a screenshot: %s", path, exc_info=True)
+    except ocr.ReadingFailed as reason:
+        logger.warning("A screenshot could not be read (%s): %s", reason, path)
+        return ScreenshotReading.FAILED, "", fingerprint
+    except Exception:
+        logger.warning("OCR failed on a screenshot: %s", path, exc_info=True)
         return ScreenshotReading.FAILED, "", fingerprint
     return ScreenshotReading.READ, text, fingerprint
 

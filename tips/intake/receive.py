@@ -41,6 +41,7 @@ def tip_submit(
     pending_picture_url: str = "",
     rumor_id: int | None | Literal["choose"] = "choose",
     site_url: str = "",
+    code: str = "",
 ) -> Tip:
     """Store a citizen's tip in its own short transaction and put it in a rumor group; when that group
     is already answered by a public clarification, the tip is answered at once (``answers.on_arrival``:
@@ -50,6 +51,8 @@ def tip_submit(
     ``tips.intake.wechat.pictures``); such a tip may have no text. ``rumor_id`` is the group a caller chose
     beforehand with ``grouping.candidate_rumor_id`` (None: a group of its own), because it calls this
     inside a transaction of its own and must not read the candidates while holding the write lock.
+    ``code`` is one drawn beforehand (a WeChat message kept while the database was locked was given it
+    in its reply, ``tips.intake.wechat.storing``); another is drawn if it is taken.
     """
     screenshot_name = ""
     if screenshot is not None:
@@ -78,7 +81,7 @@ def tip_submit(
         for attempt in range(CODE_ATTEMPTS):
             try:
                 with transaction.atomic():
-                    tip.code = new_tip_code()
+                    tip.code = code if code and attempt == 0 else new_tip_code()
                     if rumor_id is None or not Rumor.objects.filter(pk=rumor_id).exists():
                         rumor_id = Rumor.objects.create(label=grouping.rumor_label(text, fallback=tip.code)).pk
                     tip.rumor_id = rumor_id

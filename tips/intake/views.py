@@ -26,6 +26,7 @@ from tips.models import TEXT_MAX_LENGTH, ReportStatus, ScreenshotCheck, Screensh
 from . import ocr
 from .forms import ScreenshotCheckForm, TipForm
 from .tasks import read_screenshot_check
+from .wechat.storing import is_kept as kept_for_filing
 
 # Room for the text fields and the multipart envelope on top of the screenshot itself.
 FORM_OVERHEAD_BYTES = 256 * 1024
@@ -174,6 +175,9 @@ def tip_status(request, code):
         return lookup_refused(request)
     normalised = normalise_tip_code(code)
     tip = Tip.objects.select_related("duplicate_of").filter(code=normalised).first() if normalised else None
+    if tip is None and normalised and kept_for_filing(normalised):
+        # A WeChat message received while the database was locked: its tip is stored in a moment.
+        return render(request, "tips/lookup.html", {"code": normalised, "kept": True})
     if tip is None:
         # The look-up page, not the site's 404 page: the citizen most likely mistyped their code.
         context = {"code": normalised or code, "invalid": normalised is None, "not_found": normalised is not None}
@@ -236,12 +240,19 @@ def check_form(request):
     context = {"ocr_available": ocr.status().available}
     if request.method != "POST":
         return render(request, "tips/check_new.html", {**context, "form": ScreenshotCheckForm()})
+    client = client_hash(client_ip(request))
+    # One address may not fill the queue (tasks.py says why): its own checks first, then everyone's.
+    waiting_already = _waiting_checks().filter(client_hash=client).count()
+    if waiting_already >= settings.SCREENSHOT_CHECK_MAX_WAITING_PER_CLIENT:
+        context.update(form=ScreenshotCheckForm(), waiting_already=waiting_already)
+        response = render(request, "tips/check_new.html", context, status=429)
+        response["Retry-After"] = "30"
+        return response
     # The queue is bounded: a visitor is told to come back rather than wait for minutes.
     if _checks_waiting() >= settings.SCREENSHOT_CHECK_MAX_WAITING:
         response = render(request, "tips/check_busy.html", status=503)
         response["Retry-After"] = "120"
         return response
-    client = client_hash(client_ip(request))
     # Counted before decoding, whether the picture turns out valid or not, like a tip's screenshot.
     if not ratelimit.hit("screenshot-check", client, rate=settings.SCREENSHOT_CHECK_RATE):
         response = render(
@@ -253,7 +264,7 @@ def check_form(request):
     if not form.is_valid():
         return render(request, "tips/check_new.html", {**context, "form": form})
     try:
-        check = check_submit(form.cleaned_data["screenshot"])
+        check = check_submit(form.cleaned_data["screenshot"], client=client)
     except (DatabaseError, OSError):
         logger.exception("A screenshot check could not be stored")
         response = render(
@@ -264,13 +275,13 @@ def check_form(request):
     return redirect("tips:check_result", pk=check.pk)
 
 
-def check_submit(picture):
+def check_submit(picture, *, client=""):
     """Store the (already re-encoded) picture privately and queue its reading; returns the check."""
 
     name = private_storage().save(f"checks/{picture.name}", picture)
     try:
         with transaction.atomic():
-            check = ScreenshotCheck.objects.create(image=name)
+            check = ScreenshotCheck.objects.create(image=name, client_hash=client)
             transaction.on_commit(lambda: read_screenshot_check.enqueue(str(check.pk)))
     except Exception:
         private_storage().delete(name)

@@ -12,7 +12,8 @@
 
 Every message with a ``MsgId`` is recorded (``WeChatMessage``) in the same transaction as its tip, so a
 retry from WeChat, even one arriving while the first is still being answered, gets the same answer and
-creates nothing: the second insert of the same ``MsgId`` waits for the first and then fails.
+creates nothing: the second insert of the same ``MsgId`` waits for the first and then fails. Storing
+never makes the reply wait for a locked database past WeChat's limit (``storing``).
 """
 
 import logging
@@ -24,16 +25,14 @@ from django.utils import translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from clarifications.models import Clarification, Platform
+from clarifications.models import Clarification
 from clarifications.search import Strength, find_similar
 from core import ratelimit
 from core.clients import client_hash
 from core.logs import log_event
-from tips.casework import grouping
-from tips.intake.receive import tip_submit
-from tips.models import TEXT_MAX_LENGTH, ReportStatus, TipChannel, WeChatMessage
+from tips.models import ReportStatus, WeChatMessage
 
-from . import pictures, tasks
+from . import pictures, storing
 from .protocol import MAX_REPLY_BYTES, Message
 
 logger = logging.getLogger(__name__)
@@ -85,55 +84,40 @@ def answer_image(message: Message, *, site_url: str) -> str:
 
 
 def submit(message: Message, *, site_url: str, text: str = "", picture_url: str = "") -> str:
-    """A tip from the message and the reply naming its code; once per ``MsgId``."""
+    """A tip from the message and the reply naming its code; once per ``MsgId``, and within WeChat's
+    five seconds even while the database is locked (``storing``: the message is then kept on disk)."""
     sender = client_hash(f"wechat:{message.from_user}")
-    if not ratelimit.hit("tips", sender, rate=settings.TIPS_RATE):
-        return record(message, _("You have sent many reports in a short time. Please try again later."))
-    # Chosen before the transaction: reading the candidates must not hold the write lock (SQLite's is global).
-    rumor_id = grouping.candidate_rumor_id(text) if text else None
+    kept = storing.kept_reply(message.msg_id)
+    if kept is not None:
+        return kept
+    report = {"msg_id": message.msg_id, "kind": message.msg_type, "sender": sender, "text": text}
+    report.update(picture_url=picture_url, site_url=site_url, reply_for=lambda tip: tip_reply(tip, site_url=site_url))
     try:
-        with transaction.atomic():
-            # First, so that a concurrent retry of this message waits here and then finds it.
-            seen = (
-                WeChatMessage.objects.create(msg_id=message.msg_id, kind=message.msg_type) if message.msg_id else None
-            )
-            tip = tip_submit(
-                text=text[:TEXT_MAX_LENGTH],
-                platform=Platform.OTHER,
-                client_hash=sender,
-                language="zh-hans",
-                channel=TipChannel.WECHAT,
-                pending_picture_url=picture_url,
-                rumor_id=rumor_id,
-                site_url=site_url,
-            )
-            reply = tip_reply(tip, site_url=site_url)
-            if seen is not None:
-                seen.tip, seen.reply = tip, reply
-                seen.save(update_fields=["tip", "reply"])
-            if picture_url:
-                tip_id = tip.pk
-                transaction.on_commit(lambda: tasks.enqueue_fetch(tip_id), robust=True)
-    except IntegrityError:
-        earlier = WeChatMessage.objects.filter(msg_id=message.msg_id).first()
-        if earlier is None:
-            raise
-        return earlier.reply
-    log_event(logger, "wechat.tip_received", code=tip.code, msg_id=message.msg_id, kind=message.msg_type)
-    return reply
+        with storing.bounded_wait():
+            if not ratelimit.hit("tips", sender, rate=settings.TIPS_RATE):
+                return record(message, _("You have sent many reports in a short time. Please try again later."))
+            return storing.store_tip(**report)
+    except storing.UNAVAILABLE:
+        try:
+            return storing.keep(**report)
+        except storing.KeptTooMany:
+            return _("We could not take your message just now. Please send it again in a few minutes.")
 
 
 def record(message: Message, reply: str, *, clarification=None) -> str:
     """Keep the reply for the message's retries (a message without ``MsgId`` is not retried by id)."""
     if message.msg_id:
         try:
-            with transaction.atomic():
+            with storing.bounded_wait(), transaction.atomic():
                 WeChatMessage.objects.create(
                     msg_id=message.msg_id, kind=message.msg_type, reply=reply, clarification=clarification
                 )
         except IntegrityError:
             earlier = WeChatMessage.objects.filter(msg_id=message.msg_id).first()
             return earlier.reply if earlier is not None else reply
+        except storing.UNAVAILABLE:
+            # The database is locked or away: a retry is answered again, the same way.
+            log_event(logger, "wechat.reply_not_recorded", msg_id=message.msg_id)
     return reply
 
 
