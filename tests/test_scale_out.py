@@ -37,6 +37,7 @@ from .servers import (
     NGINX,
     REPO,
     NginxProxy,
+    RedisServer,
     fetch,
     free_port,
     import_records,
@@ -45,7 +46,6 @@ from .servers import (
     start_gunicorn,
     stop_gunicorn,
 )
-from .test_pagecache_outage import RedisServer
 
 pytestmark = [
     pytest.mark.slow,
