@@ -167,14 +167,14 @@ def clarification_detail(request, pk):
     return render(request, "clarifications/detail.html", {"clarification": clarification, "related": related})
 
 
-def _share_image_etag(request, pk, variant):
+def _share_image_etag(_request, pk, variant):
     clarification = Clarification.objects.published(include_withdrawn=True).filter(pk=pk).first()
     return share_images.cache_key(clarification, variant, get_language()) if clarification else None
 
 
 @require_safe
 @condition(etag_func=_share_image_etag)
-def clarification_share_image(request, pk, variant):
+def clarification_share_image(_request, pk, variant):
     """The clarification's share picture (see share_images.py), revalidated by its content hash."""
     clarification = get_object_or_404(Clarification.objects.published(include_withdrawn=True), pk=pk)
     png, _key = share_images.share_image(clarification, variant, get_language())

@@ -174,7 +174,7 @@ def test_gunicorns_access_and_error_logs_never_carry_a_wechat_senders_openid(tmp
         tmp_path, GUNICORN_ACCESS_LOG=str(access_log), LOG_LEVEL="INFO", WECHAT_TOKEN=TOKEN, WEB_CONCURRENCY="1"
     )
     # Migrations only: nothing here renders a page with static files.
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=REPO, env=environment, check=True)  # noqa: S603
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=REPO, env=environment, check=True)
     process, base_url = start_gunicorn(environment, log_path=error_log)
     try:
         wechat = WeChat(None, openid=OPENID)

@@ -25,7 +25,7 @@ REPLACED = {
 def manage(data_dir, *args):
     environment = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")}
     environment.update(DATA_DIR=str(data_dir), DEBUG="true", DJANGO_SETTINGS_MODULE="config.settings")
-    return subprocess.run(  # noqa: S603 (our own manage.py)
+    return subprocess.run(
         [sys.executable, str(REPO / "manage.py"), *args], cwd=REPO, env=environment, capture_output=True, text=True
     )
 

@@ -134,7 +134,7 @@ class Cluster:
     def start_worker(self, name):
         log = open(self.root / f"worker-{name}.log", "ab")  # noqa: SIM115 (closed when the worker stops)
         command = ["run_worker", "--interval", "0.2", "--no-startup-delay", "--worker-id", name]
-        process = subprocess.Popen(  # noqa: S603 (our own manage.py)
+        process = subprocess.Popen(
             [sys.executable, str(REPO / "manage.py"), *command],
             cwd=REPO,
             env=self.environment,

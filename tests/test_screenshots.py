@@ -247,7 +247,7 @@ def test_the_engine_reads_with_no_network_at_all(tmp_path):
     if not shutil.which("unshare"):
         pytest.skip("unshare is not installed")
     environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings_test", "PYTHONPATH": str(REPO)}
-    completed = subprocess.run(  # noqa: S603 (fixed arguments)
+    completed = subprocess.run(
         ["unshare", "-rn", sys.executable, "-c", READ_OFFLINE],
         cwd=REPO,
         env=environment,

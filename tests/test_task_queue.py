@@ -79,7 +79,7 @@ print(row.status, len(row.worker_ids), tip.screenshot_reading, tip.screenshot_te
 
 
 def manage(environment, *arguments):
-    completed = subprocess.run(  # noqa: S603 (our own manage.py, fixed arguments)
+    completed = subprocess.run(
         [sys.executable, str(REPO / "manage.py"), *arguments],
         cwd=REPO,
         env=environment,
@@ -91,7 +91,7 @@ def manage(environment, *arguments):
 
 
 def start_worker(environment, log):
-    return subprocess.Popen(  # noqa: S603 (our own manage.py, fixed arguments)
+    return subprocess.Popen(
         [sys.executable, str(REPO / "manage.py"), "run_worker", "--interval", "0.2", "--no-startup-delay"],
         cwd=REPO,
         env=environment,
