@@ -1,6 +1,6 @@
 """JSON Lines import and export of clarifications: the way to migrate an archive and to back it up.
 
-One clarification per line, with the keys of PRODUCT.md's import format (see the README).
+One clarification per line, with the keys of the import format (docs/contracts.md).
 ``external_id`` makes a re-import update instead of duplicating; every clarification has one, so an
 export imports back onto the same rows.
 
@@ -15,7 +15,7 @@ with exactly its content is left alone ("unchanged"); one stored with other cont
 ``import_record``, one at a time, as before. A batch the database refuses (a constraint the checks did
 not foresee) is written again one line at a time, so that only the guilty line is skipped. The result
 is the one of importing line by line (``tests/test_archive_bulk.py`` compares rows and searches), at
-more than a thousand records a second instead of forty (README, Import and export).
+many times the rate of line-by-line saves (figures: docs/benchmarks.md, Import).
 
 **Resumable.** With ``progress`` (an ``ImportProgress`` row, keyed by the file's SHA-256), each
 batch's transaction also records how far the file was read, so an import that crashed and is run

@@ -127,7 +127,7 @@ INSTALLED_APPS = [
     "core.third_party.LoginProtectionConfig",
     "django_tasks",
     "core.third_party.TaskQueueConfig",
-    # Ours, from the shared helpers up (docs: README's layout; tests/test_architecture.py keeps it so).
+    # Ours, from the shared helpers up (docs/architecture.md; tests/test_architecture.py keeps it so).
     "core",
     "clarifications",
     "tips",

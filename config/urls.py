@@ -17,7 +17,7 @@ from ops.metrics import metrics_view
 from ops.views import healthz
 from tips.intake.wechat.views import endpoint as wechat_endpoint
 
-# Machine URLs keep one address whatever the language (see PRODUCT.md's contracts).
+# Machine URLs keep one address whatever the language (docs/contracts.md, Machine URLs).
 feed_patterns = [
     path("latest.rss", public_page(feeds.LatestClarificationsFeed()), name="latest_rss"),
     path("latest.atom", public_page(feeds.LatestClarificationsAtomFeed()), name="latest_atom"),

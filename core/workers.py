@@ -6,7 +6,7 @@ hands a connection to a thread once data arrives, but then reads the headers wit
 worker gives each request ``HEADER_TIMEOUT`` seconds to send its request line and headers, then drops
 it; the body of an upload (a citizen's screenshot on a slow phone line) has ``BODY_IDLE_TIMEOUT``
 seconds between packets instead of a total. Production still belongs behind a buffering reverse proxy
-(see the README), which absorbs slow clients before they reach gunicorn at all.
+(see docs/deployment.md), which absorbs slow clients before they reach gunicorn at all.
 
 **Even load.** All workers accept from the one socket of gunicorn's master. A threaded worker takes
 every connection that arrives while it is awake, and a kept-alive connection (a browser's, or one of
@@ -23,7 +23,7 @@ connection, which the other worker takes (looked at every ``REBALANCE_EVERY`` se
 Sockets of their own per worker (``SO_REUSEPORT``, gunicorn's ``reuse_port``) spread connections
 too, but a worker that stops (recycled after ``max_requests``) takes its queue with it: measured,
 connections arriving meanwhile were reset, and refused outright while every worker was being replaced
-at once (README, Benchmarks).
+at once (docs/benchmarks.md, HTTP load).
 """
 
 import ctypes

@@ -1,8 +1,8 @@
 """The downloads as files: each built once per content version, then served like a static file.
 
-Before, every request ran the whole export (30,031 clarifications: an 82 MB CSV, 7 s of a worker's
-CPU), and a query string made each one new to any cache: 16 parallel downloads took 89–146 s each and
-a cached page timed out meanwhile. Now:
+Before, every request ran the whole export (seconds of a worker's CPU for a large archive), and a query
+string made each one new to any cache: parallel downloads took minutes each and a cached page timed
+out meanwhile (the figures before and after: docs/benchmarks.md, *Open data*). Now:
 
 - **Built once per content version.** The first request after a change of the public content
   (``ContentVersion.token()``, the page cache's version) writes the file under ``OPEN_DATA_ROOT``, with a

@@ -1,7 +1,7 @@
 """What ``/healthz`` reports: each dependency's state, and whether the site can serve pages and store
 reports, cheaply (reads only: no write, no lock).
 
-The answer is a small JSON object (documented in the README, *Monitor*)::
+The answer is a small JSON object (documented in docs/deployment.md, *Monitoring*)::
 
     {"status": "ok", "database": {"state": "ok"}, "cache": {"state": "ok", "shared": true},
      "task_queue": {"state": "ok", "waiting": 0, "oldest_waiting_seconds": 0},

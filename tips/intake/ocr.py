@@ -3,17 +3,16 @@
 The engine is tesseract 5 with its ``chi_sim`` model, called through ``tesserocr`` (whose wheel
 carries tesseract itself) in a child process of the worker (``ocr_engine``, see below); the model is
 the one system package to install (Debian/Ubuntu: ``tesseract-ocr-chi-sim``). Why this engine
-(figures in the README):
+(the figures, with the commit they were measured on, are in docs/benchmarks.md, *OCR*):
 
-- measured with ``benchmarks/ocr_bench.py`` (144 pictures: chats, dark mode, articles; JPEG 60, half
-  size, photographed), it misreads about 5% of a message's characters and its text finds the right
-  claim among 1,250 in 139 cases of 144; a 750-pixel-wide picture takes a median 0.8 s on one
-  thread, and a worker process peaks at about 220 MB with Django, so one worker fits beside
-  gunicorn on a shared two-core server;
-- the PP-OCR engines (RapidOCR, models inside their wheels) read far better on such pictures (about
-  1% character errors against tesseract's 9–30%, in an earlier measurement on 220 similar generated
-  screenshots that this benchmark does not repeat) but peaked near 1 GB per process and used both
-  cores: a later swap if the office can spare the memory, behind this same module;
+- measured with ``benchmarks/ocr_bench.py`` (chats, dark mode, articles; JPEG 60, half size,
+  photographed), it misreads few of a message's characters and its text nearly always finds the
+  right claim among the set's near-twins; a picture takes under a second on one thread, and a worker
+  process stays small enough that one worker fits beside gunicorn on a shared two-core server;
+- the PP-OCR engines (RapidOCR, models inside their wheels) read far better on such pictures (in an
+  earlier measurement on similar generated screenshots that this benchmark does not repeat) but
+  peaked near 1 GB per process and used both cores: a later swap if the office can spare the memory,
+  behind this same module;
 - its errors fall mostly on the status bar, names and the edges of photographed screens; staff always
   see the picture beside the text, and matching tolerates a few wrong characters;
 - it installs from the package registries (a wheel and a 2.4 MB data package) and never downloads

@@ -15,7 +15,7 @@
 
 Safe (encrypted) mode wraps the same XML in AES (``crypto``); the views open the envelope before
 ``parse`` and seal the reply after ``text_reply``. Without the AppID and EncodingAESKey, a message with
-only the encrypted part is refused (400) and compatible mode's plain fields are used. See the README.
+only the encrypted part is refused (400) and compatible mode's plain fields are used. See docs/reports.md.
 """
 
 import hashlib

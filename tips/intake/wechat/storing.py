@@ -4,7 +4,8 @@ is locked, and never losing it.
 WeChat waits 5 seconds for the reply to a message, then sends it again (twice) and finally tells the
 citizen the service is unavailable. Storing a tip takes the database's write lock (on SQLite, one for
 the whole database), and a long write elsewhere (a restore, a big import, a migration) can hold it
-for longer than that: with the lock held for 14 s a reply took 13.7 s. So:
+for longer than that: with the lock held for 14 s a reply took 13.7 s (docs/benchmarks.md, *Dependency
+faults*). So:
 
 - **Bounded wait.** Every write on the reply's path (the tip and its ``WeChatMessage``, the sender's
   rate-limit count, the record of a reply) waits at most ``WAIT_SECONDS`` for the lock
