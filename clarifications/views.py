@@ -164,7 +164,8 @@ def clarification_detail(request, pk):
         .for_cards()
         .order_by("other_language", "-published_at", "-id")[:RELATED_COUNT]
     )
-    return render(request, "clarifications/detail.html", {"clarification": clarification, "related": related})
+    context = {"clarification": clarification, "related": related, "content_language": clarification.language}
+    return render(request, "clarifications/detail.html", context)
 
 
 def _share_image_etag(request, pk, variant):
@@ -198,7 +199,12 @@ def clarification_preview(request, pk):
         Clarification.objects.prefetch_related("topics", "sources", "updates"),
         pk=pk,
     )
-    context = {"clarification": clarification, "related": [], "preview": True}
+    context = {
+        "clarification": clarification,
+        "related": [],
+        "preview": True,
+        "content_language": clarification.language,
+    }
     response = render(request, "clarifications/detail.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
@@ -221,4 +227,4 @@ def notice_list(request):
 @public_page
 def notice_detail(request, pk):
     notice = get_object_or_404(Notice.objects.published(), pk=pk)
-    return render(request, "clarifications/notice_detail.html", {"notice": notice})
+    return render(request, "clarifications/notice_detail.html", {"notice": notice, "content_language": notice.language})
