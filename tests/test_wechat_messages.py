@@ -153,7 +153,7 @@ def chinese_prefix(english_start):
         "To report a rumor, send us the message as you saw it: its words, the article forwarded, or a "
         "screenshot. You will get a code to follow your report.",
         "To check a message, send us its words or forward the article: if we have checked it, our answer "
-        "comes at once. A screenshot is read in a few minutes; its answer is then on a page we link to.",
+        "comes at once. A screenshot is read, usually within a minute; its answer is then on a page we link to.",
     ):
         if message.startswith(english_start):
             return chinese(message)
@@ -178,7 +178,7 @@ def test_a_picture_s_sender_is_told_where_the_answer_will_be_and_how_long_it_usu
     assert reply.text.startswith(
         chinese(
             "We have received your picture. Its code is %(code)s. We read its words and show the clarifications "
-            "that match them on its page, usually within a few minutes; our staff look at it too. Follow it here:",
+            "that match them on its page, usually within a minute; our staff look at it too. Follow it here:",
             code=tip.code,
         )
     )
