@@ -177,8 +177,15 @@ def test_report_it_from_a_check_that_matched_nothing_carries_the_picture(client,
     assert tip.screenshot and private_storage().exists(tip.screenshot.name)
     with private_storage().open(tip.screenshot.name) as file:
         assert file.read() == image_bytes()  # the re-encoded picture the check held
-    # The check's own picture goes on its own schedule.
-    assert private_storage().exists(read_check.image)
+    # The check's own picture was lent, not copied: it went with the tip.
+    assert not private_storage().exists(read_check.image)
+
+
+def test_report_it_again_and_again_writes_nothing(client, read_check, private_root):
+    for _ in range(3):
+        form = client.post("/en/tips/new/from-search/", {"text": read_check.text, "check": str(read_check.pk)})
+        assert "Your screenshot is kept" in form.text
+    assert kept_files(private_root) == []
 
 
 @pytest.mark.parametrize("check_id", ["not-a-uuid", "00000000-0000-0000-0000-000000000000"])

@@ -12,6 +12,9 @@ mistake costs them the picture or what they typed.
   it is written to private storage under ``kept/`` and the form carries a signed token naming it
   (the hidden field ``kept_screenshot``); the next submit uses it unless another file is chosen or
   the citizen ticks "remove it". The page says "your screenshot is kept: name, size".
+- **A screenshot check's picture** goes into the tip form the same way ("report this rumor" on a
+  check's result, ``views.tip_prefill``), lent rather than copied: the token names the check's own
+  file, which goes with the tip when it is sent, or an hour after its reading (``checks``).
 - **Bound to one browser.** The token is signed with the site's key and names a hash of the browser's
   CSRF secret: copied into another browser's form it attaches nothing. It is valid for ``KEPT_FOR``;
   the file goes when the tip is stored or the citizen removes it, and otherwise by
@@ -106,7 +109,12 @@ def _owner(request):
 def keep(request, picture, *, shown_name):
     """Write the re-encoded ``picture`` under ``kept/`` for this browser; returns its KeptScreenshot."""
     remove_old_kept_screenshots()
-    name = private_storage().save(f"{KEPT_FOLDER}/{picture.name}", picture)
+    return lend(request, private_storage().save(f"{KEPT_FOLDER}/{picture.name}", picture), shown_name=shown_name)
+
+
+def lend(request, name, *, shown_name):
+    """A KeptScreenshot for this browser of a re-encoded picture already in private storage, not copied
+    (a screenshot check's: a visitor posting "report this rumor" again and again writes nothing)."""
     shown_name = Path(shown_name or "").name[:NAME_SHOWN_CHARS]
     size = private_storage().size(name)
     token = signing.dumps({"name": name, "shown": shown_name, "size": size, "owner": _owner(request)}, salt=TOKEN_SALT)

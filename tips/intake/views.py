@@ -1,11 +1,9 @@
 import logging
 from datetime import timedelta
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import DatabaseError, transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -100,17 +98,16 @@ def tip_prefill(request):
 
     Posted from the search results ("report this rumor"), so that a whole pasted message is carried
     whatever its length; nothing is stored or counted until the citizen sends the form itself. From a
-    screenshot check (``check``: its id, the only way to its page), the picture comes too, kept for this
-    browser like a screenshot of a form sent back (``uploads``), while the check still holds it.
+    screenshot check (``check``: its id, the only way to its page), the picture comes too, lent to this
+    browser like a screenshot of a form sent back (``uploads.lend``), while the check still holds it.
     """
     text = request.POST.get("text", "")[:TEXT_MAX_LENGTH]
     form = TipForm(initial={"text": text})
     context = {"form": form, "suggest_url": reverse("clarifications:suggest")}
     check = _check_with_picture(request.POST.get("check", ""))
     if check is not None:
-        with private_storage().open(check.image) as file:
-            picture = ContentFile(file.read(), name=Path(check.image).name)
-        context.update(kept=uploads.keep(request, picture, shown_name=_("the screenshot you checked")), from_check=True)
+        kept = uploads.lend(request, check.image, shown_name=_("the screenshot you checked"))
+        context.update(kept=kept, from_check=True)
     return render(request, "tips/new.html", context)
 
 
