@@ -225,3 +225,14 @@ def test_the_chinese_receipt_uses_chinese_punctuation(client):
     facts = receipt.split('class="tip-facts"', 1)[1].split("</dl>", 1)[0]
     assert "微信群，<time" in facts
     assert ", " not in re.sub(r"<[^>]+>", "", facts)
+
+
+def test_a_body_of_many_files_passes_no_more_than_one_screenshot_to_disk():
+    guard = uploads.ScreenshotSizeGuard(max_bytes=100)
+    passed = []
+    for name in ("a.png", "b.png", "c.png"):
+        guard.new_file("screenshot", name, "image/png", 1000)
+        passed += [guard.receive_data_chunk(b"x" * 40, 0)]
+        result = guard.file_complete(40)
+        assert (result is None) == (name != "c.png")
+    assert passed[:2] == [b"x" * 40, b"x" * 40] and passed[2] is None

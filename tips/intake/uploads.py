@@ -56,25 +56,32 @@ class RefusedUpload(UploadedFile):
 
 
 class ScreenshotSizeGuard(FileUploadHandler):
-    """The first upload handler of the tip form: passes a file's bytes on to Django's handlers until it
-    is over ``max_bytes``, then only counts them, and hands the form a ``RefusedUpload`` of that size."""
+    """The first upload handler of the tip form: passes files' bytes on to Django's handlers up to
+    ``max_bytes`` in all (so that a body of many files costs no more disk than one screenshot), and
+    only counts the rest; a file not passed whole reaches the form as a ``RefusedUpload`` of its size."""
 
     def __init__(self, request=None, *, max_bytes):
         super().__init__(request)
         self.max_bytes = max_bytes
+        self.passed = 0
         self.received = 0
+        self.refused = False
 
     def new_file(self, *args, **kwargs):
         super().new_file(*args, **kwargs)
         self.received = 0
+        self.refused = False
 
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)
-        # None stops the chunk here: Django's handlers behind this one never hold the rest.
-        return raw_data if self.received <= self.max_bytes else None
+        if self.refused or self.passed + len(raw_data) > self.max_bytes:
+            self.refused = True
+            return None  # stops the chunk here: Django's handlers behind this one never hold it
+        self.passed += len(raw_data)
+        return raw_data
 
     def file_complete(self, file_size):
-        if self.received <= self.max_bytes:
+        if not self.refused:
             return None  # the next handler returns the file it wrote
         return RefusedUpload(self.file_name, self.received)
 
