@@ -20,6 +20,7 @@ from django.utils import timezone
 from clarifications.models import DailyViews
 
 from .factories import ClarificationFactory, NoticeFactory, SourceFactory, TipFactory, TopicFactory, UpdateFactory
+from .tips_images import upload
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +63,8 @@ def test_every_public_page_type_is_valid_html(client, html_validate, tmp_path):
 
     waiting = ScreenshotCheck.objects.create()
     checked = ScreenshotCheck.objects.create(reading="read", text=clarification.claim)
-    unmatched = ScreenshotCheck.objects.create(reading="read", text="下周全市中小学放假两周")
+    unmatched = ScreenshotCheck.objects.create(reading="read", text="下周全市中小学放假两周", image="checks/seen.png")
+    received = TipFactory(with_contact=True, screenshot="tips/seen.png", seen_on="2026-12-05")
     DailyViews.objects.create(clarification=clarification, day=timezone.localdate(), views=3)
     pages = {
         "home": "/",
@@ -85,6 +87,7 @@ def test_every_public_page_type_is_valid_html(client, html_validate, tmp_path):
         "tip-form": reverse("tips:new"),
         "tip-lookup": reverse("tips:lookup"),
         "tip-status": reverse("tips:status", args=[answered.code]),
+        "tip-status-received": reverse("tips:status", args=[received.code]),
         "check-form": reverse("tips:check"),
         "check-progress": reverse("tips:check_result", args=[waiting.pk]),
         "check-result": reverse("tips:check_result", args=[checked.pk]),
@@ -97,6 +100,11 @@ def test_every_public_page_type_is_valid_html(client, html_validate, tmp_path):
         (tmp_path / f"{name}.html").write_bytes(response.content)
     response = client.post(reverse("tips:new"), {"text": ""})
     (tmp_path / "tip-form-errors.html").write_bytes(response.content)
+    # A screenshot kept across a mistake, and one refused.
+    response = client.post(reverse("tips:new"), {"text": "停", "platform": "weibo", "screenshot": upload("shot.png")})
+    (tmp_path / "tip-form-kept.html").write_bytes(response.content)
+    response = client.post(reverse("tips:new"), {"text": "停", "screenshot": upload("bad.png", b"not a picture")})
+    (tmp_path / "tip-form-refused.html").write_bytes(response.content)
 
     config = Path(settings.BASE_DIR) / ".htmlvalidate.json"
     files = sorted(str(path) for path in tmp_path.glob("*.html"))

@@ -43,15 +43,13 @@ class TipForm(forms.Form):
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
+    # Giving an address is the request to be written to: the sentence beside the field says so, and no
+    # second tick is asked for (a missing tick once cost citizens their report and their screenshot).
     contact_email = forms.EmailField(
         label=_("Your e-mail (optional)"),
-        help_text=_("Only to tell you when we answer."),
+        help_text=_("Give it and we will e-mail you when we answer this report, and for nothing else."),
         required=False,
         error_messages={"invalid": _("Please enter an e-mail address such as name@example.com.")},
-    )
-    contact_consent = forms.BooleanField(
-        label=_("You may write to me at this address about this report."),
-        required=False,
     )
     # The honeypot: hidden from people by CSS and from screen readers; bots fill every field.
     website = forms.CharField(
@@ -74,6 +72,9 @@ class TipForm(forms.Form):
         # For static/js/tip-form.js, which refuses a too-large file as soon as it is chosen, in the same words.
         field.widget.attrs["data-max-bytes"] = settings.TIPS_MAX_UPLOAD_BYTES
         field.widget.attrs["data-too-large"] = TOO_LARGE % {"size": "{size}", "limit": limit}
+        field.widget.attrs["data-not-attached"] = _(
+            "It was not attached: choose a smaller one, or send the report without it."
+        )
 
     def refuse_screenshot(self, error):
         """Show ``error`` under the screenshot field of an unbound form (a body refused unread has no data
@@ -109,17 +110,7 @@ class TipForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        # We never keep an address the citizen did not allow us to use: rather than dropping it
-        # silently, we ask (they may have meant to tick the box).
-        if cleaned.get("contact_email") and not cleaned.get("contact_consent"):
-            self.add_error(
-                "contact_consent",
-                forms.ValidationError(
-                    _("Tick this box so we may write to you, or leave the e-mail address empty."), code="no_consent"
-                ),
-            )
-        if not cleaned.get("contact_email"):
-            cleaned["contact_consent"] = False
+        cleaned["contact_consent"] = bool(cleaned.get("contact_email"))
         return cleaned
 
 
