@@ -4,7 +4,8 @@ The answer card, "copy for WeChat" and the share picture show the truth whole wh
 otherwise as many of its first sentences as fit, followed by "…": a truth cut in mid-sentence can
 say the opposite of the whole ("the school is closed" of "the school is closed on Monday only").
 Only when the first sentence alone is too long is it cut after a clause (a comma, a semicolon),
-then between words (between characters in Chinese), always with "…".
+then between words (between characters in Chinese), always with "…"; counted in characters, a
+first sentence up to twice the limit is kept whole rather than cut (``excerpt_chars``).
 
 What "fits" means is the caller's: a number of characters for text, a number of lines drawn for a
 picture (``excerpt(text, fits=...)`` takes a predicate).
@@ -40,8 +41,16 @@ def excerpt(text, *, fits):
 
 
 def excerpt_chars(text, limit):
-    """``text`` in at most ``limit`` characters (the "…" included), cut as ``excerpt`` cuts."""
-    return excerpt(text, fits=lambda candidate: len(candidate) <= limit)
+    """``text`` in about ``limit`` characters (the "…" included), cut as ``excerpt`` cuts, except that a
+    first sentence longer than ``limit`` is kept whole up to twice that: English says in 170 letters
+    what Chinese says in 80, and half a sentence can say the opposite of the whole."""
+    text = " ".join(text.split())
+    shortened = excerpt(text, fits=lambda candidate: len(candidate) <= limit)
+    first = SENTENCE_END.search(text)
+    if shortened == text or first is None or len(shortened) - 1 >= first.end():
+        return shortened
+    first_sentence = _with_ellipsis(text[: first.end()], keep_mark=True)
+    return first_sentence if len(first_sentence) <= 2 * limit else shortened
 
 
 def _with_ellipsis(beginning, keep_mark):
