@@ -192,7 +192,7 @@ def test_the_longest_demo_truth_is_drawn_inside_its_box_whole_or_cut_after_a_sen
     with translation.override(language):
         caption = share_images.words(clarification, "")["scan"]
     for text, (left, top, right, bottom) in drawn:
-        assert 0 <= left and right <= layout.width and 0 <= top and bottom <= layout.height, text
+        assert left >= 0 and right <= layout.width and top >= 0 and bottom <= layout.height, text
         if top > layout.band:  # below the header band, text keeps the margins and clear of the QR code
             assert layout.margin - 2 <= left and right <= layout.width - layout.margin + 2, text
             clear = right <= qr[0] or left >= qr[2] or bottom <= qr[1] or top >= qr[3]
@@ -239,8 +239,7 @@ def test_the_qr_code_holds_the_address_of_the_page_in_its_language(client):
         size = len(expected)
         module = (right - left) / size
         assert module >= 4, "modules too small to scan from a phone screen"
-        read = [
-            [int(code.getpixel((int(left + (x + 0.5) * module), int(top + (y + 0.5) * module))) > 0) for x in range(size)]
-            for y in range(size)
-        ]
+        centres = [(left + (x + 0.5) * module, top + (y + 0.5) * module) for y in range(size) for x in range(size)]
+        dark = [int(code.getpixel((int(x), int(y))) > 0) for x, y in centres]
+        read = [dark[row * size : (row + 1) * size] for row in range(size)]
         assert read == [list(row) for row in expected], f"the {variant} QR code does not hold {address}"
