@@ -20,10 +20,11 @@ SCREEN = 844
 # The longest titles and truths of the demo content, so that the first screen is tested at its fullest.
 TYPHOON = {
     "title": "网传“台风来袭全市停工停课三天”？部分不实",
-    "claim": "最新消息！今年最强台风明天正面登陆，市政府决定全市停工停课三天，地铁公交全部停运，大家赶紧去超市囤菜！转发周知！",
+    "claim": "最新消息！今年最强台风明天正面登陆，市政府决定全市停工停课三天，地铁公交全部停运，"
+    "大家赶紧去超市囤菜！转发周知！",
     "verdict": "partly_false",
-    "truth": "台风确将影响本市，市防汛防台指挥部已启动应急响应，全市中小学、幼儿园9月16日停课一天。但并未作出“全市停工停课三天”"
-    "的决定，公共交通将视风力分线路临时调整，并非“全部停运”。",
+    "truth": "台风确将影响本市，市防汛防台指挥部已启动应急响应，全市中小学、幼儿园9月16日停课一天。"
+    "但并未作出“全市停工停课三天”的决定，公共交通将视风力分线路临时调整，并非“全部停运”。",
     "authority_name": "市防汛防台指挥部",
     "language": "zh-hans",
 }
@@ -76,7 +77,9 @@ def test_a_screenshot_checks_answer_card_comes_first_and_the_text_read_folds_awa
     phone, prefix, database_queue, private_root
 ):
     needs_ocr()
-    subway = ClarificationFactory(title="网传本市地铁全线停运三天不实", claim=SUBWAY_CLAIM, authority_name="市交通委员会")
+    subway = ClarificationFactory(
+        title="网传本市地铁全线停运三天不实", claim=SUBWAY_CLAIM, authority_name="市交通委员会"
+    )
     ClarificationFactory(title="网传全市停水三天不实")
     phone.goto(f"{prefix}/check/")
     picture = wechat_screens.encoded(wechat_screens.chat(SUBWAY, dark=True))

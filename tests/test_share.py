@@ -111,3 +111,10 @@ def test_no_page_loads_a_script_from_another_host_or_runs_inline_code(client):
             assert body == ""
         assert not re.search(r"\son\w+=", page)
         assert 'style="' not in page
+
+
+def test_copy_for_wechat_says_withdrawn_for_a_withdrawn_clarification(client):
+    clarification = ClarificationFactory(title="网传全市停水不实", withdrawn=True)
+    page = client.get(clarification.get_absolute_url()).content.decode()
+    assert "data-share-text>【已撤回】网传全市停水不实\n" in page
+    assert "【谣言】" not in page

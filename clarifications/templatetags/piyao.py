@@ -41,12 +41,12 @@ def page_address(context, clarification):
 
 @register.simple_tag
 def wechat_text(clarification, address):
-    """What "copy for WeChat" puts on the clipboard: the verdict and title, the truth in at most
-    WECHAT_TRUTH_CHARS characters (cut after a sentence), who confirms it, and the link."""
+    """What "copy for WeChat" puts on the clipboard: the verdict (or "withdrawn") and title, the truth in
+    about WECHAT_TRUTH_CHARS characters (cut after a sentence), who confirms it, and the link."""
+    verdict = _("Withdrawn") if clarification.is_withdrawn else clarification.get_verdict_display()
     return "\n".join(
         [
-            _("[%(verdict)s] %(title)s")
-            % {"verdict": clarification.get_verdict_display(), "title": clarification.title},
+            _("[%(verdict)s] %(title)s") % {"verdict": verdict, "title": clarification.title},
             _("The truth: %(truth)s") % {"truth": excerpt_chars(clarification.truth, WECHAT_TRUTH_CHARS)},
             _("Confirmed by: %(authority)s") % {"authority": clarification.authority_name or office_name()},
             address,
