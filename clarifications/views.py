@@ -170,7 +170,14 @@ def clarification_detail(request, pk):
 
 def _share_image_etag(request, pk, variant):
     clarification = Clarification.objects.published(include_withdrawn=True).filter(pk=pk).first()
-    return share_images.cache_key(clarification, variant, get_language()) if clarification else None
+    if clarification is None:
+        return None
+    return share_images.cache_key(clarification, variant, get_language(), _page_address(request, clarification))
+
+
+def _page_address(request, clarification):
+    """The absolute address of the clarification's page in the active language (for its QR code)."""
+    return request.build_absolute_uri(clarification.get_absolute_url())
 
 
 @require_safe
@@ -178,7 +185,7 @@ def _share_image_etag(request, pk, variant):
 def clarification_share_image(request, pk, variant):
     """The clarification's share picture (see share_images.py), revalidated by its content hash."""
     clarification = get_object_or_404(Clarification.objects.published(include_withdrawn=True), pk=pk)
-    png, _key = share_images.share_image(clarification, variant, get_language())
+    png, _key = share_images.share_image(clarification, variant, get_language(), _page_address(request, clarification))
     response = HttpResponse(png, content_type="image/png")
     # Revalidated like the pages (see pagecache.py): a correction shows in the picture at once.
     response["Cache-Control"] = pagecache.CACHE_CONTROL

@@ -11,6 +11,7 @@ Without html-validate installed the test is skipped with the reason, except unde
 import os
 import subprocess
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
@@ -59,6 +60,7 @@ def test_every_public_page_type_is_valid_html(client, html_validate, tmp_path):
     withdrawn = ClarificationFactory(withdrawn=True)
     notice = NoticeFactory()
     answered = TipFactory(status="answered", clarification=clarification)
+    suggested = TipFactory(text=clarification.claim)  # open, its first suggestion is the answer card
     from tips.models import ScreenshotCheck
 
     waiting = ScreenshotCheck.objects.create()
@@ -71,6 +73,7 @@ def test_every_public_page_type_is_valid_html(client, html_validate, tmp_path):
         "home-en": "/en/",
         "list": reverse("clarifications:list"),
         "search": reverse("clarifications:list") + "?q=地铁&verdict=false&sort=-published",
+        "answer": reverse("clarifications:list") + "?" + urlencode({"q": clarification.claim}),
         "filter-errors": reverse("clarifications:list") + "?published_after=yesterday&verdict=nonsense",
         "detail": clarification.get_absolute_url(),
         "detail-en": "/en" + clarification.get_absolute_url(),
@@ -88,6 +91,7 @@ def test_every_public_page_type_is_valid_html(client, html_validate, tmp_path):
         "tip-lookup": reverse("tips:lookup"),
         "tip-status": reverse("tips:status", args=[answered.code]),
         "tip-status-received": reverse("tips:status", args=[received.code]),
+        "tip-receipt-answer": reverse("tips:status", args=[suggested.code]),
         "check-form": reverse("tips:check"),
         "check-progress": reverse("tips:check_result", args=[waiting.pk]),
         "check-result": reverse("tips:check_result", args=[checked.pk]),
@@ -96,6 +100,8 @@ def test_every_public_page_type_is_valid_html(client, html_validate, tmp_path):
     }
     for name, path in pages.items():
         response = client.get(path)
+        if name in ("answer", "check-result", "tip-receipt-answer"):
+            assert b'class="answer-card' in response.content, f"{name} has no answer card"
         assert response.status_code in (200, 404), f"{path} answered {response.status_code}"
         (tmp_path / f"{name}.html").write_bytes(response.content)
     response = client.post(reverse("tips:new"), {"text": ""})

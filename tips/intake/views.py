@@ -243,9 +243,20 @@ def tip_status(request, code):
     if not (answer or tip.is_closed):
         # Only what really matches: a receipt must not offer unrelated items as possible answers.
         matches = find_similar(
-            tip.matching_text, queryset=Clarification.objects.published(), limit=SUGGESTIONS, at_least=Strength.MATCH
+            tip.matching_text,
+            queryset=Clarification.objects.published().for_cards(),
+            limit=SUGGESTIONS,
+            at_least=Strength.MATCH,
         )
-    context = {"tip": tip, "answer": answer, "matches": matches, "masked_email": masked_email(tip)}
+    # A strong first match is shown as the answer card (templates/includes/answer_card.html).
+    answer_first = bool(matches) and matches[0].match_strength == Strength.STRONG
+    context = {
+        "tip": tip,
+        "answer": answer,
+        "matches": matches,
+        "answer_first": answer_first,
+        "masked_email": masked_email(tip),
+    }
     return render(request, "tips/status.html", context)
 
 
