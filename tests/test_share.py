@@ -94,9 +94,10 @@ def test_the_share_block_works_without_javascript_and_enhances_with_a_local_scri
     assert re.search(r"<textarea [^>]*readonly data-share-text>【谣言】网传全市停水不实\n", share)
     assert f'<a href="{url}">{url}</a>' in share
     assert 'href="mailto:?subject=' in share
-    # The buttons wait, hidden, for share.js to find out what the browser can do.
-    assert "data-share-wechat hidden>" in share
-    assert "data-share-native hidden>分享…</button>" in share
+    # The script-driven buttons are shown only when prefs.js (in <head>, before the first paint) marks
+    # <html class="js"> (and "can-share" where there is a share sheet): they never move the page later.
+    assert 'class="js-only" data-share-wechat>' in share
+    assert 'class="button-secondary can-share-only" data-share-native>分享…</button>' in share
     assert '<script src="/static/js/share.js" defer></script>' in page
 
 

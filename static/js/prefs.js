@@ -9,6 +9,10 @@
   var COOKIE = "large_text";
   var root = document.documentElement;
   root.classList.add("js");
+  // Likewise the share kit's system-share button (share.js), shown only where the browser has a share sheet.
+  if (navigator.share) {
+    root.classList.add("can-share");
+  }
 
   function remembered() {
     return document.cookie.split("; ").indexOf(COOKIE + "=1") !== -1;
