@@ -6,9 +6,9 @@ previews want) and ``square`` (1080 x 1080, for Moments). Each shows the site's 
 as a stamp (colour, icon and word, like the page), the rumor, the truth in a line or two, and the
 office's name and the date, with the interface words in the page's language.
 
-The Chinese text is set in Noto Sans CJK SC (SIL Open Font License), which the
-``manimgx-fonts-cjk`` package ships inside its wheel: ``pip install -r requirements.txt`` brings
-it on any machine, with no system font and nothing downloaded at run time.
+The Chinese text is set in Noto Sans CJK SC (SIL Open Font License) from the system's
+``fonts-noto-cjk`` package (share_font.py); without it each clarification is shared with the
+site's default picture.
 
 Images are cached as files under ``MEDIA_ROOT/share-images/``, named by a hash of everything drawn
 (every text as translated, the verdict, the language, the layout version): a change to the clarification gives a new
@@ -18,18 +18,17 @@ that shares the media folder shares the cache.
 
 import hashlib
 import io
-from functools import lru_cache
-from importlib import resources
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from .branding import office_name
 from .models import Status
+from .share_font import BOLD, REGULAR, font
 
 # Bump when the drawing changes, so that cached pictures are redrawn.
 LAYOUT_VERSION = "2"
@@ -50,27 +49,8 @@ VERDICT_COLOURS = {
     "true": (29, 107, 47),
     "withdrawn": MUTED,
 }
-REGULAR, BOLD = 400, 700
 # Closing punctuation that Chinese typesetting never puts at the start of a line.
 NO_LINE_START = "，。！？；：、）》」』”’,.!?;:)"
-
-
-@lru_cache(maxsize=1)
-def font_file():
-    """The path of the Noto Sans CJK collection and the index of its Simplified Chinese face."""
-    path = str(resources.files("manimgx_fonts_cjk") / "NotoSansCJK-VF.otf.ttc")
-    for index in range(8):
-        if ImageFont.truetype(path, 12, index=index).getname()[0].endswith(" SC"):
-            return path, index
-    raise LookupError("Noto Sans CJK SC is missing from the font collection")
-
-
-@lru_cache(maxsize=32)
-def font(size, weight=REGULAR):
-    path, index = font_file()
-    face = ImageFont.truetype(path, size, index=index, layout_engine=ImageFont.Layout.BASIC)
-    face.set_variation_by_axes([weight])
-    return face
 
 
 def words(clarification):

@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.db.models import Case, Value, When
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
@@ -14,7 +15,7 @@ from django.views.decorators.http import condition, require_http_methods, requir
 from core import ratelimit
 from core.clients import client_hash, client_ip
 
-from . import pagecache, pageviews, search, share_images
+from . import pagecache, pageviews, search, share_font, share_images
 from .filters import ClarificationFilter
 from .models import Clarification, Language, Notice, Topic
 from .pagecache import public_page
@@ -177,6 +178,9 @@ def _share_image_etag(request, pk, variant):
 def clarification_share_image(request, pk, variant):
     """The clarification's share picture (see share_images.py), revalidated by its content hash."""
     clarification = get_object_or_404(Clarification.objects.published(include_withdrawn=True), pk=pk)
+    if not share_font.available():
+        # No CJK font on this server (share_font.py): the site's default picture, never an error.
+        return redirect(static("img/share-default.png"))
     png, _key = share_images.share_image(clarification, variant, get_language())
     response = HttpResponse(png, content_type="image/png")
     # Revalidated like the pages (see pagecache.py): a correction shows in the picture at once.

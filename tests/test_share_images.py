@@ -5,7 +5,7 @@ import io
 import pytest
 from PIL import Image, ImageChops
 
-from clarifications import share_images
+from clarifications import share_font, share_images
 from clarifications.share_images import font
 
 from .factories import ClarificationFactory
@@ -122,3 +122,29 @@ def test_the_cache_follows_every_word_drawn_including_names_and_language(setting
     assert share_images.cache_key(clarification, "wide", "en") != key
     settings.OFFICE_NAME = "区互联网信息办公室"
     assert share_images.cache_key(clarification, "wide", "zh-hans") != key
+
+
+def test_bold_text_is_set_in_the_bold_face_of_the_system_font():
+    regular, bold = share_font.font_file(share_images.REGULAR), share_font.font_file(share_images.BOLD)
+    assert regular and bold and regular != bold
+    assert font(48, share_images.BOLD).getname() == ("Noto Sans CJK SC", "Bold")
+
+
+def test_without_a_chinese_font_the_check_warns_and_clarifications_share_the_default_picture(client, settings):
+    settings.SHARE_FONT_PATH = "/nonexistent/NotoSansCJK-Regular.ttc"
+    warnings = share_font.check_share_font(None)
+    assert [warning.id for warning in warnings] == ["piyao.W002"]
+    assert "/nonexistent/NotoSansCJK-Regular.ttc" in warnings[0].msg
+    clarification = ClarificationFactory()
+    response = client.get(f"/clarifications/{clarification.pk}/share.png")
+    assert response.status_code == 302 and response["Location"] == "/static/img/share-default.png"
+    page = client.get(clarification.get_absolute_url()).content.decode()
+    assert '<meta property="og:image" content="http://testserver/static/img/share-default.png">' in page
+    with pytest.raises(share_font.FontMissing):
+        font(48)
+
+
+def test_a_font_named_in_the_setting_is_used(settings):
+    settings.SHARE_FONT_PATH = share_font.DEBIAN_FONT.replace("Regular", "Bold")
+    assert share_font.check_share_font(None) == []
+    assert font(48).getname() == ("Noto Sans CJK SC", "Bold")
