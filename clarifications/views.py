@@ -1,3 +1,11 @@
+"""The public pages of clarifications: the list with its search and filters, a clarification's page
+and its share pictures, topics, notices, search suggestions, the page-view beacon, and the staff
+preview of an unpublished clarification.
+
+Public GET pages are kept by the page cache (``pagecache.public_page``) and only ever show what
+``Clarification.objects.published()`` returns; the preview is the one staff-only view, never cached.
+"""
+
 from urllib.parse import urlencode
 
 from django.conf import settings

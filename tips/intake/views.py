@@ -1,3 +1,11 @@
+"""The citizen's pages of tips: the tip form, its receipt and the status page per tip code, and
+"check a screenshot" (a picture read and matched against the public clarifications).
+
+None of these pages is kept by the page cache. The form refuses an over-long body before reading it,
+counts what costs the site against the client's rate limit (``core.ratelimit``) and hands the report
+to ``receive.tip_submit``; a tip's status is looked up by its code alone, under a rate limit of its own.
+"""
+
 import logging
 from datetime import timedelta
 
