@@ -34,17 +34,19 @@ help:
 	@echo "make relevance         search relevance benchmark against a BM25 baseline (about a minute)"
 	@echo "make clean             remove the virtualenv, caches, node_modules and compiled catalogues"
 
+# Installs are hash-checked: requirements.txt and requirements-dev.txt are lock files generated from the
+# .in lists by pip-compile (commands in requirements.in), with each file's SHA-256; pip refuses anything
+# else, pip itself included (the venv keeps the pip its Python ships).
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed as $(PYTHON)."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
 
 $(VENV)/.installed: requirements.txt | $(BIN)/python
-	$(BIN)/pip install -q -r requirements.txt
+	$(BIN)/python -m pip install -q --require-hashes -r requirements.txt
 	@touch $@
 
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
-	$(BIN)/pip install -q -r requirements-dev.txt
+	$(BIN)/python -m pip install -q --require-hashes -r requirements-dev.txt
 	@touch $@ $(VENV)/.installed
 
 $(MO_FILES): %.mo: %.po | $(VENV)/.installed
