@@ -189,7 +189,7 @@ class PublicPageCacheMiddleware:
         return self._answer(request, page)
 
     def _answer(self, request, page):
-        encoding = self._encoding(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+        encoding = self._encoding(request.headers.get("accept-encoding", ""))
         if encoding not in page["bodies"]:
             encoding = "identity"
         response = CachedPage(b"" if request.method == "HEAD" else page["bodies"][encoding])

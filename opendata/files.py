@@ -212,7 +212,7 @@ def serve(request, kind: Kind, *, attempts=3):
         files = built(kind, request)
     except BuildBusy:
         return _plain_response(503, _("The download is being prepared. Please try again in a minute."), retry=60)
-    gzipped = bool(ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
+    gzipped = bool(ACCEPTS_GZIP.search(request.headers.get("accept-encoding", "")))
     path = files.gzipped if gzipped else files.plain
     try:
         stat = path.stat()
@@ -273,11 +273,11 @@ def serve(request, kind: Kind, *, attempts=3):
 def _requested_range(request, *, etag, last_modified, size):
     """(start, end) of a single satisfiable ``Range``; None for the whole file (no range, several
     ranges, or an ``If-Range`` naming another version); "unsatisfiable" for a range past the end."""
-    header = request.META.get("HTTP_RANGE", "").strip()
+    header = request.headers.get("range", "").strip()
     match = SINGLE_RANGE.fullmatch(header.replace(" ", ""))
     if not match or match.groups() == ("", ""):
         return None
-    if_range = request.META.get("HTTP_IF_RANGE", "").strip()
+    if_range = request.headers.get("if-range", "").strip()
     if if_range and if_range != etag and parse_http_date_safe(if_range) != last_modified:
         return None
     first, last = match.groups()

@@ -64,7 +64,7 @@ def tip_new(request):
 def _body_too_long(request):
     """The body's declared length when it is more than a form with a screenshot can be, else 0."""
     try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        length = int(request.headers.get("content-length") or 0)
     except ValueError:
         length = 0
     limit = min(settings.TIPS_MAX_UPLOAD_BYTES + FORM_OVERHEAD_BYTES, settings.MAX_REQUEST_BYTES)
