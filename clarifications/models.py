@@ -8,6 +8,7 @@ the future is *scheduled*; no job flips it, the query condition simply starts to
 import bisect
 import time
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, connections, models, transaction
@@ -113,7 +114,7 @@ class ContentVersion(models.Model):
         moments = set(Clarification.objects.scheduled().values_list("published_at", flat=True))
         moments |= set(Notice.objects.scheduled().values_list("published_at", flat=True))
         schedule = " ".join(repr(moment.timestamp()) for moment in sorted(moments))
-        fields = {"schedule": schedule}
+        fields: dict[str, Any] = {"schedule": schedule}
         if public:
             fields.update(number=models.F("number") + 1, changed_at=now)
         if not cls.objects.filter(pk=cls.ROW).update(**fields):

@@ -75,6 +75,7 @@ def clarification_list(request):
     filterset = ClarificationFilter(data, queryset=Clarification.objects.published().for_cards())
     results = filterset.qs  # filtering ranks the search, which sets filterset.ranking
     ranking = filterset.ranking
+    paginator: Paginator
     if ranking is not None:
         paginator = search.ResultPaginator(results, settings.CLARIFICATIONS_PER_PAGE, capped=ranking.capped)
     else:

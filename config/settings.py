@@ -235,7 +235,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": SQLITE_ENGINE,
-            "NAME": DATA_DIR / "db.sqlite3",
+            "NAME": str(DATA_DIR / "db.sqlite3"),
             "OPTIONS": SQLITE_OPTIONS,
             "CONN_MAX_AGE": CONN_MAX_AGE,
         }

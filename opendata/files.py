@@ -236,8 +236,7 @@ def serve(request, kind: Kind, *, attempts=3):
         return conditional
     byte_range = _requested_range(request, etag=etag, last_modified=int(stat.st_mtime), size=stat.st_size)
     if byte_range == "unsatisfiable":
-        response = HttpResponse(status=416, headers={**headers, "Content-Range": f"bytes */{stat.st_size}"})
-        return response
+        return HttpResponse(status=416, headers={**headers, "Content-Range": f"bytes */{stat.st_size}"})
     if request.method == "GET" and not _allowed(request):
         period = parse_rate(settings.OPEN_DATA_RATE, "OPEN_DATA_RATE")[1]
         return _plain_response(
@@ -252,6 +251,7 @@ def serve(request, kind: Kind, *, attempts=3):
     status = 206 if byte_range else 200
     if byte_range:
         headers["Content-Range"] = f"bytes {start}-{end}/{stat.st_size}"
+    response: HttpResponse | FileResponse
     if request.method == "HEAD":
         response = HttpResponse(status=status, headers=headers, content_type=kind.content_type)
         response["Content-Disposition"] = f'attachment; filename="{kind.filename}"'

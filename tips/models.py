@@ -46,7 +46,7 @@ def normalise_tip_code(raw):
     character ("T4F7K9QX" is the code T-T4F7-K9QX, "T4F7K9QXM" the code T-4F7K-9QXM).
     """
     text = "".join(raw.split()).upper().replace("-", "")
-    text = text.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    text = text.translate(str.maketrans("OIL", "011"))
     if len(text) == 9 and text.startswith("T"):
         text = text[1:]
     if len(text) != 8 or any(char not in CODE_ALPHABET for char in text):
