@@ -15,13 +15,14 @@ MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
 # axe-core and html-validate for the accessibility and HTML tests, from package-lock.json (skipped without npm).
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: help install install-dev run admin-password test lint format typecheck check-migrations check-deploy bench relevance messages ci clean
+.PHONY: help install install-dev lock run admin-password test lint format typecheck check-migrations check-deploy bench relevance messages ci clean
 
 help:
 	@echo "make run               start the site with demo content on http://127.0.0.1:8000/"
 	@echo "make admin-password    set a new password for the local site's admin (STAFF_USER=name for another)"
 	@echo "make install           the virtualenv with what the site needs, translations compiled"
 	@echo "make install-dev       the same with the test and lint tools"
+	@echo "make lock              regenerate the hash-checked requirements*.txt from requirements*.in"
 	@echo "make test              run the whole test suite (PYTEST_ARGS=... to narrow it)"
 	@echo "make lint              ruff (lint and format check) and the layout's import contracts (.importlinter)"
 	@echo "make format            ruff: fix what can be fixed and format"
@@ -60,6 +61,14 @@ $(AXE): package.json package-lock.json
 install: $(VENV)/.installed $(MO_FILES)
 
 install-dev: $(VENV)/.installed-dev $(MO_FILES)
+
+# After editing requirements.in or requirements-dev.in: the lock files again, with every file's SHA-256.
+# Pins already in a lock are kept; PIP_COMPILE_ARGS="--upgrade-package NAME" moves one on. pip-compile
+# resolves for this machine's platform (Linux, CPython 3.11 in CI).
+LOCK := $(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+lock: install-dev
+	$(LOCK) $(PIP_COMPILE_ARGS) -o requirements.txt requirements.in
+	$(LOCK) $(PIP_COMPILE_ARGS) -o requirements-dev.txt requirements-dev.in
 
 # After adding or changing translatable strings: update the catalogue, translate, then make install.
 messages: install-dev
