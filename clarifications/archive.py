@@ -27,6 +27,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DatabaseError, connection, transaction
@@ -146,7 +147,8 @@ def import_lines(lines, *, batch_size=BATCH_SIZE, progress=None, on_batch=None):
         report.resumed_after = report.lines_done = progress.lines_done
         report.created, report.updated, report.unchanged = progress.created, progress.updated, progress.unchanged
         report.skipped_before = progress.skipped
-    batch, ids = [], set()
+    batch: list[Incoming] = []
+    ids: set[str] = set()
     number = report.lines_done
     for number, line in enumerate(lines, start=1):
         if number <= report.resumed_after:
@@ -351,7 +353,7 @@ def _chunks(ids, size=500):
 
 def _related(ids):
     """For stored clarifications: their topic ids, sources and updates, in three queries."""
-    related = defaultdict(lambda: {"topics": set(), "sources": [], "updates": []})
+    related: defaultdict[int, dict[str, Any]] = defaultdict(lambda: {"topics": set(), "sources": [], "updates": []})
     if not ids:
         return related
     links = Clarification.topics.through.objects.filter(clarification_id__in=ids)
@@ -389,7 +391,7 @@ def _topics(names):
     """{name: Topic} for every name (Chinese or English), creating the missing ones as _topic() does."""
     if not names:
         return {}
-    found = {}
+    found: dict[str, Topic] = {}
     for topic in Topic.objects.filter(Q(name__in=names) | Q(name_en__in=names)):
         # The first in the model's order, like _topic()'s .first(), when a name matches two topics.
         for name in {topic.name, topic.name_en} & names:
@@ -408,7 +410,7 @@ def import_record(record):
     if external_id:
         clarification = Clarification.objects.filter(external_id=_text(external_id, "external_id")).first()
     created = clarification is None
-    if created:
+    if clarification is None:
         clarification = Clarification()
         if external_id:
             clarification.external_id = external_id

@@ -83,7 +83,7 @@ class ClarificationFilter(django_filters.FilterSet):
 
     class Meta:
         model = Clarification
-        fields = []
+        fields: list[str] = []
 
     @property
     def search_query(self):

@@ -32,6 +32,7 @@ import logging
 import os
 import threading
 from collections import Counter
+from datetime import date
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -49,7 +50,7 @@ class _Counts:
     def __init__(self):
         self.pid = os.getpid()
         self.lock = threading.Lock()
-        self.pending = Counter()
+        self.pending: Counter[tuple[int, date]] = Counter()
         self.writer = None
         self.stop = threading.Event()
 

@@ -11,9 +11,9 @@ The truth is drawn whole: its size steps down (and the rumor gives up a line) un
 box; a truth too long even then is cut after its last sentence that fits, with "…" (see
 excerpts.py), never in mid-sentence.
 
-The Chinese text is set in Noto Sans CJK SC (SIL Open Font License), which the
-``manimgx-fonts-cjk`` package ships inside its wheel: ``pip install -r requirements.txt`` brings
-it on any machine, with no system font and nothing downloaded at run time.
+The Chinese text is set in Noto Sans CJK SC (SIL Open Font License) from the system's
+``fonts-noto-cjk`` package (share_font.py); without it each clarification is shared with the
+site's default picture.
 
 Images are cached as files under ``MEDIA_ROOT/share-images/``, named by a hash of everything drawn
 (every text as translated, the verdict, the language, the page's address, the layout version): a
@@ -23,8 +23,6 @@ the old one. Every worker and app server that shares the media folder shares the
 
 import hashlib
 import io
-from functools import lru_cache
-from importlib import resources
 
 import segno
 from django.conf import settings
@@ -32,11 +30,12 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from .branding import office_name
 from .excerpts import excerpt
 from .models import Status
+from .share_font import BOLD, font
 
 # Bump when the drawing changes, so that cached pictures are redrawn.
 LAYOUT_VERSION = "3"
@@ -57,27 +56,8 @@ VERDICT_COLOURS = {
     "true": (29, 107, 47),
     "withdrawn": MUTED,
 }
-REGULAR, BOLD = 400, 700
 # Closing punctuation that Chinese typesetting never puts at the start of a line.
 NO_LINE_START = "，。！？；：、）》」』”’,.!?;:)"
-
-
-@lru_cache(maxsize=1)
-def font_file():
-    """The path of the Noto Sans CJK collection and the index of its Simplified Chinese face."""
-    path = str(resources.files("manimgx_fonts_cjk") / "NotoSansCJK-VF.otf.ttc")
-    for index in range(8):
-        if ImageFont.truetype(path, 12, index=index).getname()[0].endswith(" SC"):
-            return path, index
-    raise LookupError("Noto Sans CJK SC is missing from the font collection")
-
-
-@lru_cache(maxsize=32)
-def font(size, weight=REGULAR):
-    path, index = font_file()
-    face = ImageFont.truetype(path, size, index=index, layout_engine=ImageFont.Layout.BASIC)
-    face.set_variation_by_axes([weight])
-    return face
 
 
 def words(clarification, url):
@@ -341,7 +321,8 @@ def wrap(text, face, width, max_lines):
     """Lines of ``text`` no wider than ``width``: Chinese breaks between characters, English between
     words, and no line starts with a closing mark (the character before it goes down with it);
     with ``max_lines``, the last line ends with an ellipsis when text is left over."""
-    lines, current = [], []
+    lines: list[str] = []
+    current: list[str] = []
     for token in _tokens(" ".join(text.split())):
         if not current or face.getlength("".join([*current, token]).rstrip()) <= width:
             current.append(token)

@@ -235,7 +235,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": SQLITE_ENGINE,
-            "NAME": DATA_DIR / "db.sqlite3",
+            "NAME": str(DATA_DIR / "db.sqlite3"),
             "OPTIONS": SQLITE_OPTIONS,
             "CONN_MAX_AGE": CONN_MAX_AGE,
         }
@@ -447,6 +447,10 @@ OFFICE_NAME_EN = env_str("OFFICE_NAME_EN", "City Internet Information Office")
 # Four-eyes rule: whoever publishes a clarification must not be its author. FOUR_EYES=false relaxes
 # it for a one-person office.
 PIYAO_FOUR_EYES = env_bool("FOUR_EYES", True)
+# The font of the share pictures' Chinese text (clarifications/share_font.py): empty finds Debian's
+# fonts-noto-cjk at its standard path; otherwise a font file with a Simplified Chinese face. Without one
+# the site shares its default picture and the system check piyao.W002 says so.
+SHARE_FONT_PATH = env_str("SHARE_FONT_PATH")
 # The licence of the open data (the statistics page and the downloads), named on the page and linked
 # from each download's Link header. The data must not go out without one.
 OPEN_DATA_LICENCE = env_str("OPEN_DATA_LICENCE", "CC BY 4.0")

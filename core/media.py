@@ -25,7 +25,7 @@ def serve_media(request, path):
     if content_type is None:
         raise Http404("Not a public picture")
     try:
-        response = serve(request, path, document_root=settings.MEDIA_ROOT)
+        response = serve(request, path, document_root=str(settings.MEDIA_ROOT))
     except SuspiciousFileOperation:
         raise Http404("Not a public picture") from None
     if response.status_code == 200:

@@ -35,6 +35,14 @@ from gunicorn.http.errors import NoMoreData
 from gunicorn.http.parser import RequestParser
 from gunicorn.workers import gthread
 
+# What gthread's handle() returns for a new connection that sent nothing within
+# DEFAULT_WORKER_DATA_TIMEOUT: the connection goes back to the poller and frees the thread. The name is
+# private, but gunicorn offers no public hook between "data arrived" and "the request line is parsed",
+# where the header deadline has to start, so handle() below repeats that first step and must answer as
+# the parent does. Taken here only; tests/test_workers.py checks that gunicorn's own handle() still
+# returns this object, so an upgrade that changes it fails there rather than in production.
+DEFER = gthread._DEFER
+
 HEADER_TIMEOUT = float(os.environ.get("GUNICORN_HEADER_TIMEOUT", 10))
 BODY_IDLE_TIMEOUT = float(os.environ.get("GUNICORN_BODY_IDLE_TIMEOUT", 30))
 
@@ -178,7 +186,7 @@ class HeaderTimeoutWorker(gthread.ThreadWorker):
         if not conn.initialized and not self.cfg.is_ssl:
             # What the parent does first, so that the parser exists before it reads anything.
             if not conn.data_ready and not conn.wait_for_data(gthread.DEFAULT_WORKER_DATA_TIMEOUT):
-                return gthread._DEFER
+                return DEFER
             conn.init()
         parser = conn.parser
         if type(parser) is RequestParser and parser.unreader.sock is not None:

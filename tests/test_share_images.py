@@ -9,7 +9,7 @@ import segno
 from django.utils import translation
 from PIL import Image, ImageChops
 
-from clarifications import share_images
+from clarifications import share_font, share_images
 from clarifications.excerpts import ELLIPSIS, SENTENCE_END
 from clarifications.share_images import Layout, font
 
@@ -243,3 +243,29 @@ def test_the_qr_code_holds_the_address_of_the_page_in_its_language(client):
         dark = [int(code.getpixel((int(x), int(y))) > 0) for x, y in centres]
         read = [dark[row * size : (row + 1) * size] for row in range(size)]
         assert read == [list(row) for row in expected], f"the {variant} QR code does not hold {address}"
+
+
+def test_bold_text_is_set_in_the_bold_face_of_the_system_font():
+    regular, bold = share_font.font_file(share_font.REGULAR), share_font.font_file(share_font.BOLD)
+    assert regular and bold and regular != bold
+    assert font(48, share_font.BOLD).getname() == ("Noto Sans CJK SC", "Bold")
+
+
+def test_without_a_chinese_font_the_check_warns_and_clarifications_share_the_default_picture(client, settings):
+    settings.SHARE_FONT_PATH = "/nonexistent/NotoSansCJK-Regular.ttc"
+    warnings = share_font.check_share_font(None)
+    assert [warning.id for warning in warnings] == ["piyao.W002"]
+    assert "/nonexistent/NotoSansCJK-Regular.ttc" in warnings[0].msg
+    clarification = ClarificationFactory()
+    response = client.get(f"/clarifications/{clarification.pk}/share.png")
+    assert response.status_code == 302 and response["Location"] == "/static/img/share-default.png"
+    page = client.get(clarification.get_absolute_url()).content.decode()
+    assert '<meta property="og:image" content="http://testserver/static/img/share-default.png">' in page
+    with pytest.raises(share_font.FontMissing):
+        font(48)
+
+
+def test_a_font_named_in_the_setting_is_used(settings):
+    settings.SHARE_FONT_PATH = share_font.DEBIAN_FONT.replace("Regular", "Bold")
+    assert share_font.check_share_font(None) == []
+    assert font(48).getname() == ("Noto Sans CJK SC", "Bold")

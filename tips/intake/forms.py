@@ -1,3 +1,10 @@
+"""The citizen's forms: a tip (``TipForm``) and a screenshot to check (``ScreenshotCheckForm``).
+
+Both take a screenshot bounded in bytes and pixels and re-encoded without hidden data
+(``core.images.clean_screenshot``), and both can show the refusal of a body too large to read
+(``ScreenshotForm.refuse_screenshot``). Labels and errors are translated per request.
+"""
+
 from django import forms
 from django.conf import settings
 from django.utils import timezone
@@ -9,7 +16,16 @@ from core.images import MAX_PIXELS, TOO_LARGE, clean_screenshot, limit_megabytes
 from tips.models import TEXT_MAX_LENGTH
 
 
-class TipForm(forms.Form):
+class ScreenshotForm(forms.Form):
+    """A form with a ``screenshot`` field, whose request body may be refused before it is read."""
+
+    def refuse_screenshot(self, error):
+        """Show ``error`` under the screenshot field of an unbound form (a body refused unread has no data
+        to bind): the page then reads like any other refusal, with the field marked and focused."""
+        self.errors["screenshot"] = self.error_class(error.messages, renderer=self.renderer)
+
+
+class TipForm(ScreenshotForm):
     text = forms.CharField(
         label=_("What did you see?"),
         help_text=_("Paste or type the message as you saw it."),
@@ -76,11 +92,6 @@ class TipForm(forms.Form):
             "It was not attached: choose a smaller one, or send the report without it."
         )
 
-    def refuse_screenshot(self, error):
-        """Show ``error`` under the screenshot field of an unbound form (a body refused unread has no data
-        to bind): the page then reads like any other refusal, with the field marked and focused."""
-        self.errors["screenshot"] = self.error_class(error.messages, renderer=self.renderer)
-
     def clean_text(self):
         text = self.cleaned_data["text"].strip()
         # Chinese is dense: three characters can already name a rumor (e.g. 停水了).
@@ -114,7 +125,7 @@ class TipForm(forms.Form):
         return cleaned
 
 
-class ScreenshotCheckForm(forms.Form):
+class ScreenshotCheckForm(ScreenshotForm):
     """One screenshot to read and match ("check a screenshot"), bounded and re-encoded like a tip's."""
 
     screenshot = forms.FileField(
@@ -132,8 +143,6 @@ class ScreenshotCheckForm(forms.Form):
         field.help_text = field.help_text % {"megabytes": limit, "megapixels": MAX_PIXELS // 1_000_000}
         field.widget.attrs["data-max-bytes"] = settings.TIPS_MAX_UPLOAD_BYTES
         field.widget.attrs["data-too-large"] = TOO_LARGE % {"size": "{size}", "limit": limit}
-
-    refuse_screenshot = TipForm.refuse_screenshot
 
     def clean_screenshot(self):
         return clean_screenshot(self.cleaned_data["screenshot"], max_bytes=settings.TIPS_MAX_UPLOAD_BYTES)

@@ -1,3 +1,11 @@
+"""The citizen's pages of tips: the tip form, its receipt and the status page per tip code, and
+"check a screenshot" (a picture read and matched against the public clarifications).
+
+None of these pages is kept by the page cache. The form refuses an over-long body before reading it,
+counts what costs the site against the client's rate limit (``core.ratelimit``) and hands the report
+to ``receive.tip_submit``; a tip's status is looked up by its code alone, under a rate limit of its own.
+"""
+
 import logging
 from datetime import timedelta
 
@@ -64,7 +72,7 @@ def tip_new(request):
 def _body_too_long(request, *, read_at_most=uploads.READ_AT_MOST_BYTES):
     """The body's declared length when it is more than ``read_at_most``, else 0."""
     try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        length = int(request.headers.get("content-length") or 0)
     except ValueError:
         length = 0
     return length if length > read_at_most else 0
