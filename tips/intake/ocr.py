@@ -28,18 +28,18 @@ are the task queue's tasks (``tips.intake.tasks``), never a request.
 task worker, and every citizen's and visitor's picture behind it, past the queue's own 600 s stall
 limit. So the engine runs in a child process of the worker (``ocr_engine``: one per worker process,
 started at the first reading and kept, since loading the model costs a few tenths of a second),
-within three limits read from the environment:
+within three limits read from the environment, whose defaults are the engine's (tesseract, rapidocr):
 
-- ``OCR_TIMEOUT_SECONDS`` (60): the wall-clock time of one reading, after which the child is killed;
-- ``OCR_CPU_SECONDS`` (30): the CPU time of one reading (``RLIMIT_CPU``: the kernel stops the child);
-- ``OCR_MEMORY_MB``: the child's address space (``RLIMIT_AS``), by default 1024 for tesseract and
-  3072 for rapidocr, whose onnxruntime and OpenCV reserve about 2 GB of address space to use well under
-  1 GB of memory (its resident peak, measured on a 1080 x 9000 capture: see docs/ocr.md).
+- ``OCR_TIMEOUT_SECONDS`` (60, 120): the wall-clock time of one reading, after which the child is killed;
+- ``OCR_CPU_SECONDS`` (30, 60): the CPU time of one reading (``RLIMIT_CPU``: the kernel stops the child);
+- ``OCR_MEMORY_MB`` (1024, 3072): the child's address space (``RLIMIT_AS``); onnxruntime and OpenCV
+  reserve about twice the memory they use, so rapidocr's bound is set on what it reserves.
 
 A reading that passes one, or whose child fails in any way, raises ``ReadingFailed``: the picture
 "could not be read" (``reading.read_picture``), the report is kept, and the next reading starts a new
 child. Real screenshots are far inside the limits: a 1080 x 9000 capture of an article (1,655
-characters) took 2.5 s and 180 MB; the random dots stop at a bound (``benchmarks/dependency_faults.py``).
+characters) took tesseract 2.5 s and 180 MB; one of 1,930 characters took rapidocr 21 s of CPU, 860 MB
+resident and 1.6 GB of address space; the random dots stop at a bound (``benchmarks/dependency_faults.py``).
 """
 
 import atexit
