@@ -332,9 +332,10 @@ def main():
     print(f"\nFingerprints (bits of 256; same picture at most {fingerprints.SAME_PICTURE_BITS}):")
     for name, values in same.items():
         print(f"  copy {name}: max {max(values)}")
-    print(f"  different pictures: min {min(different)}, median {statistics.median(different)}")
     report["fingerprints"] = {"same_max": {name: max(values) for name, values in same.items()}}
-    report["fingerprints"]["different_min"] = min(different)
+    if different:  # two messages at least
+        print(f"  different pictures: min {min(different)}, median {statistics.median(different)}")
+        report["fingerprints"]["different_min"] = min(different)
 
     if options.queue_tasks:
         report["queue"] = {}
