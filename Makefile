@@ -69,6 +69,7 @@ LOCK := $(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --
 lock: install-dev
 	$(LOCK) $(PIP_COMPILE_ARGS) -o requirements.txt requirements.in
 	$(LOCK) $(PIP_COMPILE_ARGS) -o requirements-dev.txt requirements-dev.in
+	$(LOCK) $(PIP_COMPILE_ARGS) -o requirements-rapidocr.txt requirements-rapidocr.in
 
 # After adding or changing translatable strings: update the catalogue, translate, then make install.
 messages: install-dev

@@ -518,12 +518,23 @@ TASK_STALLED_AFTER_SECONDS = env_int("TASK_STALLED_AFTER_SECONDS", 600)
 # Screenshots are read with tesseract's Simplified Chinese model (tips/intake/ocr.py); OCR_TESSDATA names
 # the folder of chi_sim.traineddata when it is not in one of the usual places.
 OCR_ENABLED = env_bool("OCR_ENABLED", True)
-OCR_TESSDATA = env_str("OCR_TESSDATA")
+# The engine: "tesseract" (the default, light) or "rapidocr" (PP-OCR on onnxruntime: reads better, needs
+# about 1 GB more per task worker and `pip install -r requirements-rapidocr.txt`; docs/ocr.md compares them).
+OCR_ENGINE = env_str("OCR_ENGINE") or "tesseract"
 # Each reading runs in a child process of the worker within these bounds (tips/intake/ocr.py): past
-# them the picture "could not be read" and the worker goes on with the next task.
-OCR_TIMEOUT_SECONDS = env_positive_int("OCR_TIMEOUT_SECONDS", 60)
-OCR_CPU_SECONDS = env_positive_int("OCR_CPU_SECONDS", 30)
-OCR_MEMORY_MB = env_positive_int("OCR_MEMORY_MB", 1024)
+# them the picture "could not be read" and the worker goes on with the next task. Their defaults are
+# the engine's: rapidocr takes about five times tesseract's CPU time (a 1080 x 9000 capture: 21 s),
+# and its onnxruntime and OpenCV reserve about 1.6 GB of address space to use 0.9 GB of memory.
+OCR_BOUNDS_BY_ENGINE = {
+    "tesseract": {"OCR_TIMEOUT_SECONDS": 60, "OCR_CPU_SECONDS": 30, "OCR_MEMORY_MB": 1024},
+    "rapidocr": {"OCR_TIMEOUT_SECONDS": 120, "OCR_CPU_SECONDS": 60, "OCR_MEMORY_MB": 3072},
+}
+if OCR_ENGINE not in OCR_BOUNDS_BY_ENGINE:
+    raise ImproperlyConfigured(f"OCR_ENGINE must be tesseract or rapidocr, not {OCR_ENGINE!r}")
+OCR_TESSDATA = env_str("OCR_TESSDATA")
+OCR_TIMEOUT_SECONDS = env_positive_int("OCR_TIMEOUT_SECONDS", OCR_BOUNDS_BY_ENGINE[OCR_ENGINE]["OCR_TIMEOUT_SECONDS"])
+OCR_CPU_SECONDS = env_positive_int("OCR_CPU_SECONDS", OCR_BOUNDS_BY_ENGINE[OCR_ENGINE]["OCR_CPU_SECONDS"])
+OCR_MEMORY_MB = env_positive_int("OCR_MEMORY_MB", OCR_BOUNDS_BY_ENGINE[OCR_ENGINE]["OCR_MEMORY_MB"])
 # "Check a screenshot": beyond this many pictures waiting, visitors are asked to come back later.
 SCREENSHOT_CHECK_MAX_WAITING = env_int("SCREENSHOT_CHECK_MAX_WAITING", 20)
 # ... and beyond this many of one client address's, that visitor is asked to wait for them (429), so
