@@ -8,7 +8,7 @@ import pytest
 
 from clarifications.search import ranking, scoring
 from clarifications.search.analysis import parse_query
-from clarifications.search.ranking import RELATED_MIN_WORDS, RELATED_SHOWN, SHORT_TEXT_WORDS
+from clarifications.search.ranking import RELATED_MIN_COVERAGE, RELATED_MIN_WORDS, RELATED_SHOWN, SHORT_TEXT_WORDS
 from clarifications.search.scoring import (
     CLAIM_COVERAGE_MATCH,
     CLAIM_COVERAGE_STRONG,
@@ -80,8 +80,8 @@ def test_a_chinese_word_counts_by_its_length_not_its_bigrams():
 # --- What a page shows ----------------------------------------------------------------------------
 
 
-def scored(pk, strength, words):
-    return Scored(pk, 10.0 - pk, strength, words)
+def scored(pk, strength, words, coverage=RELATED_MIN_COVERAGE):
+    return Scored(pk, 10.0 - pk, strength, words, coverage)
 
 
 def test_a_related_result_needs_the_minimum_of_shared_words():
@@ -93,8 +93,22 @@ def test_a_related_result_needs_the_minimum_of_shared_words():
     assert hidden == {2: ranking.FEW_WORDS}
 
 
+def test_a_related_result_needs_the_minimum_share_of_what_the_text_is_worth():
+    shown, hidden = ranking._shown(
+        [
+            scored(1, Strength.RELATED, RELATED_MIN_WORDS, RELATED_MIN_COVERAGE),
+            scored(2, Strength.RELATED, RELATED_MIN_WORDS, below(RELATED_MIN_COVERAGE)),
+        ],
+        RELATED_MIN_WORDS,
+    )
+    assert [item.id for item in shown] == [1]
+    assert hidden == {2: ranking.LITTLE_WORTH}
+
+
 def test_a_match_is_shown_whatever_it_shares():
-    shown, hidden = ranking._shown([scored(1, Strength.MATCH, 0), scored(2, Strength.STRONG, 0)], RELATED_MIN_WORDS)
+    shown, hidden = ranking._shown(
+        [scored(1, Strength.MATCH, 0, 0.0), scored(2, Strength.STRONG, 0, 0.0)], RELATED_MIN_WORDS
+    )
     assert [item.id for item in shown] == [1, 2]
     assert hidden == {}
 

@@ -54,6 +54,8 @@ def test_an_english_post_finds_nothing_that_shares_only_the_and_on_with_it():
     ],
 )
 def test_only_a_few_possibly_related_results_are_listed_after_the_matches(text, language, claims, answer):
+    for number in range(12):  # an archive of other things, so that the shared words are rare in it
+        item(f"other {number}", claim=f"Claim {number} about the moon: 火星第{number}号探测器", language=language)
     for number, claim in enumerate(claims):
         item(f"related {number}", claim=claim, language=language, days_ago=number + 2)
     matched = item("the answer", claim=answer, language=language, days_ago=30)

@@ -111,6 +111,7 @@ class Scored(NamedTuple):
     score: float
     strength: Strength
     words: float  # about how many words of what the text says it holds (``shared_words``)
+    coverage: float  # the share of the text's worth it holds (``Coverage``)
     parts: ScoreParts | None = None  # with ``explain``
 
 
@@ -280,7 +281,8 @@ class _Scorer:
         query_coverage = self.coverage.of(hits)
         strength = strength_of(query_coverage, claim_coverage, claim_hits)
         parts = ScoreParts(terms, phrases, factor, claim_coverage, query_coverage, tuple(hits)) if explain else None
-        return Scored(pk, (terms + phrases) * factor, strength, shared_words(query, hits), parts)
+        words = shared_words(query, hits)
+        return Scored(pk, (terms + phrases) * factor, strength, words, query_coverage, parts)
 
 
 def _originals_first(scored, profiles, recency):
