@@ -39,7 +39,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .analysis import CJK_RE, INDEXED_FIELDS, RECENCY_FIELD, adjacent_pairs, tokenize
-from .stopwords import bigram_weight, word_weight
+from .stopwords import CHATTER_WEIGHT, bigram_weight, is_stop_bigram, is_stop_word, word_weight
 from .weighing import idf
 
 # Each constant's reason, and the benchmark that set it, is in docs/search.md ("Every constant").
@@ -99,7 +99,8 @@ class ScoreParts(NamedTuple):
     terms: float  # BM25F of the query's terms (each with other forms: its best form)
     phrases: float  # the bonus for pairs of terms side by side
     overlap: float  # the factor for the text and the rumor overlapping (1 to 1 + OVERLAP_WEIGHT)
-    claim_coverage: float  # the share of the claim's content terms in the text
+    claim_coverage: float  # the share of the claim's content terms in the text (for the overlap)
+    claim_said: float  # the same, of what the claim and the text say (no chatter, no stop words): for the strength
     query_coverage: float  # the share of the text's worth in the clarification
     matched: tuple[str, ...]  # the terms found (the query's own, or their other forms)
 
@@ -132,22 +133,31 @@ class Profile:
     text: tuple  # the fields' text, for one-character prefixes
     terms: frozenset  # every term of every field
     claim: dict  # {term: weight} of the content terms of the claim, or of the title without a claim
+    chatter: frozenset  # those of them that are forwarding chatter (not what the claim says, for strength)
     heading: frozenset  # every term of the title and the claim
     same_as: tuple  # title and claim as analysed: equal for an archive's two copies of one rumor
 
 
 def _content_terms(value, tokens):
-    """{term: weight} for the terms of a claim that say what it claims: no stop words or forwarding
-    chatter (a claim quoting a forward's 紧急通知 and 请转发 is not about them), and those only in a
-    source lead before a colon weighing SOURCE_LEAD_WEIGHT."""
+    """{term: weight} for the terms of a claim that say what it claims: no stop words, and those only
+    in a source lead before a colon weighing SOURCE_LEAD_WEIGHT."""
     lead = SOURCE_LEAD_RE.match(value)
     after = lead.end() if lead and len(value) - lead.end() > lead.end() else 0
     content: dict[str, float] = {}
     for term, start, end, _prefix in tokens:
-        weight = bigram_weight(term) if CJK_RE.match(term) else word_weight(value[start:end])
-        if weight == 1.0:
+        stop = is_stop_bigram(term) if CJK_RE.match(term) else is_stop_word(value[start:end])
+        if not stop:
             content[term] = max(content.get(term, 0.0), 1.0 if start >= after else SOURCE_LEAD_WEIGHT)
     return content
+
+
+def _chatter_terms(value, tokens):
+    """The terms of a claim that are forwarding chatter (a claim quoting a forward's 紧急通知 and 请转发)."""
+    return frozenset(
+        term
+        for term, start, end, _prefix in tokens
+        if (bigram_weight(term) if CJK_RE.match(term) else word_weight(value[start:end])) == CHATTER_WEIGHT
+    )
 
 
 def profile(fields):
@@ -172,6 +182,7 @@ def profile(fields):
         text=fields,
         terms=frozenset().union(*counts),
         claim=claim,
+        chatter=_chatter_terms(fields[claim_field], tokenized[claim_field]),
         heading=frozenset(counts[CLAIM]) | frozenset(counts[TITLE]),
         same_as=(tuple(token[0] for token in tokenized[TITLE]), tuple(token[0] for token in tokenized[CLAIM])),
     )
@@ -225,14 +236,24 @@ class _Scorer:
         self.in_concept = {term for concept in values.concepts for term in concept.of}
         self.plain = frozenset(term for term in query.terms if term not in self.in_concept)
         # "In the text": the query's terms and their other forms (a claim saying 新型冠状病毒 is in a
-        # text saying 新冠); not its stop words (们听 of 我们听说), or a claim told the way people talk
-        # would match any text told so.
-        self.in_text = frozenset(term for term in query.terms if query.informative(term)) | frozenset(values.shares)
+        # text saying 新冠). For the strength, what the text says: not its stop words (们听 of 我们听说),
+        # or a claim told the way people talk would "match" any text told so.
+        self.in_text = frozenset(query.terms) | frozenset(values.shares)
+        self.said = frozenset(term for term in query.terms if query.informative(term)) | frozenset(values.shares)
         self.worth = sum(values.value[term] for term in query.terms) or 1.0
         self.in_phrase = {
             term: values.value[term] if query.informative(term) else PAIR_STOP_WEIGHT * values.idf[term]
             for term in query.terms
         }
+
+    def _claim_share(self, profile, in_text, leaving_out):
+        """(the rarity-weighted share of the claim's content terms, less ``leaving_out``, that are
+        ``in_text``; how many of them are)."""
+        claim = {term: weight for term, weight in profile.claim.items() if term not in leaving_out}
+        held_terms = claim.keys() & in_text
+        worth = sum(self.rarity[term] * weight for term, weight in claim.items())
+        held = sum(self.rarity[term] * claim[term] for term in held_terms)
+        return (held / worth if worth else 0.0), len(held_terms)
 
     def _term_frequency(self, profile, norms, term):
         weighted = sum(norms[f] * profile.counts[f][term] for f in range(len(norms)) if term in profile.counts[f])
@@ -265,11 +286,8 @@ class _Scorer:
                 terms += values.value[prefix] * weighted * (K1 + 1) / (weighted + K1)
                 hits.append(prefix)
         phrases = PAIR_WEIGHT * sum(min(self.in_phrase[a], self.in_phrase[b]) for a, b in query.pairs & profile.pairs)
-        in_claim = profile.claim.keys() & self.in_text
-        claim_hits = len(in_claim)
-        claim_worth = sum(self.rarity[term] * weight for term, weight in profile.claim.items())
-        held = sum(self.rarity[term] * profile.claim[term] for term in in_claim)
-        claim_coverage = held / claim_worth if claim_worth else 0.0
+        claim_coverage, _hits = self._claim_share(profile, self.in_text, frozenset())
+        claim_said, claim_hits = self._claim_share(profile, self.said, profile.chatter)
         # The rumor itself, as opposed to a clarification that shares many of a long text's words.
         heading = {term for term in query.terms if term in profile.heading}
         for concept in values.concepts:
@@ -279,8 +297,10 @@ class _Scorer:
         overlap = max(claim_coverage, query_share)
         factor = 1 + OVERLAP_WEIGHT * max(0.0, overlap - OVERLAP_FLOOR) / (1 - OVERLAP_FLOOR)
         query_coverage = self.coverage.of(hits)
-        strength = strength_of(query_coverage, claim_coverage, claim_hits)
-        parts = ScoreParts(terms, phrases, factor, claim_coverage, query_coverage, tuple(hits)) if explain else None
+        strength = strength_of(query_coverage, claim_said, claim_hits)
+        parts = None
+        if explain:
+            parts = ScoreParts(terms, phrases, factor, claim_coverage, claim_said, query_coverage, tuple(hits))
         words = shared_words(query, hits)
         return Scored(pk, (terms + phrases) * factor, strength, words, query_coverage, parts)
 

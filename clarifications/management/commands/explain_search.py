@@ -48,7 +48,8 @@ class Command(BaseCommand):
             score = (parts.terms + parts.phrases) * parts.overlap
             line += (
                 f" | score {score:.2f} = (terms {parts.terms:.2f} + phrases {parts.phrases:.2f})"
-                f" x overlap {parts.overlap:.2f} | claim covered {parts.claim_coverage:.2f},"
+                f" x overlap {parts.overlap:.2f} | claim covered {parts.claim_coverage:.2f}"
+                f" (what it says {parts.claim_said:.2f}),"
                 f" text covered {parts.query_coverage:.2f}"
             )
         line += f" | words shared {ranking.words.get(pk, 0):g}"
