@@ -22,6 +22,11 @@ baseline. Then the same for the paraphrase set (relevance_data/paraphrases.jsonl
 other words, by kind: abbreviation, synonym, reorder, typo, mixed, by hand). PostgreSQL runs in a
 schema of its own (``piyao_relevance``), dropped at the end.
 
+Then, for every query of both sets, the cards the list page shows when its answer is held out of
+the archive (``absent_answers``: on average, how many of them only "possibly related", how often no
+card, how often a "strong match" is claimed); with ``--clef``, also for the CLEF tweets asked of the
+generated archive, which answers none of them. Fewer is better: whatever is shown then is noise.
+
 With ``--clef``, the archive is then replaced by the 10,375 fact-checks of the CLEF-2020 CheckThat!
 Task 2 set (English tweets and the fact-check that verifies each; see benchmarks/clef.py: the data
 is not in the repository) and the train or dev tweets are asked: MAP@5 (the task's measure), MRR,
