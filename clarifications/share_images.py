@@ -38,7 +38,7 @@ from .models import Status
 from .share_font import BOLD, font
 
 # Bump when the drawing changes, so that cached pictures are redrawn.
-LAYOUT_VERSION = "3"
+LAYOUT_VERSION = "4"
 SIZES = {"wide": (1200, 630), "square": (1080, 1080)}
 CACHE_FOLDER = "share-images"
 
@@ -187,8 +187,11 @@ def draw(clarification, variant, url):
     pen.line([margin, layout.rule, width - margin, layout.rule], fill=RULE, width=2)
     if layout.wide:
         date_width = pen.textlength(shown["date"], font=font(26))
-        authority = wrap(shown["authority"], font(26), width - 2 * margin - date_width - 32, 1)[0]
-        pen.text((margin, layout.footer), authority, font=font(26), fill=MUTED, anchor="lm")
+        room = width - 2 * margin - date_width - 32
+        # Who confirms it is the point of the picture: a smaller size before any cut.
+        size = next((size for size in (26, 23, 20) if pen.textlength(shown["authority"], font=font(size)) <= room), 20)
+        authority = wrap(shown["authority"], font(size), room, 1)[0]
+        pen.text((margin, layout.footer), authority, font=font(size), fill=MUTED, anchor="lm")
         pen.text((width - margin, layout.footer), shown["date"], font=font(26), fill=MUTED, anchor="rm")
     else:
         y = layout.rule + 36
@@ -301,9 +304,11 @@ def _icon(pen, x, y, size, verdict, colour):
         circle()
         pen.line([p(4.8, 8.3), p(7, 10.5), p(11.2, 5.9)], fill=colour, width=width, joint="curve")
     elif verdict == "misleading":
-        pen.polygon([p(8, 1.8), p(14.6, 13.8), p(1.4, 13.8)], outline=colour, width=width)
-        pen.line([p(8, 6.3), p(8, 9.7)], fill=colour, width=width)
-        pen.ellipse([*p(7.1, 11.1), *p(8.9, 12.9)], fill=colour)
+        # Pillow draws the outline inside the shape: a larger triangle and a shorter mark leave the "!"
+        # room to read as one, not as an "A".
+        pen.polygon([p(8, 0.6), p(15.6, 14.8), p(0.4, 14.8)], outline=colour, width=width)
+        pen.line([p(8, 6.6), p(8, 9.8)], fill=colour, width=width)
+        pen.ellipse([*p(7.3, 11.3), *p(8.7, 12.7)], fill=colour)
     elif verdict == "partly_false":
         circle()
         pen.pieslice([*p(1.5, 1.5), *p(14.5, 14.5)], 90, 270, fill=colour)
