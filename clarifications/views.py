@@ -178,7 +178,7 @@ def clarification_detail(request, pk):
     return render(request, "clarifications/detail.html", context)
 
 
-def _share_image_etag(_request, pk, variant):
+def _share_image_etag(request, pk, variant):
     clarification = Clarification.objects.published(include_withdrawn=True).filter(pk=pk).first()
     if clarification is None:
         return None
@@ -192,7 +192,7 @@ def _page_address(request, clarification):
 
 @require_safe
 @condition(etag_func=_share_image_etag)
-def clarification_share_image(_request, pk, variant):
+def clarification_share_image(request, pk, variant):
     """The clarification's share picture (see share_images.py), revalidated by its content hash."""
     clarification = get_object_or_404(Clarification.objects.published(include_withdrawn=True), pk=pk)
     if not share_font.available():

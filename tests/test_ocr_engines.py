@@ -141,7 +141,7 @@ def test_rapidocr_reads_with_no_network_at_all(rapidocr):
         "PYTHONPATH": str(REPO),
         "OCR_ENGINE": "rapidocr",
     }
-    completed = subprocess.run(  # noqa: S603 (fixed arguments)
+    completed = subprocess.run(
         ["unshare", "-rn", sys.executable, "-c", READ_OFFLINE],
         cwd=REPO,
         env=environment,
