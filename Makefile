@@ -15,7 +15,7 @@ MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
 # axe-core and html-validate for the accessibility and HTML tests, from package-lock.json (skipped without npm).
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: help install install-dev run admin-password test lint format typecheck check-migrations check-deploy bench relevance messages ci clean
+.PHONY: help install install-dev run admin-password test test-fast lint format typecheck check-migrations check-deploy bench relevance messages ci clean
 
 help:
 	@echo "make run               start the site with demo content on http://127.0.0.1:8000/"
@@ -23,6 +23,7 @@ help:
 	@echo "make install           the virtualenv with what the site needs, translations compiled"
 	@echo "make install-dev       the same with the test and lint tools"
 	@echo "make test              run the whole test suite (PYTEST_ARGS=... to narrow it)"
+	@echo "make test-fast         the inner loop: the suite without browser, subprocess and slow tests, on every core"
 	@echo "make lint              ruff (lint and format check) and the layout's import contracts (.importlinter)"
 	@echo "make format            ruff: fix what can be fixed and format"
 	@echo "make typecheck         mypy on the services and the search package"
@@ -91,6 +92,14 @@ admin-password: install $(DATA)/secret_key
 
 test: install-dev $(AXE)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The inner loop while changing code: no test that drives the browser or starts a process (markers in
+# pyproject.toml, checked by tests/conftest.py), in a process per core (TEST_PROCESSES=n for another
+# number). make test runs them all before a commit.
+TEST_PROCESSES ?= auto
+FAST := not browser and not subprocess and not slow
+test-fast: install-dev
+	$(BIN)/pytest -m "$(FAST)" -n $(TEST_PROCESSES) -q $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -241,6 +241,7 @@ print(ocr.read_text(wechat_screens.chat("明天起本市地铁全线停运三天
 """
 
 
+@pytest.mark.subprocess
 def test_the_engine_reads_with_no_network_at_all(tmp_path):
     """A new version of the engine that fetched models at run time would fail here (CI has unshare)."""
     needs_ocr()
