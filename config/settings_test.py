@@ -9,9 +9,13 @@ os.environ.setdefault("HTTPS", "false")
 
 from config.settings import *  # noqa: E402,F403
 
-# make test-fast runs the suite in several processes (pytest-xdist): each gets a database of its own
-# (pytest-django names them), and with Redis a database number of its own after REDIS_URL's, since every
-# test empties the cache (tests/conftest.py). gw0 keeps REDIS_URL's own number.
+# make test-fast runs the suite in several processes (pytest-xdist): each gets a database of its own,
+# and with Redis a database number of its own after REDIS_URL's, since every test empties the cache
+# (tests/conftest.py). gw0 keeps REDIS_URL's own number. On SQLite the test database is in memory, one
+# per process, as Django makes it: named here, since pytest-django would otherwise give each worker a
+# file beside the site's (it takes core.sqlite for another database), shared by two parallel runs.
+if DATABASES["default"]["ENGINE"] == SQLITE_ENGINE:  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}  # noqa: F405
 XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 if REDIS_URL and XDIST_WORKER.startswith("gw"):  # noqa: F405
     _redis = urlsplit(REDIS_URL)  # noqa: F405
