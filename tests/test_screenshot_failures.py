@@ -213,6 +213,7 @@ def test_a_reading_past_its_memory_bound_could_not_be_read(settings, tmp_path):
 # --- Checks: per address, and the tips do not starve ------------------------------------------
 
 
+@pytest.mark.subprocess
 @pytest.mark.django_db(transaction=True)  # the worker closes a connection left in a transaction
 def test_one_address_cannot_fill_the_queue_of_checks(client, settings, database_queue):
     settings.SCREENSHOT_CHECK_MAX_WAITING_PER_CLIENT = 2
