@@ -15,18 +15,19 @@ MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
 # axe-core and html-validate for the accessibility and HTML tests, from package-lock.json (skipped without npm).
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: help install install-dev run admin-password test test-fast lint format typecheck check-migrations check-deploy bench relevance messages ci clean
+.PHONY: help install install-dev lock run admin-password test test-fast lint format typecheck check-migrations check-deploy bench relevance messages ci clean
 
 help:
 	@echo "make run               start the site with demo content on http://127.0.0.1:8000/"
 	@echo "make admin-password    set a new password for the local site's admin (STAFF_USER=name for another)"
 	@echo "make install           the virtualenv with what the site needs, translations compiled"
 	@echo "make install-dev       the same with the test and lint tools"
+	@echo "make lock              regenerate the hash-checked requirements*.txt from requirements*.in"
 	@echo "make test              run the whole test suite (PYTEST_ARGS=... to narrow it)"
 	@echo "make test-fast         the inner loop: the suite without browser, subprocess and slow tests, on every core"
 	@echo "make lint              ruff (lint and format check) and the layout's import contracts (.importlinter)"
 	@echo "make format            ruff: fix what can be fixed and format"
-	@echo "make typecheck         mypy on the services and the search package"
+	@echo "make typecheck         mypy on every app, no module with more errors than tools/mypy-baseline.json"
 	@echo "make check-migrations  fail if the models need a migration that is not written"
 	@echo "make check-deploy      Django's deployment checklist with production settings"
 	@echo "make ci                all the checks, then the suite on SQLite with coverage"
@@ -35,17 +36,19 @@ help:
 	@echo "make relevance         search relevance benchmark against a BM25 baseline (about a minute)"
 	@echo "make clean             remove the virtualenv, caches, node_modules and compiled catalogues"
 
+# Installs are hash-checked: requirements.txt and requirements-dev.txt are lock files generated from the
+# .in lists by pip-compile (commands in requirements.in), with each file's SHA-256; pip refuses anything
+# else, pip itself included (the venv keeps the pip its Python ships).
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed as $(PYTHON)."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
 
 $(VENV)/.installed: requirements.txt | $(BIN)/python
-	$(BIN)/pip install -q -r requirements.txt
+	$(BIN)/python -m pip install -q --require-hashes -r requirements.txt
 	@touch $@
 
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
-	$(BIN)/pip install -q -r requirements-dev.txt
+	$(BIN)/python -m pip install -q --require-hashes -r requirements-dev.txt
 	@touch $@ $(VENV)/.installed
 
 $(MO_FILES): %.mo: %.po | $(VENV)/.installed
@@ -59,6 +62,15 @@ $(AXE): package.json package-lock.json
 install: $(VENV)/.installed $(MO_FILES)
 
 install-dev: $(VENV)/.installed-dev $(MO_FILES)
+
+# After editing requirements.in or requirements-dev.in: the lock files again, with every file's SHA-256.
+# Pins already in a lock are kept; PIP_COMPILE_ARGS="--upgrade-package NAME" moves one on. pip-compile
+# resolves for this machine's platform (Linux, CPython 3.11 in CI).
+LOCK := $(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+lock: install-dev
+	$(LOCK) $(PIP_COMPILE_ARGS) -o requirements.txt requirements.in
+	$(LOCK) $(PIP_COMPILE_ARGS) -o requirements-dev.txt requirements-dev.in
+	$(LOCK) $(PIP_COMPILE_ARGS) -o requirements-rapidocr.txt requirements-rapidocr.in
 
 # After adding or changing translatable strings: update the catalogue, translate, then make install.
 messages: install-dev
@@ -110,8 +122,9 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# mypy over every app; a module's error count may fall below tools/mypy-baseline.json, never rise.
 typecheck: install-dev
-	$(BIN)/mypy
+	$(BIN)/python tools/mypy_baseline.py
 
 check-migrations: install-dev
 	@# An empty database in memory: the check needs none of the local data (and never creates a file).

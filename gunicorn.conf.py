@@ -15,7 +15,7 @@ threads = int(os.environ.get("GUNICORN_THREADS", 8))
 # leaves a new connection to one that holds fewer. gunicorn's threaded workers otherwise share the
 # master's socket greedily, and kept-alive connections stay where they land: with 2 workers and 32
 # connections of wrk (or of nginx's upstream keepalive), one worker held 30 to 32 of them in most
-# rounds while the other idled (README, Benchmarks). Sockets of their own per worker (reuse_port)
+# rounds while the other idled (docs/benchmarks.md, HTTP load). Sockets of their own per worker (reuse_port)
 # spread them too, but reset the connections queued on a worker being recycled (max_requests).
 timeout = 30
 graceful_timeout = 20

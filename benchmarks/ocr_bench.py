@@ -1,7 +1,12 @@
-"""OCR benchmark: how well and how fast screenshots are read, and what the task queue does with them.
+"""OCR benchmark: how well and how fast screenshots are read by each engine, and what the task queue
+does with them.
 
-    .venv/bin/python benchmarks/ocr_bench.py                    # about five minutes on two cores
+    .venv/bin/python benchmarks/ocr_bench.py                    # both engines: about ten minutes on two cores
+    .venv/bin/python benchmarks/ocr_bench.py --engines tesseract --queue-tasks 0
     .venv/bin/python benchmarks/ocr_bench.py --messages 40 --queue-tasks 80 --json ocr.json
+
+Each engine of ``OCR_ENGINE`` (tesseract, and rapidocr where requirements-rapidocr.txt is installed)
+reads the same pictures, within its own default bounds unless ``OCR_MEMORY_MB`` and the others are set.
 
 1. Accuracy and time. Rumor messages (a claim of the labelled relevance set, ``relevance_data/``,
    lengthened with the digits, English and symbols chain messages carry) are drawn as WeChat
@@ -14,8 +19,12 @@
 2. Fingerprints. The perceptual distance of each picture to its re-compressed, halved and
    status-bar-cropped copies, and the smallest distance between different pictures (``tips.casework.fingerprints``).
 3. The queue on this machine. ``--queue-tasks`` tips with screenshots are stored in a throwaway site,
-   then read by one and by two worker processes (``manage.py run_worker``): tasks per second, and the
-   peak resident memory of one worker.
+   then read by one and by two worker processes (``manage.py run_worker``) with each engine: tasks per
+   second, and the peak resident memory of one worker with its OCR child process.
+
+The summary table puts the engines side by side: CER over all pictures, right claims found, the
+median wall-clock and CPU seconds per picture (wall-clock time depends on what else the machine runs;
+CPU time much less), and the peak resident memory of the engine's own process.
 """
 
 import argparse
@@ -36,8 +45,12 @@ sys.path.insert(0, str(REPO))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
 
 import django  # noqa: E402
+import psutil  # noqa: E402
 
 django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.test import override_settings  # noqa: E402
 
 from benchmarks import wechat_screens  # noqa: E402
 from benchmarks.measure import percentile  # noqa: E402
@@ -103,6 +116,12 @@ def squeeze(text):
     return "".join(text.split())
 
 
+def engine_settings(engine):
+    """The settings that make ``engine`` read, within its own default bounds unless they are set."""
+    bounds = {name: int(os.environ.get(name) or value) for name, value in settings.OCR_BOUNDS_BY_ENGINE[engine].items()}
+    return override_settings(OCR_ENGINE=engine, **bounds)
+
+
 def accuracy(count):
     chinese, chosen = messages(count)
     claim_terms = [grouping.terms(claim) for claim in chinese]
@@ -112,12 +131,24 @@ def accuracy(count):
             started = time.perf_counter()
             read = ocr.read_text(image)
             seconds = time.perf_counter() - started
+            figures = ocr.last_reading()
             reference = squeeze(text)
             cer = closest_stretch_distance(reference, squeeze(read)) / len(reference)
             terms = grouping.terms(read)
             scores = [len(terms & other) / max(1, min(len(terms), len(other))) for other in claim_terms]
             found = chinese[max(range(len(scores)), key=scores.__getitem__)] == claim
-            rows.append({"layout": layout, "variant": variant, "cer": cer, "seconds": seconds, "found": found})
+            rows.append(
+                {
+                    "layout": layout,
+                    "variant": variant,
+                    "cer": cer,
+                    "seconds": seconds,
+                    "cpu_seconds": figures["cpu_seconds"],
+                    "peak_mb": figures["peak_mb"],
+                    "found": found,
+                }
+            )
+    ocr.stop_engine()
     return rows
 
 
@@ -167,13 +198,20 @@ for pk in Tip.objects.values_list("pk", flat=True):
 """
 
 
-def queue_throughput(task_count, worker_counts=(1, 2)):
-    import psutil
+def with_children_rss(process):
+    """The resident memory of ``process`` and its children (a worker and its OCR engine), in bytes."""
+    total = 0
+    for member in [process, *process.children(recursive=True)]:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            total += member.memory_info().rss
+    return total
 
+
+def queue_throughput(task_count, engine, worker_counts=(1, 2)):
     from tests.servers import site_environment
 
     workdir = Path(tempfile.mkdtemp(prefix="piyao-ocr-bench-"))
-    environment = site_environment(workdir, LOG_LEVEL="WARNING")
+    environment = site_environment(workdir, LOG_LEVEL="WARNING", OCR_ENGINE=engine)
     manage = [sys.executable, str(REPO / "manage.py")]
     try:
         subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=REPO, env=environment, check=True)  # noqa: S603
@@ -199,7 +237,7 @@ def queue_throughput(task_count, worker_counts=(1, 2)):
             while True:
                 for process in watched:
                     with contextlib.suppress(psutil.NoSuchProcess):
-                        peak = max(peak, process.memory_info().rss)
+                        peak = max(peak, with_children_rss(process))
                 (left,) = database.execute(
                     "SELECT COUNT(*) FROM django_tasks_database_dbtaskresult WHERE status IN ('READY', 'RUNNING')"
                 ).fetchone()
@@ -226,21 +264,11 @@ def queue_throughput(task_count, worker_counts=(1, 2)):
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--messages", type=int, default=12, help="messages drawn (12 pictures each)")
-    parser.add_argument("--queue-tasks", type=int, default=40, help="tips read through the queue")
-    parser.add_argument("--json", help="also write the figures to this file")
-    options = parser.parse_args()
-    engine = ocr.status()
-    if not engine.available:
-        sys.exit(f"OCR is unavailable: {engine.reason}")
-
-    rows = accuracy(options.messages)
-    print(f"OCR: tesseract chi_sim via tesserocr, {len(rows)} pictures ({options.messages} messages)\n")
+def layout_table(rows):
+    """CER by layout and variant, and the right claims found, for one engine's rows."""
     print("| layout | " + " | ".join(VARIANTS) + " | all | found |")
     print("| --- " * (len(VARIANTS) + 3) + "|")
-    report = {"ocr": {}}
+    report = {}
     for layout in ("chat", "dark", "article", "all"):
         mine = [row for row in rows if layout in ("all", row["layout"])]
         cells = [statistics.mean(row["cer"] for row in mine if row["variant"] == variant) for variant in VARIANTS]
@@ -248,31 +276,79 @@ def main():
         overall = statistics.mean(row["cer"] for row in mine)
         figures = " | ".join(f"{cell:.3f}" for cell in cells)
         print(f"| {layout} | {figures} | {overall:.3f} | {found}/{len(mine)} |")
-        report["ocr"][layout] = {"cer": dict(zip(VARIANTS, cells, strict=True)), "all": overall, "found": found}
+        report[layout] = {"cer": dict(zip(VARIANTS, cells, strict=True)), "all": overall, "found": found}
+    return report
+
+
+def summary(rows):
     seconds = [row["seconds"] for row in rows]
-    print(
-        f"\nTime per picture: median {statistics.median(seconds):.2f} s, p95 {percentile(seconds, 0.95):.2f} s, "
-        f"max {max(seconds):.2f} s (one thread)"
-    )
-    report["seconds"] = {"median": statistics.median(seconds), "p95": percentile(seconds, 0.95)}
+    return {
+        "cer": statistics.mean(row["cer"] for row in rows),
+        "found": sum(row["found"] for row in rows),
+        "pictures": len(rows),
+        "median_seconds": statistics.median(seconds),
+        "p95_seconds": percentile(seconds, 0.95),
+        "median_cpu_seconds": statistics.median(row["cpu_seconds"] for row in rows),
+        "peak_mb": max(row["peak_mb"] for row in rows),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--engines", default="tesseract,rapidocr", help="comma-separated OCR_ENGINE values")
+    parser.add_argument("--messages", type=int, default=12, help="messages drawn (12 pictures each)")
+    parser.add_argument("--queue-tasks", type=int, default=40, help="tips read through the queue by each engine")
+    parser.add_argument("--json", help="also write the figures to this file")
+    options = parser.parse_args()
+    engines = []
+    for engine in options.engines.split(","):
+        with engine_settings(engine):
+            state = ocr.status()
+        if state.available:
+            engines.append(engine)
+        else:
+            print(f"OCR engine {engine} is unavailable, left out: {state.reason}")
+    if not engines:
+        sys.exit("No OCR engine is available.")
+
+    report = {"engines": {}}
+    for engine in engines:
+        with engine_settings(engine):
+            rows = accuracy(options.messages)
+        print(f"\nOCR engine {engine}: {len(rows)} pictures ({options.messages} messages), CER\n")
+        report["engines"][engine] = {"layouts": layout_table(rows), "summary": summary(rows)}
+
+    print("\n| engine | CER | right claim | s/picture (median, p95) | CPU s/picture | engine peak RSS |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for engine in engines:
+        figures = report["engines"][engine]["summary"]
+        print(
+            f"| {engine} | {figures['cer']:.3f} | {figures['found']} of {figures['pictures']} "
+            f"| {figures['median_seconds']:.2f}, {figures['p95_seconds']:.2f} | {figures['median_cpu_seconds']:.2f} "
+            f"| {figures['peak_mb']} MB |"
+        )
 
     same, different = fingerprint_distances(options.messages)
     print(f"\nFingerprints (bits of 256; same picture at most {fingerprints.SAME_PICTURE_BITS}):")
     for name, values in same.items():
         print(f"  copy {name}: max {max(values)}")
-    print(f"  different pictures: min {min(different)}, median {statistics.median(different)}")
     report["fingerprints"] = {"same_max": {name: max(values) for name, values in same.items()}}
-    report["fingerprints"]["different_min"] = min(different)
+    if different:  # two messages at least
+        print(f"  different pictures: min {min(different)}, median {statistics.median(different)}")
+        report["fingerprints"]["different_min"] = min(different)
 
     if options.queue_tasks:
-        queue = queue_throughput(options.queue_tasks)
-        print(f"\nQueue: {options.queue_tasks} tips with 1080x2340 screenshots, read by worker processes")
-        for workers, figures in queue.items():
-            print(
-                f"  {workers} worker(s): {figures['seconds']:.1f} s, {figures['per_second']:.2f} tips/s, "
-                f"peak RSS of a worker {figures['peak_rss_mb']:.0f} MB, not successful {figures['not_successful']}"
-            )
-        report["queue"] = queue
+        report["queue"] = {}
+        for engine in engines:
+            queue = queue_throughput(options.queue_tasks, engine)
+            print(f"\nQueue, {engine}: {options.queue_tasks} tips with 1080x2340 screenshots, read by worker processes")
+            for workers, figures in queue.items():
+                print(
+                    f"  {workers} worker(s): {figures['seconds']:.1f} s, {figures['per_second']:.2f} tips/s, "
+                    f"peak RSS of a worker with its OCR process {figures['peak_rss_mb']:.0f} MB, "
+                    f"not successful {figures['not_successful']}"
+                )
+            report["queue"][engine] = queue
     if options.json:
         Path(options.json).write_text(json.dumps(report, indent=2))
 

@@ -22,6 +22,11 @@ baseline. Then the same for the paraphrase set (relevance_data/paraphrases.jsonl
 other words, by kind: abbreviation, synonym, reorder, typo, mixed, by hand). PostgreSQL runs in a
 schema of its own (``piyao_relevance``), dropped at the end.
 
+Then, for every query of both sets, the cards the list page shows when its answer is held out of
+the archive (``absent_answers``: on average, how many of them only "possibly related", how often no
+card, how often a "strong match" is claimed); with ``--clef``, also for the CLEF tweets asked of the
+generated archive, which answers none of them. Fewer is better: whatever is shown then is noise.
+
 With ``--clef``, the archive is then replaced by the 10,375 fact-checks of the CLEF-2020 CheckThat!
 Task 2 set (English tweets and the fact-check that verifies each; see benchmarks/clef.py: the data
 is not in the repository) and the train or dev tweets are asked: MAP@5 (the task's measure), MRR,
@@ -215,13 +220,44 @@ def replace_archive(alias, clarifications):
 
 def site_search(alias, text):
     """The first results of the list page for ``text``, as external ids; None when it is not searched."""
+    filterset = _filtered(alias, text)
+    if filterset is None:
+        return None
+    return [clarification.external_id for clarification in filterset.qs[:TOP]]
+
+
+def _filtered(alias, text, *, without=()):
+    """The list page's FilterSet for ``text`` over the published clarifications (less the external ids
+    ``without``), or None when the text is not searched."""
     from clarifications.filters import ClarificationFilter
     from clarifications.models import Clarification
 
-    filterset = ClarificationFilter({"q": text}, queryset=Clarification.objects.using(alias).published())
+    published = Clarification.objects.using(alias).published().exclude(external_id__in=without)
+    filterset = ClarificationFilter({"q": text}, queryset=published)
     if not filterset.form.is_valid() or not filterset.form.cleaned_data.get("q"):
         return None
-    return [clarification.external_id for clarification in filterset.qs[:TOP]]
+    return filterset
+
+
+def cards_shown(alias, text, without):
+    """The cards the list page's first page shows for ``text`` when the clarifications ``without`` (its
+    answer) are not in the archive: (how many, how many of them "possibly related", whether the page
+    announces a strong match). The page shows its first page, or only the nearest NEAREST_SHOWN when
+    nothing matches (``clarifications.views``)."""
+    from django.conf import settings
+
+    from clarifications.search import Strength
+    from clarifications.views import NEAREST_SHOWN
+
+    filterset = _filtered(alias, text, without=without)
+    if filterset is None:
+        return 0, 0, False
+    filterset.qs  # noqa: B018 (filtering ranks the search, which sets filterset.ranking)
+    ranking = filterset.ranking
+    notice = ranking.notice()
+    shown = ranking.ids[: NEAREST_SHOWN if notice == "none" else settings.CLARIFICATIONS_PER_PAGE]
+    related = sum(1 for pk in shown if ranking.strengths[pk] == Strength.RELATED)
+    return len(shown), related, notice == "strong"
 
 
 # --- Measuring -----------------------------------------------------------------------------------
@@ -245,7 +281,7 @@ def summary(ranks, times, unsearched=0):
     }
 
 
-def evaluate(alias, clarifications, queries, baseline, *, paraphrases=(), misses=0):
+def evaluate(alias, clarifications, queries, baseline, *, paraphrases=(), misses=0, unanswered=()):
     """Ask every query (and paraphrase) of the site and of the baseline: the summaries by "class/language"
     (and "kind/language"), and each query's ranks."""
     from django.core.management import call_command
@@ -264,13 +300,80 @@ def evaluate(alias, clarifications, queries, baseline, *, paraphrases=(), misses
     results = grouped(per_query, CLASSES)
     print_table(label, results)
     print_misses(per_query, queries, titles, misses)
+    absent = absent_answers(alias, [(query["text"], [query["expected"]]) for query in queries], queries, "class")
+    print_absent(f"{label}, answer held out", absent, CLASSES)
+    if unanswered:
+        # Texts no clarification of this archive answers (the CLEF tweets: American politics and viral
+        # claims of 2016-2020, asked of a city's archive): all the archive can show them is noise.
+        absent["unanswered/en"] = absent_answers(
+            alias, [(text, []) for text in unanswered], [{}] * len(unanswered), "class"
+        )["all/all"]
+        print_absent(
+            f"{label}, the CLEF tweets (no answer in this archive)", {"unanswered/en": absent["unanswered/en"]}
+        )
     if not paraphrases:
-        return results, per_query, None
+        return results, per_query, None, absent
     per_paraphrase = ask(alias, paraphrases, baseline, "kind")
     paraphrase_results = grouped(per_paraphrase, PARAPHRASE_KINDS)
     print_table(f"{label}, paraphrases", paraphrase_results, first_column="kind")
     print_misses(per_paraphrase, paraphrases, titles, misses)
-    return results, per_query, {"results": paraphrase_results, "queries": per_paraphrase}
+    absent_paraphrased = absent_answers(
+        alias, [(row["text"], [row["expected"]]) for row in paraphrases], paraphrases, "kind"
+    )
+    print_absent(f"{label}, paraphrases, answer held out", absent_paraphrased, PARAPHRASE_KINDS)
+    paraphrased = {"results": paraphrase_results, "queries": per_paraphrase, "absent": absent_paraphrased}
+    return results, per_query, paraphrased, absent
+
+
+# --- When the answer is absent -------------------------------------------------------------------
+
+
+def absent_answers(alias, asked, labelled, class_key):
+    """The cards shown for each text of ``asked`` ([(text, [its answers' external ids])]) with its
+    answers held out of the archive (the queryset excludes them; the term statistics still count
+    them, a difference of one document in thousands), summarised by class and language of ``labelled``.
+
+    A held-out query is a rumor the office has not clarified, told as citizens tell the others: what
+    the page then shows is all noise, except a clarification of the same rumor archived twice (which
+    the generated set does not hold) or of the same template (another district, date or food), which
+    a reader may find useful and the figure counts all the same.
+    """
+    rows = []
+    for (text, answers), row in zip(asked, labelled, strict=True):
+        shown, related, strong = cards_shown(alias, text, answers)
+        rows.append(
+            {
+                "class": row.get(class_key, "all"),
+                "language": row.get("language", "en"),
+                "shown": shown,
+                "related": related,
+                "strong": strong,
+            }
+        )
+    summaries = {}
+    for key in sorted({(row["class"], row["language"]) for row in rows}) + [("all", "all")]:
+        kept = [row for row in rows if key[0] in ("all", row["class"]) and key[1] in ("all", row["language"])]
+        summaries["/".join(key)] = {
+            "queries": len(kept),
+            "cards": sum(row["shown"] for row in kept) / len(kept),
+            "related_cards": sum(row["related"] for row in kept) / len(kept),
+            "none_shown": sum(1 for row in kept if not row["shown"]) / len(kept),
+            "strong_claimed": sum(1 for row in kept if row["strong"]) / len(kept),
+        }
+    return summaries
+
+
+def print_absent(label, summaries, classes=()):
+    header = f"{'class/language':<22} {'n':>5} {'cards':>6} {'related':>7} {'no card':>7} {'strong':>6}"
+    print(f"\n{label}: cards on the first page, on average\n{header}\n{'-' * len(header)}")
+    order = {name: position for position, name in enumerate((*classes, "all"))}
+    for key in sorted(summaries, key=lambda key: (order.get(key.split("/")[0], 99), key)):
+        row = summaries[key]
+        print(
+            f"{key:<22} {row['queries']:>5} {row['cards']:>6.2f} {row['related_cards']:>7.2f}"
+            f" {row['none_shown']:>7.3f} {row['strong_claimed']:>6.3f}",
+            flush=True,
+        )
 
 
 def ask(alias, queries, baseline, class_key):
@@ -386,6 +489,7 @@ def evaluate_clef(alias, data, split, *, misses=0):
 
     clarifications = clef_clarifications(data.claims)
     external = {item["external_id"]: pk for item, pk in zip(clarifications, data.claims, strict=True)}
+    external_of = {pk: item["external_id"] for item, pk in zip(clarifications, data.claims, strict=True)}
     # Ties as the site breaks them (the later added first): the set holds 184 pairs of identical
     # fact-checks, and which of the two is judged relevant is not something a ranking can know.
     baseline = BM25(
@@ -417,6 +521,9 @@ def evaluate_clef(alias, data, split, *, misses=0):
     results = {name: {**clef.summary(scored), **latency(times[name])} for name, scored in rows.items()}
     results["first stage"] = {f"recall@{depth}": recall_at(stage_ranks, depth) for depth in FIRST_STAGE_DEPTHS}
     print_clef_table(label, results)
+    asked = [(text, [external_of[pk] for pk in data.relevant[tweet]]) for tweet, text in data.tweets.items()]
+    results["absent"] = absent_answers(alias, asked, [{} for _ in asked], "class")
+    print_absent(f"{label}, the fact-checks held out", results["absent"])
     if misses:
         shown = [row for row in per_tweet if not row["site"] or row["site"][0] not in row["relevant"]]
         print(f"\nfirst {min(misses, len(shown))} of the {len(shown)} tweets the site did not answer first:")
@@ -496,10 +603,21 @@ def main(argv=None):
         for name, alias in runs:
             with throwaway.fresh_schema(alias, PG_SCHEMA) if alias == "postgres" else nullcontext():
                 if not args.clef_only:
-                    results, per_query, paraphrased = evaluate(
-                        alias, clarifications, queries, baseline, paraphrases=paraphrases, misses=args.misses
+                    results, per_query, paraphrased, absent = evaluate(
+                        alias,
+                        clarifications,
+                        queries,
+                        baseline,
+                        paraphrases=paraphrases,
+                        misses=args.misses,
+                        unanswered=list(clef_data.tweets.values()) if clef_data else (),
                     )
-                    report["runs"][name] = {"results": results, "queries": per_query, "paraphrases": paraphrased}
+                    report["runs"][name] = {
+                        "results": results,
+                        "queries": per_query,
+                        "paraphrases": paraphrased,
+                        "absent": absent,
+                    }
                 if clef_data:
                     results, per_tweet = evaluate_clef(alias, clef_data, args.clef_split, misses=args.misses)
                     report["runs"][f"clef-{args.clef_split}/{name}"] = {"results": results, "tweets": per_tweet}

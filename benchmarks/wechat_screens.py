@@ -11,7 +11,7 @@ import random
 
 from PIL import Image, ImageDraw, ImageFilter
 
-from clarifications.share_images import BOLD, REGULAR, font
+from clarifications.share_font import BOLD, REGULAR, font
 
 LIGHT = {"page": (237, 237, 237), "bar": (237, 237, 237), "text": (25, 25, 25), "mine": (149, 236, 105)}
 LIGHT |= {"theirs": (255, 255, 255), "muted": (140, 140, 140)}

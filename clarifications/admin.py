@@ -8,6 +8,7 @@ be changed only by publishers (a correction is a public act); editors see them r
 
 import logging
 import re
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -465,7 +466,8 @@ def workflow_buttons(buttons):
     Returns ``[(transition, id or None)]``, where a disabled button's id names its reasons (for
     aria-describedby), and ``[(id, "label · label", reasons)]``.
     """
-    shown, blocked = [], {}
+    shown: list[tuple[Any, str | None]] = []
+    blocked: dict[int, dict[str, Any]] = {}
     for transition, refusal in buttons:
         if refusal is None:
             shown.append((transition, None))
@@ -480,7 +482,7 @@ def workflow_buttons(buttons):
 def error_summary(request, context):
     """Every error of a posted change form, each led by its field's label (and, in an inline, the row),
     linking to the field: the form is long, and on a phone the first error may be screens away."""
-    summary = []
+    summary: list[tuple[Any, Any, str]] = []  # (label, message: either may be a lazy translation, anchor)
     adminform = context.get("adminform")
     if adminform is None or not adminform.form.is_bound:
         return summary

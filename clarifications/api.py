@@ -131,7 +131,7 @@ class ClarificationMatch(generics.GenericAPIView):
     serializer_class = MatchRequestSerializer
     throttle_classes = [AnonymousRateThrottle]
     pagination_class = None
-    filter_backends = []
+    filter_backends: list[type] = []
 
     def post(self, request):
         data = self.get_serializer(data=request.data)

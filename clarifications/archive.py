@@ -1,6 +1,6 @@
 """JSON Lines import and export of clarifications: the way to migrate an archive and to back it up.
 
-One clarification per line, with the keys of PRODUCT.md's import format (see the README).
+One clarification per line, with the keys of the import format (docs/contracts.md).
 ``external_id`` makes a re-import update instead of duplicating; every clarification has one, so an
 export imports back onto the same rows.
 
@@ -15,7 +15,7 @@ with exactly its content is left alone ("unchanged"); one stored with other cont
 ``import_record``, one at a time, as before. A batch the database refuses (a constraint the checks did
 not foresee) is written again one line at a time, so that only the guilty line is skipped. The result
 is the one of importing line by line (``tests/test_archive_bulk.py`` compares rows and searches), at
-more than a thousand records a second instead of forty (README, Import and export).
+many times the rate of line-by-line saves (figures: docs/benchmarks.md, Import).
 
 **Resumable.** With ``progress`` (an ``ImportProgress`` row, keyed by the file's SHA-256), each
 batch's transaction also records how far the file was read, so an import that crashed and is run
@@ -27,6 +27,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DatabaseError, connection, transaction
@@ -146,7 +147,8 @@ def import_lines(lines, *, batch_size=BATCH_SIZE, progress=None, on_batch=None):
         report.resumed_after = report.lines_done = progress.lines_done
         report.created, report.updated, report.unchanged = progress.created, progress.updated, progress.unchanged
         report.skipped_before = progress.skipped
-    batch, ids = [], set()
+    batch: list[Incoming] = []
+    ids: set[str] = set()
     number = report.lines_done
     for number, line in enumerate(lines, start=1):
         if number <= report.resumed_after:
@@ -351,7 +353,7 @@ def _chunks(ids, size=500):
 
 def _related(ids):
     """For stored clarifications: their topic ids, sources and updates, in three queries."""
-    related = defaultdict(lambda: {"topics": set(), "sources": [], "updates": []})
+    related: defaultdict[int, dict[str, Any]] = defaultdict(lambda: {"topics": set(), "sources": [], "updates": []})
     if not ids:
         return related
     links = Clarification.topics.through.objects.filter(clarification_id__in=ids)
@@ -389,7 +391,7 @@ def _topics(names):
     """{name: Topic} for every name (Chinese or English), creating the missing ones as _topic() does."""
     if not names:
         return {}
-    found = {}
+    found: dict[str, Topic] = {}
     for topic in Topic.objects.filter(Q(name__in=names) | Q(name_en__in=names)):
         # The first in the model's order, like _topic()'s .first(), when a name matches two topics.
         for name in {topic.name, topic.name_en} & names:
@@ -408,7 +410,7 @@ def import_record(record):
     if external_id:
         clarification = Clarification.objects.filter(external_id=_text(external_id, "external_id")).first()
     created = clarification is None
-    if created:
+    if clarification is None:
         clarification = Clarification()
         if external_id:
             clarification.external_id = external_id

@@ -43,7 +43,8 @@ class ClarificationFilter(django_filters.FilterSet):
         error_messages={
             "max_length": _("Paste at most %(limit_value)s characters: the first lines of the message are enough.")
         },
-        widget=forms.TextInput(attrs={"type": "search", "enterkeyhint": "search"}),
+        # A textarea keeps the line breaks of a pasted forward; Enter still searches (js/search-box.js).
+        widget=forms.Textarea(attrs={"rows": 2, "data-enter-searches": True}),
     )
     verdict = django_filters.ChoiceFilter(label=_("Verdict"), choices=Verdict.choices, empty_label=_("Any verdict"))
     topic = django_filters.ModelChoiceFilter(
@@ -82,7 +83,7 @@ class ClarificationFilter(django_filters.FilterSet):
 
     class Meta:
         model = Clarification
-        fields = []
+        fields: list[str] = []
 
     @property
     def search_query(self):

@@ -5,6 +5,7 @@ passes); this module only formats what it recorded for the admin's History page.
 """
 
 from datetime import date, datetime
+from typing import Any
 
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -39,7 +40,7 @@ def related_changes(clarification_id, *, limit=200):
             .select_related("history_user")
             .order_by("id", "history_date", "history_id")
         )
-        previous = {}
+        previous: dict[int, Any] = {}
         for record in records:
             before = previous.get(record.id)
             changes = []

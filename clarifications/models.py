@@ -8,6 +8,7 @@ the future is *scheduled*; no job flips it, the query condition simply starts to
 import bisect
 import time
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, connections, models, transaction
@@ -113,7 +114,7 @@ class ContentVersion(models.Model):
         moments = set(Clarification.objects.scheduled().values_list("published_at", flat=True))
         moments |= set(Notice.objects.scheduled().values_list("published_at", flat=True))
         schedule = " ".join(repr(moment.timestamp()) for moment in sorted(moments))
-        fields = {"schedule": schedule}
+        fields: dict[str, Any] = {"schedule": schedule}
         if public:
             fields.update(number=models.F("number") + 1, changed_at=now)
         if not cls.objects.filter(pk=cls.ROW).update(**fields):
@@ -275,7 +276,7 @@ class Clarification(PublicContentModel):
     title = models.CharField(_("title"), max_length=200)
     claim = models.TextField(_("claim"), help_text=_("The rumor as it circulated, quoted as seen."))
     claim_platform = models.CharField(
-        _("where it circulated"), max_length=20, choices=Platform.choices, default=Platform.WECHAT_GROUP
+        _("where it circulated"), max_length=20, choices=Platform, default=Platform.WECHAT_GROUP
     )
     claim_seen_on = models.DateField(_("first seen on"), null=True, blank=True)
     claim_author = models.CharField(
@@ -290,7 +291,7 @@ class Clarification(PublicContentModel):
         blank=True,
         help_text=_("A link to the post or article that carried the claim, when one is recorded."),
     )
-    verdict = models.CharField(_("verdict"), max_length=20, choices=Verdict.choices)
+    verdict = models.CharField(_("verdict"), max_length=20, choices=Verdict)
     truth = models.TextField(
         _("the truth"), max_length=500, help_text=_("One or two sentences: what is actually true.")
     )
@@ -299,12 +300,12 @@ class Clarification(PublicContentModel):
     authority_url = models.URLField(_("authority's URL"), blank=True)
     topics = models.ManyToManyField(Topic, blank=True, related_name="clarifications", verbose_name=_("topics"))
     region = models.CharField(_("region or district"), max_length=100, blank=True)
-    language = models.CharField(_("language"), max_length=7, choices=Language.choices, default=Language.ZH_HANS)
+    language = models.CharField(_("language"), max_length=7, choices=Language, default=Language.ZH_HANS)
     image = models.ImageField(_("image"), upload_to="clarifications/%Y/%m/", blank=True)
     image_alt = models.CharField(
         _("image description"), max_length=250, blank=True, help_text=_("Required with an image, for screen readers.")
     )
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.DRAFT)
     published_at = models.DateTimeField(
         _("publish time"), null=True, blank=True, help_text=_("A future time schedules the clarification.")
     )
@@ -489,7 +490,7 @@ class Notice(PublicContentModel):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"), help_text=_("Markdown."))
     issuer = models.CharField(_("issued by"), max_length=200, blank=True)
-    language = models.CharField(_("language"), max_length=7, choices=Language.choices, default=Language.ZH_HANS)
+    language = models.CharField(_("language"), max_length=7, choices=Language, default=Language.ZH_HANS)
     source_url = models.URLField(_("original URL"), blank=True)
     is_published = models.BooleanField(_("published"), default=False)
     published_at = models.DateTimeField(_("publish time"), default=timezone.now)

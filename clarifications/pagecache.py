@@ -64,8 +64,6 @@ logger = logging.getLogger(__name__)
 CACHE_CONTROL = "public, max-age=0, s-maxage=1"
 # Bodies smaller than this are sent as they are (compression would not pay for its header).
 MIN_COMPRESS_BYTES = 200
-# The request headers that can turn a page into a 304 or 412 (see get_conditional_response).
-CONDITIONS = {"HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE"}
 
 
 # Kept under its old name for the modules that catch the shared cache's errors themselves.
@@ -191,7 +189,7 @@ class PublicPageCacheMiddleware:
         return self._answer(request, page)
 
     def _answer(self, request, page):
-        encoding = self._encoding(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+        encoding = self._encoding(request.headers.get("accept-encoding", ""))
         if encoding not in page["bodies"]:
             encoding = "identity"
         response = CachedPage(b"" if request.method == "HEAD" else page["bodies"][encoding])

@@ -16,8 +16,8 @@ process's memory (``count_view``); a thread of that process writes the counts ev
 day's first ``INSERT``), so concurrent workers and app servers never lose each other's counts. When
 SQLite's write lock is held (a restore, a long import), that thread waits for it, not a request:
 before, each beacon waited in a request thread for up to the 20 s busy timeout, 24 of them took every
-thread of the workers, and even cached pages took 5 to 11 s (the numbers before and after are in the
-README, *Benchmarks*). A flush that fails (the lock held past the busy timeout, the database down)
+thread of the workers, and even cached pages took 5 to 11 s (the numbers before and after are in
+docs/benchmarks.md, *Dependency faults*). A flush that fails (the lock held past the busy timeout, the database down)
 keeps its counts for the next one.
 
 What it costs: counts reach the ranking up to ``VIEWS_FLUSH_SECONDS`` late (the ranking's pages are renewed
@@ -32,6 +32,7 @@ import logging
 import os
 import threading
 from collections import Counter
+from datetime import date
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -49,7 +50,7 @@ class _Counts:
     def __init__(self):
         self.pid = os.getpid()
         self.lock = threading.Lock()
-        self.pending = Counter()
+        self.pending: Counter[tuple[int, date]] = Counter()
         self.writer = None
         self.stop = threading.Event()
 

@@ -1,3 +1,11 @@
+"""The public pages of clarifications: the list with its search and filters, a clarification's page
+and its share pictures, topics, notices, search suggestions, the page-view beacon, and the staff
+preview of an unpublished clarification.
+
+Public GET pages are kept by the page cache (``pagecache.public_page``) and only ever show what
+``Clarification.objects.published()`` returns; the preview is the one staff-only view, never cached.
+"""
+
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -5,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import Case, Value, When
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
@@ -14,7 +23,7 @@ from django.views.decorators.http import condition, require_http_methods, requir
 from core import ratelimit
 from core.clients import client_hash, client_ip
 
-from . import pagecache, pageviews, search, share_images
+from . import pagecache, pageviews, search, share_font, share_images
 from .filters import ClarificationFilter
 from .models import Clarification, Language, Notice, Topic
 from .pagecache import public_page
@@ -66,6 +75,7 @@ def clarification_list(request):
     filterset = ClarificationFilter(data, queryset=Clarification.objects.published().for_cards())
     results = filterset.qs  # filtering ranks the search, which sets filterset.ranking
     ranking = filterset.ranking
+    paginator: Paginator
     if ranking is not None:
         paginator = search.ResultPaginator(results, settings.CLARIFICATIONS_PER_PAGE, capped=ranking.capped)
     else:
@@ -164,12 +174,20 @@ def clarification_detail(request, pk):
         .for_cards()
         .order_by("other_language", "-published_at", "-id")[:RELATED_COUNT]
     )
-    return render(request, "clarifications/detail.html", {"clarification": clarification, "related": related})
+    context = {"clarification": clarification, "related": related, "content_language": clarification.language}
+    return render(request, "clarifications/detail.html", context)
 
 
 def _share_image_etag(request, pk, variant):
     clarification = Clarification.objects.published(include_withdrawn=True).filter(pk=pk).first()
-    return share_images.cache_key(clarification, variant, get_language()) if clarification else None
+    if clarification is None:
+        return None
+    return share_images.cache_key(clarification, variant, get_language(), _page_address(request, clarification))
+
+
+def _page_address(request, clarification):
+    """The absolute address of the clarification's page in the active language (for its QR code)."""
+    return request.build_absolute_uri(clarification.get_absolute_url())
 
 
 @require_safe
@@ -177,7 +195,10 @@ def _share_image_etag(request, pk, variant):
 def clarification_share_image(request, pk, variant):
     """The clarification's share picture (see share_images.py), revalidated by its content hash."""
     clarification = get_object_or_404(Clarification.objects.published(include_withdrawn=True), pk=pk)
-    png, _key = share_images.share_image(clarification, variant, get_language())
+    if not share_font.available():
+        # No CJK font on this server (share_font.py): the site's default picture, never an error.
+        return redirect(static("img/share-default.png"))
+    png, _key = share_images.share_image(clarification, variant, get_language(), _page_address(request, clarification))
     response = HttpResponse(png, content_type="image/png")
     # Revalidated like the pages (see pagecache.py): a correction shows in the picture at once.
     response["Cache-Control"] = pagecache.CACHE_CONTROL
@@ -198,7 +219,12 @@ def clarification_preview(request, pk):
         Clarification.objects.prefetch_related("topics", "sources", "updates"),
         pk=pk,
     )
-    context = {"clarification": clarification, "related": [], "preview": True}
+    context = {
+        "clarification": clarification,
+        "related": [],
+        "preview": True,
+        "content_language": clarification.language,
+    }
     response = render(request, "clarifications/detail.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
@@ -221,4 +247,4 @@ def notice_list(request):
 @public_page
 def notice_detail(request, pk):
     notice = get_object_or_404(Notice.objects.published(), pk=pk)
-    return render(request, "clarifications/notice_detail.html", {"notice": notice})
+    return render(request, "clarifications/notice_detail.html", {"notice": notice, "content_language": notice.language})

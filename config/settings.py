@@ -127,7 +127,7 @@ INSTALLED_APPS = [
     "core.third_party.LoginProtectionConfig",
     "django_tasks",
     "core.third_party.TaskQueueConfig",
-    # Ours, from the shared helpers up (docs: README's layout; tests/test_architecture.py keeps it so).
+    # Ours, from the shared helpers up (docs/architecture.md; tests/test_architecture.py keeps it so).
     "core",
     "clarifications",
     "tips",
@@ -235,7 +235,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": SQLITE_ENGINE,
-            "NAME": DATA_DIR / "db.sqlite3",
+            "NAME": str(DATA_DIR / "db.sqlite3"),
             "OPTIONS": SQLITE_OPTIONS,
             "CONN_MAX_AGE": CONN_MAX_AGE,
         }
@@ -447,6 +447,10 @@ OFFICE_NAME_EN = env_str("OFFICE_NAME_EN", "City Internet Information Office")
 # Four-eyes rule: whoever publishes a clarification must not be its author. FOUR_EYES=false relaxes
 # it for a one-person office.
 PIYAO_FOUR_EYES = env_bool("FOUR_EYES", True)
+# The font of the share pictures' Chinese text (clarifications/share_font.py): empty finds Debian's
+# fonts-noto-cjk at its standard path; otherwise a font file with a Simplified Chinese face. Without one
+# the site shares its default picture and the system check piyao.W002 says so.
+SHARE_FONT_PATH = env_str("SHARE_FONT_PATH")
 # The licence of the open data (the statistics page and the downloads), named on the page and linked
 # from each download's Link header. The data must not go out without one.
 OPEN_DATA_LICENCE = env_str("OPEN_DATA_LICENCE", "CC BY 4.0")
@@ -514,12 +518,23 @@ TASK_STALLED_AFTER_SECONDS = env_int("TASK_STALLED_AFTER_SECONDS", 600)
 # Screenshots are read with tesseract's Simplified Chinese model (tips/intake/ocr.py); OCR_TESSDATA names
 # the folder of chi_sim.traineddata when it is not in one of the usual places.
 OCR_ENABLED = env_bool("OCR_ENABLED", True)
-OCR_TESSDATA = env_str("OCR_TESSDATA")
+# The engine: "tesseract" (the default, light) or "rapidocr" (PP-OCR on onnxruntime: reads better, needs
+# about 1 GB more per task worker and `pip install -r requirements-rapidocr.txt`; docs/ocr.md compares them).
+OCR_ENGINE = env_str("OCR_ENGINE") or "tesseract"
 # Each reading runs in a child process of the worker within these bounds (tips/intake/ocr.py): past
-# them the picture "could not be read" and the worker goes on with the next task.
-OCR_TIMEOUT_SECONDS = env_positive_int("OCR_TIMEOUT_SECONDS", 60)
-OCR_CPU_SECONDS = env_positive_int("OCR_CPU_SECONDS", 30)
-OCR_MEMORY_MB = env_positive_int("OCR_MEMORY_MB", 1024)
+# them the picture "could not be read" and the worker goes on with the next task. Their defaults are
+# the engine's: rapidocr takes about five times tesseract's CPU time (a 1080 x 9000 capture: 21 s),
+# and its onnxruntime and OpenCV reserve about 1.6 GB of address space to use 0.9 GB of memory.
+OCR_BOUNDS_BY_ENGINE = {
+    "tesseract": {"OCR_TIMEOUT_SECONDS": 60, "OCR_CPU_SECONDS": 30, "OCR_MEMORY_MB": 1024},
+    "rapidocr": {"OCR_TIMEOUT_SECONDS": 120, "OCR_CPU_SECONDS": 60, "OCR_MEMORY_MB": 3072},
+}
+if OCR_ENGINE not in OCR_BOUNDS_BY_ENGINE:
+    raise ImproperlyConfigured(f"OCR_ENGINE must be tesseract or rapidocr, not {OCR_ENGINE!r}")
+OCR_TESSDATA = env_str("OCR_TESSDATA")
+OCR_TIMEOUT_SECONDS = env_positive_int("OCR_TIMEOUT_SECONDS", OCR_BOUNDS_BY_ENGINE[OCR_ENGINE]["OCR_TIMEOUT_SECONDS"])
+OCR_CPU_SECONDS = env_positive_int("OCR_CPU_SECONDS", OCR_BOUNDS_BY_ENGINE[OCR_ENGINE]["OCR_CPU_SECONDS"])
+OCR_MEMORY_MB = env_positive_int("OCR_MEMORY_MB", OCR_BOUNDS_BY_ENGINE[OCR_ENGINE]["OCR_MEMORY_MB"])
 # "Check a screenshot": beyond this many pictures waiting, visitors are asked to come back later.
 SCREENSHOT_CHECK_MAX_WAITING = env_int("SCREENSHOT_CHECK_MAX_WAITING", 20)
 # ... and beyond this many of one client address's, that visitor is asked to wait for them (429), so

@@ -17,7 +17,9 @@ from ops.metrics import metrics_view
 from ops.views import healthz
 from tips.intake.wechat.views import endpoint as wechat_endpoint
 
-# Machine URLs keep one address whatever the language (see PRODUCT.md's contracts).
+# Each language has its own feed channel at the pages' paths: /feeds/latest.rss (the default language)
+# and /en/feeds/latest.rss (see clarifications/feeds.py); they are included with the pages below
+# (docs/contracts.md, Feeds).
 feed_patterns = [
     path("latest.rss", public_page(feeds.LatestClarificationsFeed()), name="latest_rss"),
     path("latest.atom", public_page(feeds.LatestClarificationsAtomFeed()), name="latest_atom"),
@@ -45,11 +47,11 @@ class FaviconView(RedirectView):
         return static("img/favicon.ico")
 
 
+# Machine URLs keep one address whatever the language (see PRODUCT.md's contracts).
 urlpatterns = [
     path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("healthz", healthz, name="healthz"),
     path("metrics", metrics_view, name="metrics"),
-    path("feeds/", include((feed_patterns, "feeds"))),
     path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", public_page(robots_txt), name="robots_txt"),
     path("api/", include((api_patterns, "api"))),
@@ -71,5 +73,6 @@ urlpatterns += i18n_patterns(
     path("", include("clarifications.urls")),
     path("", include("tips.intake.urls")),
     path("", include("opendata.urls")),
+    path("feeds/", include((feed_patterns, "feeds"))),
     prefix_default_language=False,
 )

@@ -39,10 +39,10 @@ def forwarded_client(remote_addr, forwarded_for, hops):
 
 def client_ip(request):
     """The address of whoever sent ``request`` (see the module docstring)."""
-    if not settings.TRUSTED_PROXY_COUNT and "HTTP_X_FORWARDED_FOR" in request.META:
+    if not settings.TRUSTED_PROXY_COUNT and "x-forwarded-for" in request.headers:
         warn_about_proxy(request.META.get("REMOTE_ADDR", ""))
     return forwarded_client(
-        request.META.get("REMOTE_ADDR", ""), request.META.get("HTTP_X_FORWARDED_FOR"), settings.TRUSTED_PROXY_COUNT
+        request.META.get("REMOTE_ADDR", ""), request.headers.get("x-forwarded-for"), settings.TRUSTED_PROXY_COUNT
     )
 
 

@@ -43,10 +43,6 @@ def log_event(event_logger, event, *, level=logging.INFO, **fields):
     event_logger.log(level, event, extra={"event": event, "fields": fields})
 
 
-def current_request_id():
-    return _request_id.get()
-
-
 class RequestLogMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

@@ -5,7 +5,7 @@ serves pictures only, from ``MEDIA_ROOT`` only (Django's ``static.serve`` refuse
 it and answers conditional requests with 304), with their image type, ``nosniff`` and a sandboxing
 CSP, so a file can never be run as a page. Upload names never change content (a new upload gets a
 new random name), so browsers may keep them a day. Behind a reverse proxy, let the proxy serve
-``/media/`` from ``DATA_DIR/media`` instead (see the README) and set ``SERVE_MEDIA=false``.
+``/media/`` from ``DATA_DIR/media`` instead (see docs/deployment.md, Public media) and set ``SERVE_MEDIA=false``.
 """
 
 from pathlib import PurePosixPath
@@ -25,7 +25,7 @@ def serve_media(request, path):
     if content_type is None:
         raise Http404("Not a public picture")
     try:
-        response = serve(request, path, document_root=settings.MEDIA_ROOT)
+        response = serve(request, path, document_root=str(settings.MEDIA_ROOT))
     except SuspiciousFileOperation:
         raise Http404("Not a public picture") from None
     if response.status_code == 200:

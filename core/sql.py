@@ -56,9 +56,8 @@ def fixed_offset(first_day, last_day):
         datetime.combine(first_day + timedelta(days=offset), datetime.min.time(), zone).utcoffset()
         for offset in range((last_day - first_day).days + 2)
     }
-    if len(offsets) != 1:
-        return None
-    return int(offsets.pop().total_seconds() // 60)
+    offset = offsets.pop() if len(offsets) == 1 else None
+    return None if offset is None else int(offset.total_seconds() // 60)
 
 
 class LocalDays(dict):

@@ -30,6 +30,7 @@ goes before every such task queued after it. Why this design for the screenshots
 """
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -50,7 +51,7 @@ SOMEONE_WAITS = 10
 # A task waiting this long is raised to SOMEONE_WAITS (see Fairness above).
 WAITED_LONG = timedelta(seconds=60)
 
-_given_up_handlers = {}
+_given_up_handlers: dict[str, Callable[..., object]] = {}
 
 
 def when_given_up(task):

@@ -1,3 +1,6 @@
+"""The front page (latest clarifications, the week's most asked, notices, topics) and the full "most
+asked" ranking: public pages, cached, whose ranking is renewed every ``RANKING_REFRESH_SECONDS``."""
+
 from django.shortcuts import render
 
 from clarifications.models import Clarification, Notice, Topic

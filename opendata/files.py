@@ -1,8 +1,8 @@
 """The downloads as files: each built once per content version, then served like a static file.
 
-Before, every request ran the whole export (30,031 clarifications: an 82 MB CSV, 7 s of a worker's
-CPU), and a query string made each one new to any cache: 16 parallel downloads took 89–146 s each and
-a cached page timed out meanwhile. Now:
+Before, every request ran the whole export (seconds of a worker's CPU for a large archive), and a query
+string made each one new to any cache: parallel downloads took minutes each and a cached page timed
+out meanwhile (the figures before and after: docs/benchmarks.md, *Open data*). Now:
 
 - **Built once per content version.** The first request after a change of the public content
   (``ContentVersion.token()``, the page cache's version) writes the file under ``OPEN_DATA_ROOT``, with a
@@ -212,7 +212,7 @@ def serve(request, kind: Kind, *, attempts=3):
         files = built(kind, request)
     except BuildBusy:
         return _plain_response(503, _("The download is being prepared. Please try again in a minute."), retry=60)
-    gzipped = bool(ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
+    gzipped = bool(ACCEPTS_GZIP.search(request.headers.get("accept-encoding", "")))
     path = files.gzipped if gzipped else files.plain
     try:
         stat = path.stat()
@@ -236,8 +236,7 @@ def serve(request, kind: Kind, *, attempts=3):
         return conditional
     byte_range = _requested_range(request, etag=etag, last_modified=int(stat.st_mtime), size=stat.st_size)
     if byte_range == "unsatisfiable":
-        response = HttpResponse(status=416, headers={**headers, "Content-Range": f"bytes */{stat.st_size}"})
-        return response
+        return HttpResponse(status=416, headers={**headers, "Content-Range": f"bytes */{stat.st_size}"})
     if request.method == "GET" and not _allowed(request):
         period = parse_rate(settings.OPEN_DATA_RATE, "OPEN_DATA_RATE")[1]
         return _plain_response(
@@ -252,6 +251,7 @@ def serve(request, kind: Kind, *, attempts=3):
     status = 206 if byte_range else 200
     if byte_range:
         headers["Content-Range"] = f"bytes {start}-{end}/{stat.st_size}"
+    response: HttpResponse | FileResponse
     if request.method == "HEAD":
         response = HttpResponse(status=status, headers=headers, content_type=kind.content_type)
         response["Content-Disposition"] = f'attachment; filename="{kind.filename}"'
@@ -273,11 +273,11 @@ def serve(request, kind: Kind, *, attempts=3):
 def _requested_range(request, *, etag, last_modified, size):
     """(start, end) of a single satisfiable ``Range``; None for the whole file (no range, several
     ranges, or an ``If-Range`` naming another version); "unsatisfiable" for a range past the end."""
-    header = request.META.get("HTTP_RANGE", "").strip()
+    header = request.headers.get("range", "").strip()
     match = SINGLE_RANGE.fullmatch(header.replace(" ", ""))
     if not match or match.groups() == ("", ""):
         return None
-    if_range = request.META.get("HTTP_IF_RANGE", "").strip()
+    if_range = request.headers.get("if-range", "").strip()
     if if_range and if_range != etag and parse_http_date_safe(if_range) != last_modified:
         return None
     first, last = match.groups()

@@ -29,7 +29,7 @@ def sqlite_database_path():
         raise CommandError(
             "The database is not SQLite. Back up PostgreSQL with its own tools: "
             "pg_dump -Fc -f piyao.dump DATABASE_URL, and restore with "
-            "pg_restore --clean --if-exists -d DATABASE_URL piyao.dump (see the README, Backups)."
+            "pg_restore --clean --if-exists -d DATABASE_URL piyao.dump (see docs/operations.md, Backups)."
         )
     return Path(database["NAME"])
 

@@ -1,15 +1,16 @@
 """What ``/healthz`` reports: each dependency's state, and whether the site can serve pages and store
 reports, cheaply (reads only: no write, no lock).
 
-The answer is a small JSON object (documented in the README, *Monitor*)::
+The answer is a small JSON object (documented in docs/deployment.md, *Monitoring*)::
 
     {"status": "ok", "database": {"state": "ok"}, "cache": {"state": "ok", "shared": true},
      "task_queue": {"state": "ok", "waiting": 0, "oldest_waiting_seconds": 0},
-     "ocr": {"state": "ok"}, "disk": {"state": "ok", "free_mb": 5120}}
+     "ocr": {"state": "ok", "engine": "tesseract"}, "disk": {"state": "ok", "free_mb": 5120}}
 
 Each dependency's ``state`` is ``ok``, ``down`` (with a ``reason``), ``late`` (the task queue) or
-``off`` (OCR switched off on purpose). The status code keeps the load balancer's contract: **200** when
-the site can serve pages and store reports, **503** when it cannot, which depends on two things only:
+``off`` (OCR switched off on purpose); ``ocr`` also names its engine (``OCR_ENGINE``). The status code
+keeps the load balancer's contract: **200** when the site can serve pages and store reports, **503**
+when it cannot, which depends on two things only:
 
 - the database answers and has our schema (a query on the clarifications table); on PostgreSQL it
   accepts writes (not a read-only standby or session); on SQLite its file is at its path and it and
@@ -131,4 +132,5 @@ def ocr_state():
         return {"state": "off"}
     with translation.override("en"):
         engine = ocr.status()
-        return {"state": "ok"} if engine.available else down(str(engine.reason))
+        state = {"state": "ok"} if engine.available else down(str(engine.reason))
+    return {**state, "engine": settings.OCR_ENGINE}

@@ -99,7 +99,8 @@ class DatabaseCollector:
             "Tips' screenshots by reading state: pending (waiting for a worker), read, failed, unavailable (no OCR).",
             labels=["reading"],
         )
-        totals, waiting = {}, {}
+        totals: dict[str, int] = {}
+        waiting: dict[str, int] = {}
         readings = dict.fromkeys([reading for reading in ScreenshotReading.values if reading], 0)
         is_open = Q(status__in=OPEN_STATUSES)  # the reports' one meaning of open (tips.models)
         rows = Tip.objects.order_by().values("channel", "screenshot_reading")

@@ -1,4 +1,4 @@
-"""JSON Lines import and export (the format is documented in the README)."""
+"""JSON Lines import and export (the format is documented in docs/contracts.md)."""
 
 import io
 import json

@@ -6,6 +6,7 @@ are skipped with the reason, except under CI, where they fail.
 
 import os
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
@@ -61,6 +62,8 @@ def page_path(name, clarification, language):
             return clarification.get_absolute_url()
         if name == "list":
             return reverse("clarifications:list") + "?q=地铁"
+        if name == "answer":  # a pasted message strongly matched: the answer card and its share kit
+            return reverse("clarifications:list") + "?" + urlencode({"q": clarification.claim})
         names = {
             "home": "home:index",
             "most_asked": "home:most_asked",
@@ -95,6 +98,7 @@ def axe_violations(page, axe_source):
     [
         "home",
         "list",
+        "answer",
         "detail",
         "most_asked",
         "open_data",
@@ -136,13 +140,13 @@ def test_the_large_text_switch_is_remembered_across_pages_and_visits(phone, demo
     assert not phone.evaluate("document.documentElement.classList.contains('large-text')")
 
 
-def test_the_copy_link_button_copies_the_clarifications_address(phone, demo_content):
+def test_copy_for_wechat_copies_the_answer_with_its_link_and_says_so(phone, demo_content):
     phone.context.grant_permissions(["clipboard-read", "clipboard-write"])
     phone.goto(demo_content.get_absolute_url())
-    phone.get_by_role("button", name="复制链接").click()
-    phone.get_by_role("status").filter(has_text="链接已复制。").wait_for()
+    phone.get_by_role("button", name="复制发微信").click()
+    phone.get_by_role("status").filter(has_text="已复制，请粘贴到微信聊天中。").wait_for()
     copied = phone.evaluate("navigator.clipboard.readText()")
-    assert copied == phone.url
+    assert copied.startswith(f"【谣言】{demo_content.title}\n") and copied.endswith(f"\n{phone.url}")
 
 
 def test_the_skip_link_is_the_first_stop_and_moves_focus_to_the_content(phone, demo_content):

@@ -47,9 +47,12 @@ def test_without_javascript_the_share_and_large_text_buttons_stay_hidden(phone_w
     clarification = ClarificationFactory()
     page = phone_without_javascript
     page.goto(clarification.get_absolute_url())
-    for name in ["分享…", "复制链接", "大字模式"]:
+    for name in ["分享…", "复制发微信", "大字模式"]:
         assert not page.get_by_role("button", name=name).is_visible(), f"{name} shows and would do nothing"
-    assert page.locator(".share-link").is_visible()
+    # The text to copy and the link are one tap away, and the picture is a plain link.
+    page.get_by_text("可复制的文字、链接、电子邮件").click()
+    assert page.locator(".share-link").is_visible() and page.locator("textarea.share-text").is_visible()
+    assert page.get_by_role("link", name="分享图片").is_visible()
 
 
 def test_without_native_sharing_only_the_working_buttons_show(phone):
@@ -86,7 +89,7 @@ def test_in_large_text_the_search_placeholder_is_not_cut(phone):
 def test_on_a_phone_the_picture_to_save_for_wechat_opens_with_chinese_text_drawn(phone):
     clarification = ClarificationFactory(truth="全市供水正常，没有停水计划。")
     phone.goto(clarification.get_absolute_url())
-    phone.get_by_role("link", name="分享到微信的图片").click()
+    phone.get_by_role("link", name="分享图片").click()
     phone.wait_for_url(f"**/clarifications/{clarification.pk}/share-square.png")
     assert phone.evaluate("document.images[0].naturalWidth") == 1080
     # The image as the phone shows it: dark strokes in the text area, not a blank or broken picture.

@@ -29,14 +29,17 @@ def test_a_citizen_on_a_phone_reports_a_rumor_with_a_screenshot(phone, tmp_path)
     phone.get_by_label("Where did you see it?").select_option("weibo")
     phone.get_by_label("When did you see it?").fill("2025-03-01")
     phone.get_by_label("Screenshot (optional)").set_input_files(str(screenshot))
+    # Giving the address is the request to be written to: no second tick.
     phone.get_by_label("Your e-mail (optional)").fill("citizen@example.com")
-    phone.get_by_label("You may write to me at this address about this report.").check()
     phone.get_by_role("button", name="Send the report").click()
 
     phone.wait_for_url(re.compile(r".*/en/tips/T-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}/$"))
     tip = Tip.objects.get()
     assert phone.get_by_role("heading", level=1).inner_text() == f"Report {tip.code}"
-    assert "your report has been received" in phone.locator(".tip-receipt").inner_text()
+    receipt = phone.locator(".tip-receipt").inner_text()
+    assert "your report has been received" in receipt
+    assert "Your screenshot was received." in receipt
+    assert "We will e-mail you at c***@example.com when we answer." in receipt
     assert "citizen@example.com" not in phone.content()
     # The receipt shows the matching clarification too, without JavaScript's help.
     assert phone.get_by_role("link", name="全市停水三天的消息不实").is_visible()
@@ -68,7 +71,10 @@ def test_a_screenshot_over_the_limit_is_refused_as_soon_as_it_is_chosen(phone):
     field.set_input_files({"name": "big.png", "mimeType": "image/png", "buffer": b"\0" * (5 * 1024 * 1024 + 1)})
     alert = phone.locator("#id_screenshot_too_large")
     alert.wait_for(state="visible")
-    assert alert.inner_text() == "The screenshot is too large (5.1 MB). The limit is 5 MB."
+    assert alert.inner_text() == (
+        "The screenshot is too large (5.1 MB). The limit is 5 MB. "
+        "It was not attached: choose a smaller one, or send the report without it."
+    )
     assert phone.evaluate("document.getElementById('id_screenshot').files.length") == 0
     field.set_input_files({"name": "small.png", "mimeType": "image/png", "buffer": image_bytes()})
     assert alert.is_hidden()

@@ -1,5 +1,5 @@
 """deploy/systemd's units pass ``systemd-analyze verify`` (skipped, with the reason, where systemd's tools
-are not installed), and they start what the rest of deploy/ and the README say."""
+are not installed), and they start what the rest of deploy/ and the docs say."""
 
 import configparser
 import shutil

@@ -99,7 +99,63 @@ def test_the_feed_takes_a_fixed_number_of_queries(client, django_assert_num_quer
         client.get("/feeds/latest.atom")
 
 
-def test_pages_link_to_the_feeds_for_feed_readers(client):
-    page = client.get("/").content.decode()
-    assert 'type="application/rss+xml"' in page and 'href="/feeds/latest.rss"' in page
-    assert 'type="application/atom+xml"' in page and 'href="/feeds/latest.atom"' in page
+@pytest.mark.parametrize(
+    ("page_url", "prefix", "footer_text"),
+    [("/", "", "RSS 订阅"), ("/en/", "/en", "RSS feed"), ("/en/about/", "/en", "RSS feed")],
+)
+def test_each_languages_pages_link_their_own_feed_in_the_head_and_the_footer(client, page_url, prefix, footer_text):
+    page = client.get(page_url).content.decode()
+    head, body = page.split("</head>")
+    assert '<link rel="alternate" type="application/rss+xml" title="' in head
+    assert f'href="{prefix}/feeds/latest.rss"' in head and f'href="{prefix}/feeds/latest.atom"' in head
+    footer = body.split('<footer class="site-footer">')[1]
+    assert f'<a href="{prefix}/feeds/latest.rss" type="application/rss+xml">{footer_text}</a>' in footer
+    other = "/en" if not prefix else ""
+    assert f'href="{other}/feeds/latest.rss"' not in page
+
+
+@pytest.fixture
+def in_both_languages():
+    topic = TopicFactory(slug="health", name="医疗健康", name_en="Health")
+    chinese = ClarificationFactory(title="网传“疫苗含有芯片”？不实", topics=[topic])
+    english = ClarificationFactory(
+        title="No, vaccines do not contain microchips",
+        truth="Vaccines contain no electronics.",
+        language="en",
+        topics=[topic],
+    )
+    return chinese, english
+
+
+def test_the_english_channel_is_in_english_from_its_title_to_its_items(client, in_both_languages):
+    _, english = in_both_languages
+    response = client.get("/en/feeds/latest.rss")
+    assert response.status_code == 200
+    channel = ET.fromstring(response.content).find("channel")  # noqa: S314 (our own server's output)
+    assert channel.findtext("title") == "Piyao: Latest clarifications"
+    assert channel.findtext("description") == (
+        "The latest rumor clarifications published in English: the claim, the verdict and the truth."
+    )
+    assert channel.findtext("language") == "en"
+    assert channel.findtext("link") == "http://testserver/en/clarifications/"
+    (item,) = channel.findall("item")
+    assert item.findtext("title") == "[False] No, vaccines do not contain microchips"
+    assert item.findtext("description") == "Vaccines contain no electronics."
+    assert item.findtext("link") == f"http://testserver/en/clarifications/{english.pk}/"
+    assert [category.text for category in item.findall("category")] == ["Health"]
+
+
+def test_the_chinese_channel_keeps_its_address_and_carries_the_chinese_clarifications(client, in_both_languages):
+    chinese, _ = in_both_languages
+    channel = ET.fromstring(client.get("/feeds/latest.rss").content).find("channel")  # noqa: S314
+    assert channel.findtext("language") == "zh-hans"
+    assert "最新辟谣" in channel.findtext("title")
+    assert [item.findtext("title") for item in channel.findall("item")] == [f"[谣言] {chinese.title}"]
+
+
+@pytest.mark.parametrize("url", ["/en/feeds/latest.atom", "/en/feeds/topics/health.atom"])
+def test_the_english_atom_channels_are_in_english_too(client, in_both_languages, url):
+    root = ET.fromstring(client.get(url).content)  # noqa: S314 (our own server's output)
+    assert root.findtext(f"{ATOM}subtitle").startswith("The latest rumor clarifications published in English")
+    titles = [entry.findtext(f"{ATOM}title") for entry in root.findall(f"{ATOM}entry")]
+    assert titles == ["[False] No, vaccines do not contain microchips"]

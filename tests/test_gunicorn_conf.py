@@ -126,8 +126,9 @@ def ask_on(connection):
     for _attempt in range(3):
         try:
             connection.request("GET", "/healthz")
-            body = connection.getresponse().read()
-            assert body == b"ok\n"
+            response = connection.getresponse()
+            body = response.read()
+            assert response.status == 200, body
             return
         except (http.client.HTTPException, OSError):
             connection.close()

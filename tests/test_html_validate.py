@@ -11,6 +11,7 @@ Without html-validate installed the test is skipped with the reason, except unde
 import os
 import subprocess
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.utils import timezone
 from clarifications.models import DailyViews
 
 from .factories import ClarificationFactory, NoticeFactory, SourceFactory, TipFactory, TopicFactory, UpdateFactory
+from .tips_images import upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.subprocess]
 
@@ -58,17 +60,20 @@ def test_every_public_page_type_is_valid_html(client, html_validate, tmp_path):
     withdrawn = ClarificationFactory(withdrawn=True)
     notice = NoticeFactory()
     answered = TipFactory(status="answered", clarification=clarification)
+    suggested = TipFactory(text=clarification.claim)  # open, its first suggestion is the answer card
     from tips.models import ScreenshotCheck
 
     waiting = ScreenshotCheck.objects.create()
     checked = ScreenshotCheck.objects.create(reading="read", text=clarification.claim)
-    unmatched = ScreenshotCheck.objects.create(reading="read", text="下周全市中小学放假两周")
+    unmatched = ScreenshotCheck.objects.create(reading="read", text="下周全市中小学放假两周", image="checks/seen.png")
+    received = TipFactory(with_contact=True, screenshot="tips/seen.png", seen_on="2026-12-05")
     DailyViews.objects.create(clarification=clarification, day=timezone.localdate(), views=3)
     pages = {
         "home": "/",
         "home-en": "/en/",
         "list": reverse("clarifications:list"),
         "search": reverse("clarifications:list") + "?q=地铁&verdict=false&sort=-published",
+        "answer": reverse("clarifications:list") + "?" + urlencode({"q": clarification.claim}),
         "filter-errors": reverse("clarifications:list") + "?published_after=yesterday&verdict=nonsense",
         "detail": clarification.get_absolute_url(),
         "detail-en": "/en" + clarification.get_absolute_url(),
@@ -85,6 +90,8 @@ def test_every_public_page_type_is_valid_html(client, html_validate, tmp_path):
         "tip-form": reverse("tips:new"),
         "tip-lookup": reverse("tips:lookup"),
         "tip-status": reverse("tips:status", args=[answered.code]),
+        "tip-status-received": reverse("tips:status", args=[received.code]),
+        "tip-receipt-answer": reverse("tips:status", args=[suggested.code]),
         "check-form": reverse("tips:check"),
         "check-progress": reverse("tips:check_result", args=[waiting.pk]),
         "check-result": reverse("tips:check_result", args=[checked.pk]),
@@ -93,10 +100,17 @@ def test_every_public_page_type_is_valid_html(client, html_validate, tmp_path):
     }
     for name, path in pages.items():
         response = client.get(path)
+        if name in ("answer", "check-result", "tip-receipt-answer"):
+            assert b'class="answer-card' in response.content, f"{name} has no answer card"
         assert response.status_code in (200, 404), f"{path} answered {response.status_code}"
         (tmp_path / f"{name}.html").write_bytes(response.content)
     response = client.post(reverse("tips:new"), {"text": ""})
     (tmp_path / "tip-form-errors.html").write_bytes(response.content)
+    # A screenshot kept across a mistake, and one refused.
+    response = client.post(reverse("tips:new"), {"text": "停", "platform": "weibo", "screenshot": upload("shot.png")})
+    (tmp_path / "tip-form-kept.html").write_bytes(response.content)
+    response = client.post(reverse("tips:new"), {"text": "停", "screenshot": upload("bad.png", b"not a picture")})
+    (tmp_path / "tip-form-refused.html").write_bytes(response.content)
 
     config = Path(settings.BASE_DIR) / ".htmlvalidate.json"
     files = sorted(str(path) for path in tmp_path.glob("*.html"))

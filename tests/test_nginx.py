@@ -199,3 +199,30 @@ def test_the_access_log_is_nginxs_and_joins_the_sites_lines_by_request_id(site):
 
 def test_metrics_are_not_served_through_the_proxy(site):
     assert site.get("/metrics")[0] == 404
+
+
+def test_a_phone_photo_too_large_comes_back_as_the_form_with_what_was_typed(site):
+    """nginx lets the tip form's body through (up to 33 MB) so that the app, not nginx's 413 page,
+    answers a screenshot over the limit: the form again, the text kept, the file named."""
+    page = site.get("/en/tips/new/")[2].decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    boundary = "piyao-boundary"
+    fields = {"csrfmiddlewaretoken": token, "text": "下周一全市中小学放假两周", "platform": "wechat_group"}
+    body = b"".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in fields.items()
+    )
+    body += (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="screenshot"; filename="photo.jpg"\r\n'
+        "Content-Type: image/jpeg\r\n\r\n"
+    ).encode()
+    body += b"\0" * (12 * 1024 * 1024) + f"\r\n--{boundary}--\r\n".encode()
+    status, _, answer = site.get(
+        "/en/tips/new/",
+        data=body,
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}", "Referer": f"{site.https}/en/tips/new/"},
+    )
+    page = answer.decode()
+    assert status != 413 or "nginx" not in page
+    assert "下周一全市中小学放假两周" in page
+    assert "photo.jpg" in page

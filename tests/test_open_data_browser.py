@@ -22,3 +22,32 @@ def test_on_a_phone_the_statistics_fit_the_screen_width(phone, prefix):
     assert region.evaluate("element => element.scrollWidth > element.clientWidth")
     assert region.get_attribute("tabindex") == "0"
     assert phone.get_by_role("link", name="CSV").is_visible()
+
+
+NARROWEST_HEADING = """() => Math.min(...[...document.querySelectorAll('table.stats th')]
+    .map(cell => cell.getBoundingClientRect().width))"""
+FONT_SIZE = "parseFloat(getComputedStyle(document.querySelector('table.stats')).fontSize)"
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_no_column_of_the_statistics_is_squeezed_to_a_character_on_a_phone(phone, prefix):
+    topic = TopicFactory(name="公共卫生与疾病防控", name_en="Public health and disease control")
+    ClarificationFactory(topics=[topic])
+    phone.goto(f"{prefix}/open-data/")
+    narrowest = phone.evaluate(NARROWEST_HEADING)
+    assert narrowest >= 2.5 * phone.evaluate(FONT_SIZE), f"a column is {narrowest} px wide"
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_on_a_wide_screen_every_table_shows_whole(browser, live_server, prefix):
+    for number in range(3):
+        ClarificationFactory(topics=[TopicFactory(name=f"话题{number}", name_en=f"Topic {number}")])
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=live_server.url)
+    page = context.new_page()
+    page.goto(f"{prefix}/open-data/")
+    regions = page.locator(".table-scroll")
+    assert regions.count() == 3
+    for index in range(regions.count()):
+        assert regions.nth(index).evaluate("element => element.scrollWidth <= element.clientWidth"), index
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    context.close()

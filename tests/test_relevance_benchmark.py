@@ -169,6 +169,9 @@ def test_the_clef_set_runs_end_to_end_on_sqlite_beside_its_baseline(tmp_path):
     )
     assert completed.returncode == 0, completed.stderr
     run = json.loads(report_path.read_text())["runs"]["clef-dev/sqlite"]
-    assert set(run["results"]) == {"site", "BM25", "first stage"}
+    assert set(run["results"]) == {"site", "BM25", "first stage", "absent"}
+    # With their fact-checks held out, the two tweets are shown fewer cards than the page holds.
+    assert run["results"]["absent"]["all/all"]["queries"] == 2
+    assert 0 <= run["results"]["absent"]["all/all"]["cards"] < 20
     assert run["results"]["site"]["p@1"] == 1.0  # both tweets find their fact-check first
     assert "BM25 (stop words removed)" in completed.stdout

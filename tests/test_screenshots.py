@@ -18,6 +18,7 @@ from django_tasks_db.models import DBTaskResult
 
 from benchmarks import wechat_screens
 from tips.intake import ocr
+from tips.intake.checks import remove_read_check_pictures
 from tips.intake.receive import tip_submit
 from tips.models import ScreenshotCheck, ScreenshotReading, Sighting, Tip
 
@@ -160,9 +161,12 @@ def test_a_visitor_checks_a_screenshot_and_sees_what_was_read_and_the_match(
     assert "明天起本市地铁" in result
     assert "This message matches the clarification below." in result
     assert subway.title in result
-    assert "Your picture has been deleted" in result
-    # The picture is gone from the disk.
+    assert "Your picture is deleted within an hour" in result
+    # The picture stays an hour, for "report this rumor", and is then gone from the disk.
+    assert list((private_root / "checks").iterdir())
+    assert remove_read_check_pictures(older_than=timedelta(0)) == 1
     assert not list((private_root / "checks").iterdir())
+    assert ScreenshotCheck.objects.get().image == ""
 
 
 @pytest.mark.subprocess
@@ -241,6 +245,7 @@ import django
 django.setup()
 from benchmarks import wechat_screens
 from tips.intake import ocr
+from tips.intake.checks import remove_read_check_pictures
 print(ocr.read_text(wechat_screens.chat("明天起本市地铁全线停运三天", width=375, height=667)))
 """
 
@@ -290,7 +295,7 @@ def test_a_check_nobody_read_in_minutes_stops_the_waiting_and_says_so(client):
         page = client.get("/en" + url).text
     assert "taking far longer than it should" in page
     assert "http-equiv" not in page
-    assert "Your picture has been deleted" not in page
+    assert "Your picture is deleted within an hour" not in page
 
 
 @pytest.mark.django_db
@@ -310,7 +315,8 @@ def test_the_result_page_lists_its_matches_in_a_bounded_number_of_queries(client
     check = ScreenshotCheck.objects.create(reading="read", text=SUBWAY)
     with django_assert_max_num_queries(8):
         page = client.get(f"/en/check/{check.pk}/").text
-    assert page.count("网传地铁停运") == 8
+    # Every match is shown, the first as the answer card (whose title is also in its share kit).
+    assert page.count('class="answer-title"') + page.count('class="card-title"') == 8
 
 
 @pytest.mark.django_db

@@ -595,11 +595,16 @@ def test_common_words_are_not_asked_when_the_rare_ones_already_decide(monkeypatc
 
 def test_explain_search_prints_each_results_score_parts_and_how_the_text_was_read():
     answered = item("网传地铁停运", claim="地铁2号线下周停运")
+    by_the_way = item("网传期间限行", claim="我们听说期间要限行")  # shares one word (期间) and stop words
     output = io.StringIO()
-    call_command("explain_search", "我们听说新冠期间地铁停运", stdout=output)
+    call_command("explain_search", "我们听说新冠期间地铁停运，转发给你的朋友", stdout=output)
     text = output.getvalue()
     assert f"  1. #{answered.pk} " in text and "网传地铁停运" in text
     assert "first stage" in text and "terms" in text and "phrases" in text and "overlap" in text
+    assert "words shared 2: " in text  # 地铁 停运: two words in three bigrams
     assert "我们 0.05" in text  # a stop word, weighed as such
     assert "新冠 -> 新型 型冠" in text  # another form asked
-    assert text.rstrip().endswith("1 results, 10 shown.")
+    # The result left out, and why: what it shares is one word and stop words.
+    assert f"left out (1):\n   - #{by_the_way.pk} {search.ranking.FEW_WORDS}" in text
+    assert "words shared 1: " in text
+    assert text.rstrip().endswith("1 results, 1 shown.")

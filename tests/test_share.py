@@ -90,12 +90,14 @@ def test_the_share_block_works_without_javascript_and_enhances_with_a_local_scri
     url = f"http://testserver{clarification.get_absolute_url()}"
     page = client.get(clarification.get_absolute_url()).content.decode()
     share = page[page.index('<section class="share"') : page.index("</section>", page.index('<section class="share"'))]
-    # Without JavaScript: the link itself, and an e-mail link.
+    # Without JavaScript: the text to copy for WeChat, the link itself, and an e-mail link.
+    assert re.search(r"<textarea [^>]*readonly data-share-text>【谣言】网传全市停水不实\n", share)
     assert f'<a href="{url}">{url}</a>' in share
     assert 'href="mailto:?subject=' in share
-    # The buttons wait, hidden, for share.js to find out what the browser can do.
-    assert "data-share-copy hidden>复制链接</button>" in share
-    assert "data-share-native hidden>分享…</button>" in share
+    # The script-driven buttons are shown only when prefs.js (in <head>, before the first paint) marks
+    # <html class="js"> (and "can-share" where there is a share sheet): they never move the page later.
+    assert 'class="js-only" data-share-wechat>' in share
+    assert 'class="button-secondary can-share-only" data-share-native>分享…</button>' in share
     assert '<script src="/static/js/share.js" defer></script>' in page
 
 
@@ -110,3 +112,10 @@ def test_no_page_loads_a_script_from_another_host_or_runs_inline_code(client):
             assert body == ""
         assert not re.search(r"\son\w+=", page)
         assert 'style="' not in page
+
+
+def test_copy_for_wechat_says_withdrawn_for_a_withdrawn_clarification(client):
+    clarification = ClarificationFactory(title="网传全市停水不实", withdrawn=True)
+    page = client.get(clarification.get_absolute_url()).content.decode()
+    assert "data-share-text>【已撤回】网传全市停水不实\n" in page
+    assert "【谣言】" not in page

@@ -78,7 +78,6 @@ def test_an_english_tip_remembers_its_language(client):
         ({"seen_on": "2999-01-01"}, "seen_on", "This date is in the future."),
         ({"link": "not a link"}, "link", "Please enter a web address"),
         ({"contact_email": "nobody"}, "contact_email", "Please enter an e-mail address"),
-        ({"contact_email": "me@example.com"}, "contact_consent", "Tick this box so we may write to you"),
     ],
 )
 def test_each_bad_field_is_refused_with_a_clear_message_and_nothing_is_stored(client, overrides, field, message):
@@ -89,14 +88,21 @@ def test_each_bad_field_is_refused_with_a_clear_message_and_nothing_is_stored(cl
     assert Tip.objects.count() == 0
 
 
-def test_an_address_with_consent_is_kept(client):
-    client.post(NEW, valid_data(contact_email="citizen@example.com", contact_consent="on"))
+def test_an_address_given_without_a_second_tick_is_accepted_and_recorded_as_the_request_to_write(client):
+    response = client.post(NEW, valid_data(contact_email="citizen@example.com"))
+    assert response.status_code == 302
     tip = Tip.objects.get()
     assert tip.contact_email == "citizen@example.com"
     assert tip.contact_consent is True
 
 
-def test_consent_without_an_address_records_no_consent(client):
+def test_the_sentence_beside_the_address_says_what_giving_it_means_and_no_box_is_asked_for(client):
+    page = client.get("/en/tips/new/").text
+    assert "Give it and we will e-mail you when we answer this report, and for nothing else." in page
+    assert 'type="checkbox"' not in page
+
+
+def test_no_address_records_no_consent(client):
     client.post(NEW, valid_data(contact_consent="on"))
     tip = Tip.objects.get()
     assert tip.contact_email == ""

@@ -40,17 +40,18 @@ def test_the_error_summary_names_each_field_to_fix_and_links_to_it(client):
     assert "id_platform" not in summary
 
 
-def test_a_refused_form_says_the_chosen_screenshot_is_no_longer_attached(client):
+def test_a_refused_form_keeps_the_chosen_screenshot_and_says_so(client):
     response = client.post("/en/tips/new/", valid_data(link="not a link", screenshot=upload("shot.png")))
     assert response.status_code == 200
-    assert "The screenshot you chose (shot.png) is no longer attached" in response.text
+    assert "Your screenshot is kept: shot.png" in response.text
     assert "群里说明天全市停水三天，大家赶紧囤水！</textarea>" in response.text
     assert Tip.objects.count() == 0
 
 
 def test_a_refused_form_without_a_file_says_nothing_about_one(client):
     response = client.post("/en/tips/new/", valid_data(link="not a link"))
-    assert "no longer attached" not in response.text
+    assert "Your screenshot is kept" not in response.text
+    assert "The screenshot you chose" not in response.text
 
 
 def test_the_screenshot_limit_is_stated_before_upload_and_given_to_the_page_script(client):
@@ -73,9 +74,9 @@ def test_the_screenshot_limit_is_stated_before_upload_and_given_to_the_page_scri
 
 @pytest.mark.parametrize(
     ("megabytes", "status"),
-    # Read and refused by the form; refused unread by the form's own size check; refused unread
-    # although above the site-wide request limit (which would otherwise answer with its own page).
-    [(5.1, 200), (5.3, 413), (8.0, 413)],
+    # Read and refused by the form; read with the file's bytes dropped, also above the site-wide
+    # request limit (which would otherwise answer with its own page); refused unread.
+    [(5.1, 413), (5.3, 413), (8.0, 413), (33.0, 413)],
 )
 def test_every_too_large_screenshot_gets_the_same_answer_in_the_page_s_language(megabytes, status):
     client = Client(enforce_csrf_checks=False)
@@ -94,9 +95,25 @@ def test_every_too_large_screenshot_gets_the_same_answer_in_the_page_s_language(
 
 
 def test_a_body_refused_unread_says_the_report_must_be_written_again(client):
-    response = client.post("/en/tips/new/", valid_data(screenshot=upload("big.png", b"\0" * (6 * MB))))
+    response = client.post("/en/tips/new/", valid_data(screenshot=upload("big.png", b"\0" * (33 * MB))))
     assert response.status_code == 413
     assert "could not be read at all: please write it again" in response.text
+
+
+@pytest.mark.parametrize("megabytes", [5.3, 12.0])
+def test_a_too_large_screenshot_costs_nothing_typed_even_the_address_after_it(client, megabytes):
+    data = valid_data(link="https://example.com/a", contact_email="citizen@example.com")
+    data["screenshot"] = upload("big.png", b"\0" * int(megabytes * MB))
+    response = client.post("/en/tips/new/", data)
+    assert response.status_code == 413
+    page = response.text
+    assert f"The screenshot is too large ({megabytes:.1f} MB). The limit is 5 MB." in page
+    assert "群里说明天全市停水三天，大家赶紧囤水！</textarea>" in page
+    assert 'value="https://example.com/a"' in page and 'value="citizen@example.com"' in page
+    assert "could not be read at all" not in page
+    assert "The screenshot you chose (big.png) was not attached" in page
+    assert 'name="refused_screenshot" value="big.png"' in page
+    assert Tip.objects.count() == 0
 
 
 def test_a_file_just_over_the_limit_never_reads_as_the_limit_itself(client, settings):
@@ -112,10 +129,10 @@ def test_other_pages_keep_the_site_wide_request_limit(client):
 
 def test_the_tip_form_refuses_a_body_above_the_site_wide_limit_without_reading_it(settings):
     request = RequestFactory().post("/en/tips/new/", data=b"", content_type="multipart/form-data; boundary=x")
-    request.META["CONTENT_LENGTH"] = str(8 * MB)
+    request.META["CONTENT_LENGTH"] = str(40 * MB)
     request._stream = UnreadableBody()
     request.user = AnonymousUser()
     with translation.override("en"):
         response = RequestSizeLimitMiddleware(tip_new)(request)
     assert response.status_code == 413
-    assert "The screenshot is too large (8.0 MB). The limit is 5 MB." in response.content.decode()
+    assert "The screenshot is too large (40.0 MB). The limit is 5 MB." in response.content.decode()

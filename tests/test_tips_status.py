@@ -62,6 +62,21 @@ def test_an_open_tip_shows_matching_clarifications(client):
     assert clarification.title in response.text
 
 
+def test_a_strong_match_on_the_receipt_is_the_answer_card_with_its_share_kit(client, django_assert_max_num_queries):
+    clarification = ClarificationFactory(
+        title="全市停水三天的消息不实", claim="明天起全市停水三天", truth="全市供水正常。", authority_name="市水务局"
+    )
+    ClarificationFactory.create_batch(3, title="网传全市停水不实", claim="全市停水三天，请转发")
+    tip = TipFactory(text="明天起全市停水三天")
+    # The rate limit's seven, the tip, the search's four, the cards' topics: as many for four cards as for one.
+    with django_assert_max_num_queries(14):
+        page = client.get(f"/tips/{tip.code}/").text
+    card = page[page.index('<article class="answer-card') : page.index("</article>", page.index("answer-card"))]
+    assert clarification.title in card and "全市供水正常。" in card and "市水务局" in card
+    assert "data-share-wechat" in card
+    assert page.count('class="card-title"') == 3
+
+
 def test_the_page_shows_the_clarification_once_answered(client):
     clarification = ClarificationFactory(title="地铁停运传言不实")
     tip = TipFactory(status=ReportStatus.ANSWERED, clarification=clarification)

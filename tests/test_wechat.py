@@ -265,10 +265,15 @@ def test_too_many_reports_from_one_sender_are_refused_politely(settings, wechat)
 # --- other messages -----------------------------------------------------------------------------
 
 
-def test_voice_and_other_kinds_get_a_polite_reply(wechat):
+def test_voice_without_words_and_other_kinds_get_a_polite_reply(wechat):
     reply, _msg_id = wechat.send("voice", MediaId="abc", Format="amr")
-    expected = "We can only read words and pictures. Please send the text of the message, or a screenshot of it."
+    expected = "We cannot listen to voice messages. Please type the words of the message, or send a screenshot."
     assert reply.text == chinese(expected)
+    reply, _msg_id = wechat.send("location", Location_X="31.2", Location_Y="121.5", Scale="15", Label="上海")
+    assert reply.text == chinese(
+        "We can only read words, articles and pictures. Please send the text of the message, forward the "
+        "article, or send a screenshot of it."
+    )
     assert Tip.objects.count() == 0
 
 

@@ -46,7 +46,7 @@ def normalise_tip_code(raw):
     character ("T4F7K9QX" is the code T-T4F7-K9QX, "T4F7K9QXM" the code T-4F7K-9QXM).
     """
     text = "".join(raw.split()).upper().replace("-", "")
-    text = text.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    text = text.translate(str.maketrans("OIL", "011"))
     if len(text) == 9 and text.startswith("T"):
         text = text[1:]
     if len(text) != 8 or any(char not in CODE_ALPHABET for char in text):
@@ -191,7 +191,7 @@ class Report(models.Model):
     link = models.URLField(_("link"), max_length=500, blank=True)
     # Filled by the task queue (tips.intake.tasks), never in the request that stores the report.
     screenshot_reading = models.CharField(
-        _("screenshot reading"), max_length=12, choices=ScreenshotReading.choices, default="", blank=True
+        _("screenshot reading"), max_length=12, choices=ScreenshotReading, default="", blank=True
     )
     screenshot_text = models.TextField(
         _("text read from the screenshot"),
@@ -204,7 +204,7 @@ class Report(models.Model):
         blank=True,
         help_text=_("Perceptual hashes: the same picture, re-compressed, resized or cropped, has a close one."),
     )
-    status = models.CharField(_("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.NEW)
+    status = models.CharField(_("status"), max_length=20, choices=ReportStatus, default=ReportStatus.NEW)
     rumor = models.ForeignKey(
         Rumor,
         on_delete=models.SET_NULL,
@@ -290,7 +290,7 @@ class Tip(Report):
     seen_on = models.DateField(_("seen on"), null=True, blank=True)
     screenshot = models.FileField(_("screenshot"), storage=private_storage, upload_to="tips/%Y/%m/", blank=True)
     language = models.CharField(_("language"), max_length=7, default="zh-hans", help_text=_("Of the form used."))
-    channel = models.CharField(_("sent through"), max_length=20, choices=TipChannel.choices, default=TipChannel.WEB)
+    channel = models.CharField(_("sent through"), max_length=20, choices=TipChannel, default=TipChannel.WEB)
     pending_picture_url = models.URLField(
         _("picture still to fetch"),
         max_length=1000,
@@ -403,7 +403,7 @@ class Sighting(Report):
 
     screenshot = models.FileField(_("screenshot"), storage=private_storage, upload_to="sightings/%Y/%m/", blank=True)
     seen_at = models.DateTimeField(_("seen at"))
-    reach = models.PositiveSmallIntegerField(_("reach"), choices=Reach.choices, default=Reach.UNKNOWN)
+    reach = models.PositiveSmallIntegerField(_("reach"), choices=Reach, default=Reach.UNKNOWN)
     reach_details = models.CharField(
         _("reach in figures"),
         max_length=200,
@@ -500,7 +500,7 @@ class ScreenshotCheck(models.Model):
     client_hash = models.CharField(
         max_length=64, blank=True, help_text="Keyed hash of the sender's address, until the picture is read."
     )
-    reading = models.CharField(max_length=12, choices=ScreenshotReading.choices, default=ScreenshotReading.PENDING)
+    reading = models.CharField(max_length=12, choices=ScreenshotReading, default=ScreenshotReading.PENDING)
     text = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)

@@ -80,6 +80,13 @@ class Query:
         """Whether ``term`` weighs more than a stop word: what retrieval asks for and snippets mark."""
         return self.weight(term) > stopwords.STOP_WEIGHT
 
+    def says_something(self, term):
+        """Whether ``term`` says something of the rumor on its own: what a "possibly related" result
+        must share with the text (``ranking``) and a snippet marks. Not a stop word, not forwarding
+        chatter or a link's id (weighing CHATTER_WEIGHT or less), not a particle with its neighbour
+        (的朋 and 边的 in 你身边的朋友: ``stopwords.holds_particle``)."""
+        return self.weight(term) > stopwords.CHATTER_WEIGHT and not stopwords.holds_particle(term)
+
     def restricted_to(self, terms):
         """The same query keeping only ``terms`` (and its prefixes): what a snippet highlights."""
         keep = set(terms)
@@ -184,13 +191,24 @@ def _bigram_weight(term):
     return stopwords.bigram_weight(term) if len(term) == 2 and is_cjk(term) else None
 
 
-def _weigh(tokens, text, post, weight, out):
-    """Append (term, start, end, is_prefix, weight) to ``out`` for ``tokens`` of ``text`` (offsets in it),
-    each weighing ``weight`` times what it is: a stop word, chatter, a word of the rumor. A Chinese
-    bigram sharing a character with a function word beside it (们已 and 经知 in 我们已经知道: halves of
-    我们, 已经 and 知道, no word of the text's own) weighs as a stop word too."""
+class WeightedToken(NamedTuple):
+    """A term of a query where it stands in the text, and what it weighs there (0 to 1)."""
+
+    term: str
+    start: int
+    end: int
+    prefix: bool  # a lone Chinese character: matched as the start of a term
+    weight: float
+
+
+def _weigh(tokens, text, post, weight):
+    """The ``WeightedToken`` of each of ``tokens`` of ``text`` (offsets in it), each weighing ``weight``
+    times what it is: a stop word, chatter, a word of the rumor. A Chinese bigram sharing a character
+    with a function word beside it (们已 and 经知 in 我们已经知道: halves of 我们, 已经 and 知道, no word
+    of the text's own) weighs as a stop word too."""
     bigrams = [_bigram_weight(token[0]) for token in tokens]
     stop = stopwords.STOP_WEIGHT
+    out = []
     for index, (term, start, end, is_prefix) in enumerate(tokens):
         own = bigrams[index]
         if own is None:
@@ -205,7 +223,8 @@ def _weigh(tokens, text, post, weight, out):
             or (index + 1 < len(tokens) and bigrams[index + 1] == stop and tokens[index + 1][1] == start + 1)
         ):
             own = stop
-        out.append((term, start, end, is_prefix, weight * own * post.region_weight(start)))
+        out.append(WeightedToken(term, start, end, is_prefix, weight * own * post.region_weight(start)))
+    return out
 
 
 def _shifted(tokens, offset):
@@ -213,18 +232,19 @@ def _shifted(tokens, offset):
 
 
 def _weighted_tokens(text):
-    """(term, start, end, is_prefix, weight) for every token of a query, in the order of the text; the
+    """The ``WeightedToken`` of every token of a query, in the order of the text; the
     same for each hashtag or handle taken as one word (a term beside its words, in no phrase); and the
     possible splits of a tag written in one case (``Alternative``s of its term)."""
     post = posts.read(text)
-    weighted, joined, guesses = [], [], []
-    _weigh(tokenize(post.text, for_query=True), text, post, 1.0, weighted)
+    weighted = _weigh(tokenize(post.text, for_query=True), text, post, 1.0)
+    joined: list[WeightedToken] = []
+    guesses: list[Alternative] = []
     for start, end in post.links:
-        _weigh(_shifted(tokenize(text[start:end], for_query=True), start), text, post, posts.LINK_WEIGHT, weighted)
+        weighted += _weigh(_shifted(tokenize(text[start:end], for_query=True), start), text, post, posts.LINK_WEIGHT)
     for tag in post.tags:
         weight = posts.HANDLE_WEIGHT if tag.handle else 1.0
         for start, end in tag.parts:
-            _weigh(_shifted(tokenize(text[start:end], for_query=True), start), text, post, weight, weighted)
+            weighted += _weigh(_shifted(tokenize(text[start:end], for_query=True), start), text, post, weight)
         whole = word_terms(text[tag.start : tag.end].replace("_", ""))
         if len(tag.parts) == 1 and len(whole) == 1:
             for split in posts.splits(text[tag.start : tag.end]):
@@ -233,17 +253,22 @@ def _weighted_tokens(text):
                     guesses.append(Alternative(of=whole, terms=pieces))
         if len(tag.parts) > 1 and len(whole) == 1:
             joined.append(
-                (whole[0], tag.start, tag.end, False, weight * WHOLE_TAG_WEIGHT * post.region_weight(tag.start))
+                WeightedToken(
+                    whole[0], tag.start, tag.end, False, weight * WHOLE_TAG_WEIGHT * post.region_weight(tag.start)
+                )
             )
     if post.links or post.tags:
-        weighted.sort(key=lambda token: (token[1], token[2]))
+        weighted.sort(key=lambda token: (token.start, token.end))
     return weighted, joined, guesses
 
 
 def parse_query(text):
     """The Query for a user's text: any string is accepted, the first MAX_QUERY_CHARS characters count."""
     tokens, joined, guesses = _weighted_tokens(str(text)[:MAX_QUERY_CHARS])
-    terms, prefixes, spans, weights = {}, {}, {}, {}
+    terms: dict[str, None] = {}  # ordered sets
+    prefixes: dict[str, None] = {}
+    spans: dict[str, set[int]] = {}
+    weights: dict[str, float] = {}
     for term, start, end, is_prefix, weight in tokens + joined:
         (prefixes if is_prefix else terms).setdefault(term, None)
         weights[term] = max(weights.get(term, 0.0), weight)
@@ -262,7 +287,7 @@ def parse_query(text):
 
 def document_terms(fields):
     """(term, field index) for the indexed fields of one clarification, capped at MAX_DOCUMENT_TERMS."""
-    out = []
+    out: list[tuple[str, int]] = []
     for index, text in enumerate(fields):
         out.extend((token[0], index) for token in tokenize(text or ""))
         if len(out) >= MAX_DOCUMENT_TERMS:

@@ -22,7 +22,10 @@ from django.db.models import Max
 
 from . import statistics
 from .backends import backend_for
+from .weighing import PREFIX_DOCUMENTS
 
+# At most this many terms are asked: a 2,000-character Chinese forward has about 1,500 bigrams, and
+# beyond the most valuable 128 they are common ones that the row budget would stop anyway.
 RETRIEVAL_TERMS = 128
 TERM_PLACEHOLDER = "\x00piyao-search-term\x00"  # no term has a NUL: the analysis never makes one
 WINDOW_PLACEHOLDER = "\x00piyao-search-window\x00"
@@ -31,9 +34,20 @@ WINDOW_PLACEHOLDER = "\x00piyao-search-window\x00"
 # a common term still brings more rows than a list shows (RESULT_CAP).
 ROW_BUDGET = 2_500
 TERM_ROWS = 250
+# A common term is first asked among the newest ids, a window expected to hold 1.5 times its quota:
+# it is asked again whole when the window falls short (filters, an uneven spread), so the margin
+# only trades the odds of a second statement against the rows visited (benchmarks/search_bench.py).
 WINDOW_MARGIN = 1.5
+# How many candidates are reranked: where the first stage had put the right fact-check of 0.924 of
+# the CLEF-2020 dev tweets; 80 or 150 gained 0.005 MAP@5 for twice the rerank's work (docs/search.md).
 RERANK = 40
+# Max-score pruning reranks every candidate within reach of the RERANK-th, up to this many, rather
+# than ask the common terms: a bound on the rerank's work for the statement it saves.
 RERANK_PRUNED = 120
+# A lone Chinese character of the text is asked as a prefix (水 finds 停水, 水质), the first four of
+# them only: each matches a large share of a Chinese archive and brings its newest TERM_ROWS, so four
+# bound the statement at 1,000 rows. Lone characters are rare in real texts (水, or 停 水 typed apart);
+# the benchmarks do not measure this limit.
 PREFIXES_ASKED = 4
 
 
@@ -45,34 +59,51 @@ class Asked(NamedTuple):
     newest: int | None  # only its newest matches (a common term), or None for all of them
 
 
+class Candidate(NamedTuple):
+    """A clarification the first stage found, and its score there (the values of the asked terms it holds)."""
+
+    id: int
+    score: float
+
+
 class Candidates(NamedTuple):
     """What the first stage found."""
 
-    ranked: list  # [(id, score)], best first
-    matched: dict  # {id: [the asked terms it holds]}
+    ranked: list[Candidate]  # best first
+    matched: dict[int, list[str]]  # {id: the asked terms it holds}
     cut: bool  # some clarifications holding an asked term were left out
     depth: int  # how many of the best go on to the rerank
 
 
+class _Offered(NamedTuple):
+    """A term of the query the archive holds, in the order the first stage considers them."""
+
+    less_value: float  # minus its value: the most valuable first
+    documents: int  # then the rarest
+    position: int  # then as the text has them
+    term: str
+
+
 def retrieval_terms(query, counts, values):
     """The ``Asked`` terms: the most valuable first (the informative ones only, if any), within the budgets."""
-    entries = [
-        (-values.value[term], counts[term], position, term)
+    offered = [
+        _Offered(-values.value[term], counts[term], position, term)
         for position, term in enumerate((*query.terms, *values.shares))
         if counts.get(term) and term in values.value
     ]
     # Stop words only for a text of nothing else (not for one whose other words the archive lacks).
     if any(query.informative(term) for term in query.terms):
-        entries = [entry for entry in entries if entry[3] in values.shares or query.informative(entry[3])]
-    kept, rows, seen = [], 0, set()
-    for _value, documents, _position, term in sorted(entries):
-        if term in seen:
+        offered = [entry for entry in offered if entry.term in values.shares or query.informative(entry.term)]
+    kept: list[Asked] = []
+    rows, seen = 0, set()
+    for entry in sorted(offered):
+        if entry.term in seen:
             continue
-        take = min(documents, TERM_ROWS)
+        take = min(entry.documents, TERM_ROWS)
         if kept and (len(kept) >= RETRIEVAL_TERMS or rows + take > ROW_BUDGET):
             break
-        kept.append(Asked(term, False, TERM_ROWS if documents > TERM_ROWS else None))
-        seen.add(term)
+        kept.append(Asked(entry.term, False, TERM_ROWS if entry.documents > TERM_ROWS else None))
+        seen.add(entry.term)
         rows += take
     kept.extend(Asked(prefix, True, TERM_ROWS) for prefix in query.prefixes[:PREFIXES_ASKED])
     return kept
@@ -90,8 +121,17 @@ def candidates(queryset, kept, values, counts):
     """
     rare = [entry for entry in kept if entry.newest is None]
     common = [entry for entry in kept if entry.newest is not None]
-    scores, matched = Counter(), defaultdict(list)
-    cut = _ask(queryset, rare, values, scores, matched, counts)
+    scores: Counter[int] = Counter()
+    matched: defaultdict[int, list[str]] = defaultdict(list)
+
+    def add(found):
+        for asked, pks in found.items():
+            for pk in pks:
+                scores[pk] += values.value[asked.term]
+                matched[pk].append(asked.term)
+
+    found, cut = _ask(queryset, rare, counts)
+    add(found)
     depth = RERANK
     if common:
         ranked = sorted(scores.values(), reverse=True)
@@ -102,15 +142,18 @@ def candidates(queryset, kept, values, counts):
         if len(ranked) >= RERANK and ranked[RERANK - 1] > at_most and reach <= RERANK_PRUNED:
             cut, depth = True, reach  # clarifications holding only common terms were not counted
         else:
-            cut = _ask(queryset, common, values, scores, matched, counts) or cut
-    best_first = sorted(scores.items(), key=lambda item: (-item[1], -item[0]))
-    return Candidates(best_first, matched, cut, depth)
+            found, filled = _ask(queryset, common, counts)
+            add(found)
+            cut = filled or cut
+    found_all = (Candidate(pk, score) for pk, score in scores.items())
+    best_first = sorted(found_all, key=lambda item: (-item.score, -item.id))
+    return Candidates(best_first, dict(matched), cut, depth)
 
 
-def _ask(queryset, terms, values, scores, matched, counts):
-    """Add the clarifications holding each of ``terms`` to ``scores`` and ``matched``: for each term,
-    those of ``queryset`` holding it (a common term's newest TERM_ROWS only, after the queryset's own
-    filters). True when a common term filled its quota.
+def _ask(queryset, terms, counts):
+    """({``Asked``: [ids]}, filled): for each of ``terms``, the clarifications of ``queryset``
+    holding it (a common term's newest TERM_ROWS only, after the queryset's own filters); ``filled``
+    when a common term filled its quota (it may have had more matches: what it adds is then a floor).
 
     Where the index cannot give a term's matches newest first (PostgreSQL's GIN: every match is a
     visit of its row, then a sort), a common term is first asked among the newest ids only, a window
@@ -120,20 +163,16 @@ def _ask(queryset, terms, values, scores, matched, counts):
     The result is the same as without windows, for a fraction of the visits.
     """
     if not terms:
-        return False
+        return {}, False
     windows = _windows(queryset, terms, counts)
     found = _fetch(queryset, terms, windows)
-    again = [position for position in windows if len(found[position]) < terms[position].newest]
+    again = [position for position in windows if len(found[position]) < (terms[position].newest or 0)]
     if again:
         found.update(zip(again, _fetch(queryset, [terms[p] for p in again], {}).values(), strict=True))
-    for position, pks in found.items():
-        term = terms[position].term
-        for pk in pks:
-            scores[pk] += values.value[term]
-            matched[pk].append(term)
-    # A common term that filled its quota may have had more matches: the count is then a floor.
-    filled = (entry.newest is not None and len(found[position]) >= entry.newest for position, entry in enumerate(terms))
-    return any(filled)
+    filled = any(
+        entry.newest is not None and len(found[position]) >= entry.newest for position, entry in enumerate(terms)
+    )
+    return {terms[position]: pks for position, pks in found.items()}, filled
 
 
 def _windows(queryset, terms, counts):
@@ -143,11 +182,12 @@ def _windows(queryset, terms, counts):
     newest_id = queryset.model._base_manager.using(queryset.db).aggregate(newest=Max("pk"))["newest"] or 0
     total = max(counts.get(statistics.DOCUMENTS, 0), 1)
     windows = {}
-    for position, (term, prefix, limit) in enumerate(terms):
-        if limit is None:
+    for position, entry in enumerate(terms):
+        if entry.newest is None:
             continue
-        documents = total / 2 if prefix else max(counts.get(term, 0), 1)  # a prefix: as its IDF assumes
-        span = math.ceil(WINDOW_MARGIN * limit * newest_id / documents)
+        # A prefix: as common as its IDF assumes (``weighing.PREFIX_DOCUMENTS``).
+        documents = total * PREFIX_DOCUMENTS if entry.prefix else max(counts.get(entry.term, 0), 1)
+        span = math.ceil(WINDOW_MARGIN * entry.newest * newest_id / documents)
         if span < newest_id:
             windows[position] = newest_id - span
     return windows
@@ -167,19 +207,20 @@ def _fetch(queryset, terms, windows):
         narrowed.order_by(newest_first).values_list("pk", flat=True)[:TERM_ROWS].query.sql_with_params()
         for narrowed in (base, backend.newer_than(base, WINDOW_PLACEHOLDER) if windows else base)
     )
-    parts, params = [], []
-    for position, (term, prefix, limited) in enumerate(terms):
-        if limited is None:
+    parts: list[str] = []
+    params: list = []
+    for position, entry in enumerate(terms):
+        if entry.newest is None:
             branch_sql, branch_params = every
         else:
             branch_sql, branch_params = windowed if position in windows else newest
         values = {
-            TERM_PLACEHOLDER: backend.term_parameter(term, prefix=prefix),
+            TERM_PLACEHOLDER: backend.term_parameter(entry.term, prefix=entry.prefix),
             WINDOW_PLACEHOLDER: windows.get(position),
         }
         parts.append(f"SELECT {position} AS search_term, found.* FROM ({branch_sql}) AS found")  # noqa: S608
         params.extend(values.get(param, param) if isinstance(param, str) else param for param in branch_params)
-    found = {position: [] for position in range(len(terms))}
+    found: dict[int, list[int]] = {position: [] for position in range(len(terms))}
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
         for position, pk in cursor.fetchall():

@@ -47,7 +47,7 @@ def _write(alias, table, rows):
     with transaction.atomic(using=alias):
         documents = _documents(rows)
         old = backend.stored_terms(connection, table, [pk for pk, _terms in documents])
-        counts = Counter()
+        counts: Counter[str] = Counter()
         for pk, terms in documents:
             new, before = _distinct(terms), old.get(pk)
             counts.update(new - (before or set()))
@@ -67,7 +67,7 @@ def unindex(ids, *, model, using=None):
     table = model._meta.db_table
     with transaction.atomic(using=alias):
         old = backend.stored_terms(connection, table, ids)
-        counts = Counter()
+        counts: Counter[str] = Counter()
         for terms in old.values():
             counts.subtract(terms)
         counts[statistics.DOCUMENTS] -= len(old)
@@ -87,7 +87,8 @@ def rebuild_index(*, model, using=None, batch_size=500):
     connection, backend = connections[alias], backend_for(alias)
     table = model._meta.db_table
     rows = model._base_manager.using(alias).order_by("pk").values_list("pk", *INDEXED_FIELDS)
-    count, last, counts = 0, None, Counter()
+    count, last = 0, None
+    counts: Counter[str] = Counter()
     with transaction.atomic(using=alias):
         backend.clear(connection, table)
         while batch := list((rows if last is None else rows.filter(pk__gt=last))[:batch_size]):

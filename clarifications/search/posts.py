@@ -132,7 +132,7 @@ def splits(word):
         return ()
     if not (word.islower() or word.isupper()):
         return ()
-    found = []
+    found: list[tuple[str, ...]] = []
     for first in range(PIECE_MIN, len(word) - PIECE_MIN + 1):
         found.append((word[:first], word[first:]))
         for second in range(first + PIECE_MIN, len(word) - PIECE_MIN + 1):
@@ -144,7 +144,7 @@ def likeliest(guesses, counts, total):
     """Of ``guesses`` (``Alternative``s: a tag's term and a split of it into terms), for each tag the
     split whose terms are all in the archive and likeliest as words (the product of their document
     frequencies), if the tag itself is not a word of the archive."""
-    best = {}
+    best: dict[tuple, tuple] = {}  # {a tag's term: (likelihood, its likeliest Alternative)}
     for guess in guesses:
         if counts.get(guess.of[0]) or not all(counts.get(term) for term in guess.terms):
             continue

@@ -16,11 +16,17 @@ Two stages, both bounded whatever the length of the text:
 2. Reranking (``scoring``): the RERANK best are scored on their whole text with BM25F, phrases and
    the overlap of the text with the rumor, and given a match strength.
 
+Last, what a page may show (``_shown``): a result only "possibly related" (``Strength.RELATED``) is
+left out when it shares fewer than RELATED_MIN_WORDS words of what the text says (``shared_words``:
+no stop word, chatter or particle), and beyond the first RELATED_SHOWN of them. A result that
+matches or matches strongly is always kept.
+
 The databases only say which rows hold which term; all the arithmetic is this package's, so SQLite
 and PostgreSQL rank alike by construction. docs/search.md says how each constant was set.
 """
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db import connections
 from django.db.models import IntegerField
@@ -28,12 +34,15 @@ from django.db.models.expressions import RawSQL
 
 from . import posts, statistics, synonyms
 from .analysis import Query, parse_query
-from .candidates import RERANK, candidates, retrieval_terms
-from .scoring import CLAIM_COVERAGE_STRONG, Coverage, Scored, ScoreParts, Strength, rerank, strength_of
-from .weighing import alternative_terms, term_values
+from .candidates import RERANK, Asked, Candidates, candidates, retrieval_terms
+from .scoring import CLAIM_COVERAGE_STRONG, Coverage, Scored, ScoreParts, Strength, rerank, shared_words, strength_of
+from .weighing import TermValues, alternative_terms, term_values
 
 __all__ = [
     "CLAIM_COVERAGE_STRONG",
+    "RELATED_MIN_COVERAGE",
+    "RELATED_MIN_WORDS",
+    "RELATED_SHOWN",
     "RERANK",
     "RESULT_CAP",
     "Ranking",
@@ -43,7 +52,33 @@ __all__ = [
     "rank",
 ]
 
-RESULT_CAP = 200  # more candidates than this: the list says "200+"
+# More candidates than this: the list says "200+". Ten pages of results; nobody reads further, and
+# reranking more would cost more than the whole search (benchmarks/search_bench.py).
+RESULT_CAP = 200
+# A "possibly related" result must share this many words of what the text says (``shared_words``).
+# One shared word is what a forward matching nothing has with much of an archive: a forward about free
+# eggs listed 17 of the 36 demo clarifications on 明天, 朋友, 所有, 的朋友 (none are listed now). Set by
+# hand; RELATED_MIN_COVERAGE below is the measured part.
+RELATED_MIN_WORDS = 2
+# ... except in a short text (this many words that say something, or fewer: 地铁停运 停水 台风,
+# "subway closing weekend"; counted as ``shared_words`` counts them), where one shared word is a
+# good part of it: a clarification of the subway is related to 地铁停运.
+SHORT_TEXT_WORDS = 4
+# At most this many "possibly related" results: a few leads for a text nothing answers, not pages of
+# them (a short forward listed 19); as many as the list shows when nothing matches (NEAREST_SHOWN).
+# Results that match are never cut. At 3, the right fact-check of three CLEF-2020 dev tweets, only
+# possibly related and fourth or fifth, was cut: R@5 0.888 -> 0.873 (docs/search.md).
+RELATED_SHOWN = 5
+# ... and hold this share of what the text is worth (``Coverage``: each word by its value): two
+# common words of a long post ("people", "city") are chance. On the CLEF-2020 dev tweets asked of an
+# archive that cannot answer them, the possibly related results held 0.03-0.11 of the text's worth
+# (median 0.06); the right fact-check, where it was only possibly related, never less than 0.08.
+RELATED_MIN_COVERAGE = 0.08
+
+# Why a result was left out (``Ranking.hidden``, printed by ``manage.py explain_search``).
+FEW_WORDS = "shares too few words of what the text says (RELATED_MIN_WORDS)"
+LITTLE_WORTH = "holds too little of what the text is worth (RELATED_MIN_COVERAGE)"
+PAST_CAP = "beyond the first RELATED_SHOWN possibly related"
 
 
 @dataclass
@@ -51,13 +86,16 @@ class Ranking:
     """The ranked ids of the clarifications matching a text, best first, with their strengths."""
 
     query: Query
-    ids: list = field(default_factory=list)
-    strengths: dict = field(default_factory=dict)
-    highlight: Query = None  # the informative terms, for snippets
+    ids: list[int] = field(default_factory=list)
+    strengths: dict[int, Strength] = field(default_factory=dict)
+    highlight: Query | None = None  # what snippets mark: the terms that say something
     capped: bool = False  # more clarifications hold some term than were ranked
-    # With ``rank(..., explain=True)``: {id: ``ScoreParts``} of the reranked, and the first stage's scores.
-    details: dict = field(default_factory=dict)
-    first_stage: dict = field(default_factory=dict)
+    # With ``rank(..., explain=True)``: {id: ``ScoreParts``} of the reranked, the first stage's scores,
+    # the words each result shares, and {id: why} for the results left out (FEW_WORDS, PAST_CAP).
+    details: dict[int, ScoreParts] = field(default_factory=dict)
+    first_stage: dict[int, float] = field(default_factory=dict)
+    words: dict[int, float] = field(default_factory=dict)
+    hidden: dict[int, str] = field(default_factory=dict)
 
     def count(self, at_least):
         """How many results are at least this strong."""
@@ -118,33 +156,70 @@ def rank(queryset, text, *, limit=None, explain=False):
     found = _first_stage(queryset, query)
     if found is None:
         return ranking
-    query, values, kept, first = found
+    query, values, first = found.query, found.values, found.candidates
     ranking.query = query
-    ranking.highlight = _highlighted(query, [entry.term for entry in kept])
+    ranking.highlight = _highlighted(query, [entry.term for entry in found.asked])
     ranking.capped = first.cut or len(first.ranked) > limit
     ranked = first.ranked[:limit]
     coverage = Coverage(query, values)
-    reranked = rerank(queryset, query, values, coverage, [pk for pk, _score in ranked[: first.depth]], explain=explain)
-    for pk, score in ranked[first.depth :]:
-        reranked.append(Scored(pk, score, strength_of(coverage.of(first.matched[pk]), 0.0, 0)))
-    ranking.ids = [item.id for item in reranked]
-    ranking.strengths = {item.id: item.strength for item in reranked}
+    reranked = rerank(queryset, query, values, coverage, [item.id for item in ranked[: first.depth]], explain=explain)
+    for item in ranked[first.depth :]:
+        covered = coverage.of(first.matched[item.id])
+        words = shared_words(query, first.matched[item.id])
+        reranked.append(Scored(item.id, item.score, strength_of(covered, 0.0, 0), words, covered))
+    short = shared_words(query, (*query.terms, *query.prefixes)) <= SHORT_TEXT_WORDS
+    shown, hidden = _shown(reranked, 1 if short else RELATED_MIN_WORDS)
+    ranking.ids = [item.id for item in shown]
+    ranking.strengths = {item.id: item.strength for item in shown}
     if explain:
         ranking.details = {item.id: item.parts for item in reranked if item.parts is not None}
-        ranking.first_stage = dict(ranked)
+        ranking.first_stage = {item.id: item.score for item in ranked}
+        ranking.words = {item.id: item.words for item in reranked}
+        ranking.hidden = hidden
     return ranking
+
+
+def _shown(reranked, min_words):
+    """([``Scored``] a page may show, best first; {id: why not} for the others): a possibly related
+    result needs ``min_words`` shared words and RELATED_MIN_COVERAGE of the text's worth, and only
+    the first RELATED_SHOWN of them are kept."""
+    shown: list[Scored] = []
+    hidden: dict[int, str] = {}
+    related = 0
+    for item in reranked:
+        if item.strength == Strength.RELATED:
+            if item.words < min_words:
+                hidden[item.id] = FEW_WORDS
+                continue
+            if item.coverage < RELATED_MIN_COVERAGE:
+                hidden[item.id] = LITTLE_WORTH
+                continue
+            if related >= RELATED_SHOWN:
+                hidden[item.id] = PAST_CAP
+                continue
+            related += 1
+        shown.append(item)
+    return shown, hidden
 
 
 def first_stage(queryset, text):
     """The ids the first stage finds for ``text``, best first, before reranking (for the benchmarks)."""
     query = text if isinstance(text, Query) else parse_query(text)
     found = _first_stage(queryset, query) if query else None
-    return [pk for pk, _score in found[3].ranked] if found else []
+    return [item.id for item in found.candidates.ranked] if found else []
+
+
+class FirstStage(NamedTuple):
+    """What the first stage made of a text."""
+
+    query: Query  # with its other forms (synonyms, a tag's likeliest split)
+    values: TermValues
+    asked: list[Asked]
+    candidates: Candidates
 
 
 def _first_stage(queryset, query):
-    """(query with its other forms, ``TermValues``, the asked terms, ``Candidates``), or None when no
-    term of the text is in the archive."""
+    """The ``FirstStage`` of ``query``, or None when no term of the text is in the archive."""
     connection = connections[queryset.db]
     known = synonyms.current(connection.alias)
     query = query.with_alternatives(known.alternatives(query))
@@ -162,10 +237,13 @@ def _first_stage(queryset, query):
     kept = retrieval_terms(query, counts, values)
     if not kept:
         return None
-    return query, values, kept, candidates(queryset, kept, values, counts)
+    return FirstStage(query, values, kept, candidates(queryset, kept, values, counts))
 
 
 def _highlighted(query, terms):
-    """What a snippet marks: the asked terms, but not the stop words (unless the text has nothing else)."""
+    """What a snippet marks: the asked terms that say something (no stop word, chatter or particle:
+    ``Query.says_something``); failing those the informative ones; for a text of nothing but stop
+    words ("The Who"), its words."""
+    saying = [term for term in terms if query.says_something(term)]
     informative = [term for term in terms if query.informative(term)]
-    return query.restricted_to(informative or terms)
+    return query.restricted_to(saying or informative or terms)

@@ -39,13 +39,24 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .analysis import CJK_RE, INDEXED_FIELDS, RECENCY_FIELD, adjacent_pairs, tokenize
-from .stopwords import is_stop_bigram, is_stop_word
+from .stopwords import CHATTER_WEIGHT, bigram_weight, is_stop_bigram, is_stop_word, word_weight
 from .weighing import idf
 
+# Each constant's reason, and the benchmark that set it, is in docs/search.md ("Every constant").
+# A body is read this far: the claim and its refutation are in the title, claim and truth; a long
+# body's later pages (sources, a timeline) only add chance words. Also bounds the rerank's work.
 SCORED_BODY_CHARS = 4000
+# BM25's usual saturation and length normalisation (Robertson and Zaragoza), as the baseline of
+# benchmarks/relevance.py uses them: not tuned, so that the comparison stays fair.
 K1 = 1.2
 B = 0.75
-FIELD_WEIGHTS = (2.0, 2.0, 1.0, 0.5)  # title, claim, truth, body
+# Title, claim, truth, body. The title and the claim say the rumor; the truth says it again in other
+# words; the body says much else. Set by hand with the package (f175169); the generated set and the
+# CLEF-2020 dev set (where only title and claim exist) are measured with them.
+FIELD_WEIGHTS = (2.0, 2.0, 1.0, 0.5)
+# A pair of the text's terms standing side by side in the clarification (a phrase: 地铁停运) earns half
+# the lesser value of the two: enough to put a clarification of the phrase above one holding its
+# words apart, not so much that a common phrase outweighs a rare word. Set by hand.
 PAIR_WEIGHT = 0.5
 # In a phrase a stop word still says which words stand together ("cameras at Chunfeng"): its worth
 # there is at least this share of its IDF.
@@ -54,14 +65,25 @@ PAIR_STOP_WEIGHT = 1.0
 # to a colon this far into it, and if the rest is longer, the lead is less of what the claim says.
 SOURCE_LEAD_CHARS = 60
 SOURCE_LEAD_WEIGHT = 0.3
+# The overlap of the text and the rumor multiplies the score by up to 1 + OVERLAP_WEIGHT, counted
+# above OVERLAP_FLOOR: a text quoting most of a claim (or a fragment that is mostly claim) doubles,
+# half of one changes nothing. Long English pastes R@1 0.87 -> 1.00 (relevance benchmark, long/en);
+# CLEF-2020 dev MAP@5 set with it (docs/search.md).
 OVERLAP_WEIGHT = 1.0
 OVERLAP_FLOOR = 0.5
 CLAIM = INDEXED_FIELDS.index("claim")
 TITLE = INDEXED_FIELDS.index("title")
+# Strength (see the module docstring), pinned by tests/test_ranking_thresholds.py. STRONG says "this
+# message is the rumor we clarified": most of the claim's content words (by their rarity) in the text,
+# and at least three of them, so that a two-word claim is not "strongly" matched by any text holding
+# both words. MATCH: half of what the text says is in the clarification, or a good part of its claim
+# is in the text. Set by hand with the package; what they decide is shown, not measured, by the
+# relevance benchmark: the share of held-out queries told "strong match" (docs/search.md).
 CLAIM_COVERAGE_STRONG = 0.6
 STRONG_MIN_TERMS = 3
 QUERY_COVERAGE_MATCH = 0.5
 CLAIM_COVERAGE_MATCH = 0.3
+# The analysed texts of the candidates of about 25 searches: reranking a repeated search reads no text.
 PROFILE_CACHE_SIZE = 1_000
 
 
@@ -77,22 +99,27 @@ class ScoreParts(NamedTuple):
     terms: float  # BM25F of the query's terms (each with other forms: its best form)
     phrases: float  # the bonus for pairs of terms side by side
     overlap: float  # the factor for the text and the rumor overlapping (1 to 1 + OVERLAP_WEIGHT)
-    claim_coverage: float  # the share of the claim's content terms in the text
+    claim_coverage: float  # the share of the claim's content terms in the text (for the overlap)
+    claim_said: float  # the same, of what the claim and the text say (no chatter, no stop words): for the strength
     query_coverage: float  # the share of the text's worth in the clarification
-    matched: tuple  # the terms found (the query's own, or their other forms)
+    matched: tuple[str, ...]  # the terms found (the query's own, or their other forms)
 
 
 class Scored(NamedTuple):
+    """A ranked clarification: its score, its strength, and how many words of the text it shares."""
+
     id: int
     score: float
     strength: Strength
-    parts: ScoreParts | None = None
+    words: float  # about how many words of what the text says it holds (``shared_words``)
+    coverage: float  # the share of the text's worth it holds (``Coverage``)
+    parts: ScoreParts | None = None  # with ``explain``
 
 
 # --- The candidates' texts ------------------------------------------------------------------------
 
 SOURCE_LEAD_RE = re.compile(rf"[^:：\n]{{1,{SOURCE_LEAD_CHARS}}}[:：]")
-_profiles = OrderedDict()
+_profiles: OrderedDict[tuple, "Profile"] = OrderedDict()
 _profiles_lock = Lock()
 
 
@@ -106,6 +133,7 @@ class Profile:
     text: tuple  # the fields' text, for one-character prefixes
     terms: frozenset  # every term of every field
     claim: dict  # {term: weight} of the content terms of the claim, or of the title without a claim
+    chatter: frozenset  # those of them that are forwarding chatter (not what the claim says, for strength)
     heading: frozenset  # every term of the title and the claim
     same_as: tuple  # title and claim as analysed: equal for an archive's two copies of one rumor
 
@@ -115,12 +143,21 @@ def _content_terms(value, tokens):
     in a source lead before a colon weighing SOURCE_LEAD_WEIGHT."""
     lead = SOURCE_LEAD_RE.match(value)
     after = lead.end() if lead and len(value) - lead.end() > lead.end() else 0
-    content = {}
+    content: dict[str, float] = {}
     for term, start, end, _prefix in tokens:
         stop = is_stop_bigram(term) if CJK_RE.match(term) else is_stop_word(value[start:end])
         if not stop:
             content[term] = max(content.get(term, 0.0), 1.0 if start >= after else SOURCE_LEAD_WEIGHT)
     return content
+
+
+def _chatter_terms(value, tokens):
+    """The terms of a claim that are forwarding chatter (a claim quoting a forward's 紧急通知 and 请转发)."""
+    return frozenset(
+        term
+        for term, start, end, _prefix in tokens
+        if (bigram_weight(term) if CJK_RE.match(term) else word_weight(value[start:end])) == CHATTER_WEIGHT
+    )
 
 
 def profile(fields):
@@ -145,6 +182,7 @@ def profile(fields):
         text=fields,
         terms=frozenset().union(*counts),
         claim=claim,
+        chatter=_chatter_terms(fields[claim_field], tokenized[claim_field]),
         heading=frozenset(counts[CLAIM]) | frozenset(counts[TITLE]),
         same_as=(tuple(token[0] for token in tokenized[TITLE]), tuple(token[0] for token in tokenized[CLAIM])),
     )
@@ -198,13 +236,24 @@ class _Scorer:
         self.in_concept = {term for concept in values.concepts for term in concept.of}
         self.plain = frozenset(term for term in query.terms if term not in self.in_concept)
         # "In the text": the query's terms and their other forms (a claim saying 新型冠状病毒 is in a
-        # text saying 新冠).
+        # text saying 新冠). For the strength, what the text says: not its stop words (们听 of 我们听说),
+        # or a claim told the way people talk would "match" any text told so.
         self.in_text = frozenset(query.terms) | frozenset(values.shares)
+        self.said = frozenset(term for term in query.terms if query.informative(term)) | frozenset(values.shares)
         self.worth = sum(values.value[term] for term in query.terms) or 1.0
         self.in_phrase = {
             term: values.value[term] if query.informative(term) else PAIR_STOP_WEIGHT * values.idf[term]
             for term in query.terms
         }
+
+    def _claim_share(self, profile, in_text, leaving_out):
+        """(the rarity-weighted share of the claim's content terms, less ``leaving_out``, that are
+        ``in_text``; how many of them are)."""
+        claim = {term: weight for term, weight in profile.claim.items() if term not in leaving_out}
+        held_terms = claim.keys() & in_text
+        worth = sum(self.rarity[term] * weight for term, weight in claim.items())
+        held = sum(self.rarity[term] * claim[term] for term in held_terms)
+        return (held / worth if worth else 0.0), len(held_terms)
 
     def _term_frequency(self, profile, norms, term):
         weighted = sum(norms[f] * profile.counts[f][term] for f in range(len(norms)) if term in profile.counts[f])
@@ -237,11 +286,8 @@ class _Scorer:
                 terms += values.value[prefix] * weighted * (K1 + 1) / (weighted + K1)
                 hits.append(prefix)
         phrases = PAIR_WEIGHT * sum(min(self.in_phrase[a], self.in_phrase[b]) for a, b in query.pairs & profile.pairs)
-        in_claim = profile.claim.keys() & self.in_text
-        claim_hits = len(in_claim)
-        claim_worth = sum(self.rarity[term] * weight for term, weight in profile.claim.items())
-        held = sum(self.rarity[term] * profile.claim[term] for term in in_claim)
-        claim_coverage = held / claim_worth if claim_worth else 0.0
+        claim_coverage, _hits = self._claim_share(profile, self.in_text, frozenset())
+        claim_said, claim_hits = self._claim_share(profile, self.said, profile.chatter)
         # The rumor itself, as opposed to a clarification that shares many of a long text's words.
         heading = {term for term in query.terms if term in profile.heading}
         for concept in values.concepts:
@@ -251,24 +297,27 @@ class _Scorer:
         overlap = max(claim_coverage, query_share)
         factor = 1 + OVERLAP_WEIGHT * max(0.0, overlap - OVERLAP_FLOOR) / (1 - OVERLAP_FLOOR)
         query_coverage = self.coverage.of(hits)
-        strength = strength_of(query_coverage, claim_coverage, claim_hits)
-        parts = ScoreParts(terms, phrases, factor, claim_coverage, query_coverage, tuple(hits)) if explain else None
-        return Scored(pk, (terms + phrases) * factor, strength, parts)
+        strength = strength_of(query_coverage, claim_said, claim_hits)
+        parts = None
+        if explain:
+            parts = ScoreParts(terms, phrases, factor, claim_coverage, claim_said, query_coverage, tuple(hits))
+        words = shared_words(query, hits)
+        return Scored(pk, (terms + phrases) * factor, strength, words, query_coverage, parts)
 
 
 def _originals_first(scored, profiles, recency):
     """Among equal scores, clarifications reading the same (title and claim) oldest first: the original
     before its copies; every other tie keeps its order (the newer first)."""
-    ordered = []
-    for _score, tied in groupby(scored, key=lambda item: round(item.score, 9)):
-        tied = list(tied)
+    ordered: list[Scored] = []
+    for _score, group in groupby(scored, key=lambda item: round(item.score, 9)):
+        tied = list(group)
         copies = Counter(profiles[item.id].same_as for item in tied)
         if len(tied) > 1 and any(count > 1 for count in copies.values()):
-            slots = {}
+            slots: dict[tuple, list[Scored]] = {}
             for item in tied:
                 slots.setdefault(profiles[item.id].same_as, []).append(item)
             oldest = {
-                key: iter(sorted(group, key=lambda item: (recency[item.id], item.id))) for key, group in slots.items()
+                key: iter(sorted(same, key=lambda item: (recency[item.id], item.id))) for key, same in slots.items()
             }
             tied = [next(oldest[profiles[item.id].same_as]) for item in tied]
         ordered.extend(tied)
@@ -285,7 +334,7 @@ class Coverage:
 
     def __init__(self, query, values):
         self.spans = dict(query.spans)
-        self.weights = {}
+        self.weights: dict[int, float] = {}
         for term, offsets in query.spans:
             for offset in offsets:
                 self.weights[offset] = max(self.weights.get(offset, 0.0), values.value.get(term, 0.0))
@@ -296,6 +345,20 @@ class Coverage:
         for term in matched_terms:
             covered.update(self.spans.get(term, ()))
         return sum(self.weights[offset] for offset in covered) / self.total
+
+
+def shared_words(query, matched_terms):
+    """About how many words of what the text says (``Query.says_something``: no stop word, chatter or
+    particle) ``matched_terms`` hold: each term one, but a Chinese bigram overlapping another of them
+    in the text half (地铁 铁停 停运 is two words, as 地铁 and 停运 apart are): Chinese has no spaces, and
+    a run of n characters, n - 1 bigrams, is about n / 2 words."""
+    content = {term for term in matched_terms if query.says_something(term)}
+    joined = sum(1 for a, b in query.pairs if a in content and b in content and _overlapping(a, b))
+    return len(content) - joined / 2
+
+
+def _overlapping(first, second):
+    return len(first) == len(second) == 2 and first[1] == second[0] and bool(CJK_RE.match(first))
 
 
 def strength_of(query_coverage, claim_coverage, claim_terms):

@@ -57,7 +57,7 @@ def _matched_spans(text, query):
                 if term in terms:
                     spans.append((start, match.end()))
                     hit.add(term)
-    merged = []
+    merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         if merged and start <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
@@ -69,7 +69,8 @@ def _matched_spans(text, query):
 def _marked(text, spans, start=0, end=None):
     """HTML of text[start:end]: everything escaped, the spans inside <mark>."""
     end = len(text) if end is None else end
-    parts, position = [], start
+    parts: list[str] = []
+    position = start
     for span_start, span_end in spans:
         span_start, span_end = max(span_start, start), min(span_end, end)
         if span_start >= span_end:

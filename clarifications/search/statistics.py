@@ -59,7 +59,7 @@ def mark(connection, name, value):
 
 def document_counts(terms_per_document):
     """The counts a batch of documents adds: each term once per document, and the documents."""
-    counts = Counter()
+    counts: Counter[str] = Counter()
     for terms in terms_per_document:
         counts.update(set(terms))
         counts[DOCUMENTS] += 1

@@ -61,7 +61,10 @@ CHATTER_WORDS = _words(
     """rt fwd fw pls plz please share shared sharing retweet repost forward forwarded copy paste breaking urgent
     viral lol omg wow smh cc"""
 )
-CHATTER_BIGRAMS = _words("转发 扩散 转给 转告 收到 回复 群友 亲朋 朋好 好友 功德 无量 速看 必看 赶紧 刷屏")
+# 紧急通知, 请转发给 (你的朋友): a forward's preamble and its call to pass it on.
+CHATTER_BIGRAMS = _words(
+    "转发 扩散 转给 转告 请转 发给 收到 回复 群友 亲朋 朋好 好友 朋友 功德 无量 速看 必看 赶紧 刷屏 紧急 急通 通知"
+)
 
 
 def is_stop_word(word):
@@ -83,6 +86,11 @@ def bigram_weight(bigram):
     if is_stop_bigram(bigram):
         return STOP_WEIGHT
     return CHATTER_WEIGHT if bigram in CHATTER_BIGRAMS else 1.0
+
+
+def holds_particle(term):
+    """True for a Chinese bigram holding a particle (的朋, 了吗): a word's edge, not a word."""
+    return len(term) == 2 and any(char in CHINESE_PARTICLES for char in term)
 
 
 def is_stop_bigram(bigram):

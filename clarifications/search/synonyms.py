@@ -82,7 +82,8 @@ class SynonymList:
             if held:
                 matched.append((max(held, key=len), group, held))
         matched.sort(key=lambda entry: -len(entry[0]))
-        taken, found = set(), []
+        taken: set[str] = set()
+        found: list[Alternative] = []
         for form, group, held in matched:
             if taken & set(form):
                 continue
@@ -98,7 +99,7 @@ def _holds(query, terms, form):
     return all(pair in query.pairs for pair in zip(form, form[1:], strict=False))
 
 
-_lists = {}  # database alias -> SynonymList
+_lists: dict[str, SynonymList] = {}  # database alias -> SynonymList
 _lock = threading.Lock()
 
 

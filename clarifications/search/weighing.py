@@ -64,7 +64,7 @@ def term_values(query, counts):
         values.idf[prefix] = idf(total * PREFIX_DOCUMENTS, total)
         values.value[prefix] = query.weight(prefix) * values.idf[prefix]
     own = set(query.terms)
-    grouped = {}
+    grouped: dict[tuple, list[tuple]] = {}
     for alternative in query.alternatives:
         form = tuple(term for term in alternative.terms if term not in own)
         if form and set(alternative.of) <= own:

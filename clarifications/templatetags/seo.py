@@ -10,6 +10,7 @@ from django.urls import reverse, translate_url
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_from_path
 
+from clarifications import share_font
 from clarifications.structured_data import claim_review, json_ld_script
 
 register = template.Library()
@@ -111,7 +112,7 @@ def share_image_url(context, clarification=None):
     request = context.get("request")
     if request is None:
         return static("img/share-default.png")
-    if clarification is not None:
+    if clarification is not None and share_font.available():
         # The picture drawn for sharing (verdict, rumor, truth): see clarifications/share_images.py.
         return request.build_absolute_uri(reverse("clarifications:share_image", args=[clarification.pk]))
     return request.build_absolute_uri(static("img/share-default.png"))

@@ -1,5 +1,7 @@
 """Forms of the staff's extra admin pages: answering reports, exporting evidence."""
 
+from typing import Any
+
 from django import forms
 from django.db import models
 from django.db.models import Case, When
@@ -71,7 +73,7 @@ def similar_to_reports(reports, *, limit):
     Each keeps its best strength over the reports; equal strengths keep the order the reports'
     rankings gave (the first report's best match before the second's).
     """
-    best = {}
+    best: dict[int, Any] = {}  # clarifications, each with the match_strength find_similar gave it
     for report in reports:
         for item in find_similar(report.matching_text, queryset=Clarification.objects.published(), limit=limit):
             kept = best.setdefault(item.pk, item)

@@ -6,6 +6,7 @@ Each entry is one line in ``staff_counts``; an entry appears only to users who m
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from clarifications.models import Clarification, Status
@@ -14,7 +15,7 @@ from tips.models import ReportStatus, Rumor, Sighting, Tip
 
 @dataclass(frozen=True)
 class DashboardEntry:
-    label: str
+    label: str | Promise  # a lazy translation, rendered in the request's language
     count: int
     url: str
 

@@ -255,7 +255,10 @@ def daily_reports(*, days, rumor=None, now=None):
     day_list, start = last_days(days, now=now)
     index = {day: position for position, day in enumerate(day_list)}
     local_day, offset = LocalDays(), fixed_offset(day_list[0], day_list[-1])
-    counts = {"platform": defaultdict(lambda: [0] * len(day_list)), "channel": defaultdict(lambda: [0] * len(day_list))}
+    counts: dict[str, defaultdict[str, list[int]]] = {
+        "platform": defaultdict(lambda: [0] * len(day_list)),
+        "channel": defaultdict(lambda: [0] * len(day_list)),
+    }
     for source in REPORT_SOURCES:
         reports = source.since(start)
         if rumor is not None:
@@ -297,7 +300,7 @@ def reports_per_clarification(*, since, now=None):
     the answers of those rumors; a three-way join let SQLite start from every answered report instead.
     """
     now = now or timezone.now()
-    per_rumor = defaultdict(int)
+    per_rumor: defaultdict[int, int] = defaultdict(int)
     for source in REPORT_SOURCES:
         rows = (
             source.since(since)
@@ -310,7 +313,8 @@ def reports_per_clarification(*, since, now=None):
         for rumor_id, count in rows:
             if rumor_id is not None:
                 per_rumor[rumor_id] += count
-    rumor_ids, counts = list(per_rumor), defaultdict(int)
+    rumor_ids = list(per_rumor)
+    counts: defaultdict[int, int] = defaultdict(int)
     for start in range(0, len(rumor_ids), IDS_PER_QUERY):
         answered = Rumor.objects.filter(pk__in=rumor_ids[start : start + IDS_PER_QUERY], clarification__isnull=False)
         for rumor_id, clarification_id in answered.values_list("pk", "clarification"):

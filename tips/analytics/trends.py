@@ -78,7 +78,7 @@ def clarifications_per_week(*, weeks=WEEKS, now=None):
             weeks_of_hours[hour] = index.get(day - timedelta(days=day.weekday()))
         return weeks_of_hours[hour]
 
-    by_verdict = defaultdict(lambda: [0] * weeks)
+    by_verdict: defaultdict[str, list[int]] = defaultdict(lambda: [0] * weeks)
     rows = (
         published.values(hour=sql.DayBucket(F("published_at"), fixed_offset=offset), key=F("verdict"))
         .annotate(count=Count("pk"))
@@ -89,7 +89,7 @@ def clarifications_per_week(*, weeks=WEEKS, now=None):
         if (position := week_of(hour)) is not None:
             by_verdict[verdict][position] += number
 
-    by_topic = defaultdict(lambda: [0] * weeks)
+    by_topic: defaultdict[int, list[int]] = defaultdict(lambda: [0] * weeks)
     rows = (
         published.filter(topics__isnull=False)
         .values(hour=sql.DayBucket(F("published_at"), fixed_offset=offset), key=F("topics"))

@@ -116,7 +116,8 @@ def _plain_members(package) -> dict[str, zipfile.ZipInfo]:
     infos = package.infolist()
     if len(infos) > MAX_MEMBERS:
         raise _Refused(f"the ZIP has {len(infos)} entries, more than any package: not a package of ours")
-    members, folded = {}, {}
+    members: dict[str, zipfile.ZipInfo] = {}
+    folded: dict[str, str] = {}
     problems = []
     for info in infos:
         name = info.filename
@@ -169,7 +170,7 @@ def _read_manifest(package, members):
         manifest = json.loads(manifest_bytes)
         if manifest.get("format") not in FORMATS:
             raise _Refused(f"{MANIFEST}: format {manifest.get('format')!r} is not a Piyao evidence package")
-        listed = {None: str(manifest["package_id"])}
+        listed: dict[str | None, str | tuple[str, int]] = {None: str(manifest["package_id"])}
         for entry in manifest["files"]:
             path, sha256, size = entry["path"], entry["sha256"], entry["size"]
             if not isinstance(path, str) or _unsafe_name(path) or path == MANIFEST or path.endswith("/"):

@@ -1,3 +1,10 @@
+"""The citizen's forms: a tip (``TipForm``) and a screenshot to check (``ScreenshotCheckForm``).
+
+Both take a screenshot bounded in bytes and pixels and re-encoded without hidden data
+(``core.images.clean_screenshot``), and both can show the refusal of a body too large to read
+(``ScreenshotForm.refuse_screenshot``). Labels and errors are translated per request.
+"""
+
 from django import forms
 from django.conf import settings
 from django.utils import timezone
@@ -9,7 +16,16 @@ from core.images import MAX_PIXELS, TOO_LARGE, clean_screenshot, limit_megabytes
 from tips.models import TEXT_MAX_LENGTH
 
 
-class TipForm(forms.Form):
+class ScreenshotForm(forms.Form):
+    """A form with a ``screenshot`` field, whose request body may be refused before it is read."""
+
+    def refuse_screenshot(self, error):
+        """Show ``error`` under the screenshot field of an unbound form (a body refused unread has no data
+        to bind): the page then reads like any other refusal, with the field marked and focused."""
+        self.errors["screenshot"] = self.error_class(error.messages, renderer=self.renderer)
+
+
+class TipForm(ScreenshotForm):
     text = forms.CharField(
         label=_("What did you see?"),
         help_text=_("Paste or type the message as you saw it."),
@@ -43,15 +59,13 @@ class TipForm(forms.Form):
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
+    # Giving an address is the request to be written to: the sentence beside the field says so, and no
+    # second tick is asked for (a missing tick once cost citizens their report and their screenshot).
     contact_email = forms.EmailField(
         label=_("Your e-mail (optional)"),
-        help_text=_("Only to tell you when we answer."),
+        help_text=_("Give it and we will e-mail you when we answer this report, and for nothing else."),
         required=False,
         error_messages={"invalid": _("Please enter an e-mail address such as name@example.com.")},
-    )
-    contact_consent = forms.BooleanField(
-        label=_("You may write to me at this address about this report."),
-        required=False,
     )
     # The honeypot: hidden from people by CSS and from screen readers; bots fill every field.
     website = forms.CharField(
@@ -74,11 +88,9 @@ class TipForm(forms.Form):
         # For static/js/tip-form.js, which refuses a too-large file as soon as it is chosen, in the same words.
         field.widget.attrs["data-max-bytes"] = settings.TIPS_MAX_UPLOAD_BYTES
         field.widget.attrs["data-too-large"] = TOO_LARGE % {"size": "{size}", "limit": limit}
-
-    def refuse_screenshot(self, error):
-        """Show ``error`` under the screenshot field of an unbound form (a body refused unread has no data
-        to bind): the page then reads like any other refusal, with the field marked and focused."""
-        self.errors["screenshot"] = self.error_class(error.messages, renderer=self.renderer)
+        field.widget.attrs["data-not-attached"] = _(
+            "It was not attached: choose a smaller one, or send the report without it."
+        )
 
     def clean_text(self):
         text = self.cleaned_data["text"].strip()
@@ -109,21 +121,11 @@ class TipForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        # We never keep an address the citizen did not allow us to use: rather than dropping it
-        # silently, we ask (they may have meant to tick the box).
-        if cleaned.get("contact_email") and not cleaned.get("contact_consent"):
-            self.add_error(
-                "contact_consent",
-                forms.ValidationError(
-                    _("Tick this box so we may write to you, or leave the e-mail address empty."), code="no_consent"
-                ),
-            )
-        if not cleaned.get("contact_email"):
-            cleaned["contact_consent"] = False
+        cleaned["contact_consent"] = bool(cleaned.get("contact_email"))
         return cleaned
 
 
-class ScreenshotCheckForm(forms.Form):
+class ScreenshotCheckForm(ScreenshotForm):
     """One screenshot to read and match ("check a screenshot"), bounded and re-encoded like a tip's."""
 
     screenshot = forms.FileField(
@@ -141,8 +143,6 @@ class ScreenshotCheckForm(forms.Form):
         field.help_text = field.help_text % {"megabytes": limit, "megapixels": MAX_PIXELS // 1_000_000}
         field.widget.attrs["data-max-bytes"] = settings.TIPS_MAX_UPLOAD_BYTES
         field.widget.attrs["data-too-large"] = TOO_LARGE % {"size": "{size}", "limit": limit}
-
-    refuse_screenshot = TipForm.refuse_screenshot
 
     def clean_screenshot(self):
         return clean_screenshot(self.cleaned_data["screenshot"], max_bytes=settings.TIPS_MAX_UPLOAD_BYTES)

@@ -1,44 +1,45 @@
 """Reading the text of a screenshot (OCR), offline, in Simplified Chinese and English.
 
-The engine is tesseract 5 with its ``chi_sim`` model, called through ``tesserocr`` (whose wheel
-carries tesseract itself) in a child process of the worker (``ocr_engine``, see below); the model is
-the one system package to install (Debian/Ubuntu: ``tesseract-ocr-chi-sim``). Why this engine
-(figures in the README):
+Two engines, chosen by ``OCR_ENGINE`` (docs/ocr.md compares them, with the commit measured, using
+``benchmarks/ocr_bench.py``: 144 pictures: chats, dark mode, articles; JPEG 60, half size, photographed):
 
-- measured with ``benchmarks/ocr_bench.py`` (144 pictures: chats, dark mode, articles; JPEG 60, half
-  size, photographed), it misreads about 5% of a message's characters and its text finds the right
-  claim among 1,250 in 139 cases of 144; a 750-pixel-wide picture takes a median 0.8 s on one
-  thread, and a worker process peaks at about 220 MB with Django, so one worker fits beside
-  gunicorn on a shared two-core server;
-- the PP-OCR engines (RapidOCR, models inside their wheels) read far better on such pictures (about
-  1% character errors against tesseract's 9–30%, in an earlier measurement on 220 similar generated
-  screenshots that this benchmark does not repeat) but peaked near 1 GB per process and used both
-  cores: a later swap if the office can spare the memory, behind this same module;
-- its errors fall mostly on the status bar, names and the edges of photographed screens; staff always
-  see the picture beside the text, and matching tolerates a few wrong characters;
-- it installs from the package registries (a wheel and a 2.4 MB data package) and never downloads
-  anything (``tests/test_screenshots.py`` reads a picture with no network at all).
+- ``tesseract``, the default: tesseract 5 with its ``chi_sim`` model, called through ``tesserocr``
+  (whose wheel carries tesseract itself); the model is the one system package to install
+  (Debian/Ubuntu: ``tesseract-ocr-chi-sim``, 2.4 MB). It misreads about 5% of a message's
+  characters and its text finds the right claim among 1,250 in 139 cases of 144; a 750-pixel-wide
+  picture takes a median 0.3 s of CPU on one thread, and its process peaks near 150 MB, so one worker
+  fits beside gunicorn on a shared two-core server. ``chi_sim`` alone reads the English in Chinese
+  screenshots; ``chi_sim+eng`` was slower and worse.
+- ``rapidocr``: PP-OCRv4 on onnxruntime (``pip install -r requirements-rapidocr.txt``: about 125 MB
+  of wheels, the models inside them). It reads the same pictures with a fraction of tesseract's
+  errors and finds the right claim more often, at about five times its CPU time and near 700 MB
+  for its process: the setting for an office that can spare the memory.
 
-``chi_sim`` alone reads the English in Chinese screenshots; ``chi_sim+eng`` was slower and worse.
-Only this module knows the engine: ``read_text()`` takes a path, a file or a Pillow image and returns
-text; ``status()`` says whether the engine can run, and why not. Callers are the task queue's tasks
-(``tips.intake.tasks``), never a request.
+Errors fall mostly on the status bar, names and the edges of photographed screens; staff always see
+the picture beside the text, and matching tolerates a few wrong characters. Neither engine downloads
+anything at run time (``tests/test_screenshots.py`` reads a picture with each, with no network at all).
+
+Only this module and its child (``ocr_engine``) know the engines: ``read_text()`` takes a path, a file
+or a Pillow image and returns text; ``status()`` says whether the engine can run, and why not. Callers
+are the task queue's tasks (``tips.intake.tasks``), never a request.
 
 **Every reading is bounded.** What a picture costs the engine is not what its size says: a 3000 x
 3300 PNG of random dots (1.2 MB, within every upload limit) kept tesseract busy for 714 s, holding the
 task worker, and every citizen's and visitor's picture behind it, past the queue's own 600 s stall
 limit. So the engine runs in a child process of the worker (``ocr_engine``: one per worker process,
 started at the first reading and kept, since loading the model costs a few tenths of a second),
-within three limits read from the environment:
+within three limits read from the environment, whose defaults are the engine's (tesseract, rapidocr):
 
-- ``OCR_TIMEOUT_SECONDS`` (60): the wall-clock time of one reading, after which the child is killed;
-- ``OCR_CPU_SECONDS`` (30): the CPU time of one reading (``RLIMIT_CPU``: the kernel stops the child);
-- ``OCR_MEMORY_MB`` (1024): the child's address space (``RLIMIT_AS``).
+- ``OCR_TIMEOUT_SECONDS`` (60, 120): the wall-clock time of one reading, after which the child is killed;
+- ``OCR_CPU_SECONDS`` (30, 60): the CPU time of one reading (``RLIMIT_CPU``: the kernel stops the child);
+- ``OCR_MEMORY_MB`` (1024, 3072): the child's address space (``RLIMIT_AS``); onnxruntime and OpenCV
+  reserve about twice the memory they use, so rapidocr's bound is set on what it reserves.
 
 A reading that passes one, or whose child fails in any way, raises ``ReadingFailed``: the picture
 "could not be read" (``reading.read_picture``), the report is kept, and the next reading starts a new
 child. Real screenshots are far inside the limits: a 1080 x 9000 capture of an article (1,655
-characters) took 2.5 s and 180 MB; the random dots stop at a bound (``benchmarks/dependency_faults.py``).
+characters) took tesseract 2.5 s and 180 MB; one of 1,930 characters took rapidocr 21 s of CPU, 860 MB
+resident and 1.6 GB of address space; the random dots stop at a bound (``benchmarks/dependency_faults.py``).
 """
 
 import atexit
@@ -61,6 +62,11 @@ from django.utils.translation import gettext as _
 from PIL import Image
 
 SYSTEM_PACKAGE = "tesseract-ocr-chi-sim"
+# The Python package each engine needs, and what installs it.
+ENGINE_PACKAGES = {
+    "tesseract": ("tesserocr", "pip install -r requirements.txt"),
+    "rapidocr": ("rapidocr_onnxruntime", "pip install -r requirements-rapidocr.txt"),
+}
 MODEL_FILE = "chi_sim.traineddata"
 # Where the distributions put tesseract's models (Debian and Ubuntu, Fedora, Homebrew, source builds).
 KNOWN_TESSDATA = [
@@ -101,9 +107,11 @@ def status():
     if not getattr(settings, "OCR_ENABLED", True):
         return EngineStatus(False, _("OCR is switched off (OCR_ENABLED=false)."))
     # Found, not imported: the engine loads in its own process (ocr_engine), never in the web workers.
-    if importlib.util.find_spec("tesserocr") is None:
-        return EngineStatus(False, _("The tesserocr package is not installed (pip install -r requirements.txt)."))
-    if tessdata_dir() is None:
+    package, install = ENGINE_PACKAGES[settings.OCR_ENGINE]
+    if importlib.util.find_spec(package) is None:
+        reason = _("The %(package)s package of the OCR engine %(engine)s is not installed (%(install)s).")
+        return EngineStatus(False, reason % {"package": package, "engine": settings.OCR_ENGINE, "install": install})
+    if settings.OCR_ENGINE == "tesseract" and tessdata_dir() is None:
         reason = _("The Simplified Chinese OCR model is not installed (Debian/Ubuntu: apt-get install %(package)s).")
         return EngineStatus(False, reason % {"package": SYSTEM_PACKAGE})
     return EngineStatus(True)
@@ -112,11 +120,12 @@ def status():
 class _Engine:
     """The child process that reads pictures, within this process's limits (see the module docstring)."""
 
-    def __init__(self, tessdata, memory_mb):
-        self.key = (tessdata, memory_mb)
+    def __init__(self, engine, tessdata, memory_mb):
+        self.key = (engine, tessdata, memory_mb)
         self.pid = os.getpid()
+        self.last_reading = None
         self.process = subprocess.Popen(  # noqa: S603 (this interpreter and our own module)
-            [sys.executable, "-m", "tips.intake.ocr_engine", tessdata, str(memory_mb)],
+            [sys.executable, "-m", "tips.intake.ocr_engine", engine, tessdata or "", str(memory_mb)],
             cwd=settings.BASE_DIR,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -152,6 +161,7 @@ class _Engine:
         answer = json.loads(line)
         if "error" in answer:
             raise ReadingFailed(answer["error"])
+        self.last_reading = {"engine": self.key[0], "cpu_seconds": answer["cpu_seconds"], "peak_mb": answer["peak_mb"]}
         return answer["text"]
 
     def _cpu_seconds(self):
@@ -198,7 +208,8 @@ _engine_lock = threading.Lock()
 def _running_engine():
     """This process's child, started (again) when there is none, it ended, or the limits changed."""
     global _engine
-    key = (tessdata_dir(), settings.OCR_MEMORY_MB)
+    tessdata = tessdata_dir() if settings.OCR_ENGINE == "tesseract" else None
+    key = (settings.OCR_ENGINE, tessdata, settings.OCR_MEMORY_MB)
     stale = _engine is None or _engine.pid != os.getpid() or _engine.key != key
     if _engine is not None and _engine.pid == os.getpid() and (stale or _engine.process.poll() is not None):
         _engine.stop()
@@ -218,6 +229,15 @@ def stop_engine():
 
 
 atexit.register(stop_engine)
+
+
+def last_reading():
+    """The engine of this process's last reading, its CPU seconds and the engine's peak resident memory
+    so far in MB (``{"engine": ..., "cpu_seconds": ..., "peak_mb": ...}``), or None before any."""
+    with _engine_lock:
+        if _engine is None or _engine.pid != os.getpid():
+            return None
+        return _engine.last_reading
 
 
 def read_text(image):

@@ -78,7 +78,8 @@ def tip_submit(
     )
     tip.full_clean(exclude=["code", "rumor"])
     try:
-        for attempt in range(CODE_ATTEMPTS):
+        attempt = 0
+        while True:  # left by returning the tip, or by raising (the last attempt's error is raised)
             try:
                 with transaction.atomic():
                     tip.code = code if code and attempt == 0 else new_tip_code()
@@ -97,11 +98,11 @@ def tip_submit(
                 if attempt == CODE_ATTEMPTS - 1 or Tip.objects.filter(code=tip.code).count() == 0:
                     raise
                 tip.pk = None
+                attempt += 1
     except Exception:
         if screenshot_name:
             private_storage().delete(screenshot_name)
         raise
-    return tip
 
 
 def queue_screenshot_reading(tip_id):

@@ -4,7 +4,8 @@
   the tip, which may then join a better rumor group (``reading.record_reading``). Any channel that
   stores a tip with a screenshot queues it the same way (``receive.queue_screenshot_reading``).
 - ``read_sighting_screenshot(sighting_id)``: the same for a screenshot staff recorded on patrol.
-- ``read_screenshot_check(check_id)``: a visitor's "check a screenshot"; the picture is deleted once read.
+- ``read_screenshot_check(check_id)``: a visitor's "check a screenshot"; the picture is deleted within
+  the hour after it was read (``checks``).
 
 Elsewhere: fetching a WeChat picture (``wechat.tasks``) and the answer e-mail (``tips.casework.tasks``).
 
@@ -12,7 +13,7 @@ A picture's own failures (it does not decode, the engine fails on it or passes i
 bound, ``ocr``) are results: "could not be read", recorded, and the task ends. Anything else (the
 database) raises, and the queue tries again a bounded number of times (``core.taskqueue``); when it
 gives up, the reading ends as "could not be read" too (``when_given_up``), and a check's picture is
-deleted as the page promises: nothing stays "waiting to be read" for ever. Every task may run twice:
+deleted within the hour as the page promises: nothing stays "waiting to be read" for ever. Every task may run twice:
 each one writes the same result again rather than adding to it.
 
 **Who goes first.** One worker reads pictures for two kinds of people: visitors waiting on the "check
@@ -110,11 +111,13 @@ def screenshot_check_given_up(check_id):
 
 
 def check_finished(check, *, reading, text):
-    """Record a check's result; its picture is not kept (the page says so): deleted whatever the outcome,
-    with the address it came from."""
+    """Record a check's result and forget the address it came from. A picture whose text was read stays
+    for ``checks.CHECK_PICTURE_KEPT`` only, so that "report this rumor" can send it with the text (the
+    pages say so; ``checks.remove_read_check_pictures`` deletes it then); any other is deleted now."""
+    offered = reading == ScreenshotReading.READ and bool(text.strip())
     ScreenshotCheck.objects.filter(pk=check.pk).update(
-        reading=reading, text=text, image="", client_hash="", read_at=timezone.now()
+        reading=reading, text=text, client_hash="", read_at=timezone.now(), image=check.image if offered else ""
     )
-    if check.image:
+    if check.image and not offered:
         private_storage().delete(check.image)
     log_event(logger, "screenshot_check.read", reading=reading)

@@ -1,8 +1,17 @@
+"""The citizen's pages of tips: the tip form, its receipt and the status page per tip code, and
+"check a screenshot" (a picture read and matched against the public clarifications).
+
+None of these pages is kept by the page cache. The form refuses an over-long body before reading it,
+counts what costs the site against the client's rate limit (``core.ratelimit``) and hands the report
+to ``receive.tip_submit``; a tip's status is looked up by its code alone, under a rate limit of its own.
+"""
+
 import logging
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,12 +32,14 @@ from core.storage import private_storage
 from tips.intake.receive import tip_submit
 from tips.models import TEXT_MAX_LENGTH, ReportStatus, ScreenshotCheck, ScreenshotReading, Tip, normalise_tip_code
 
-from . import ocr
+from . import ocr, uploads
+from .checks import remove_read_check_pictures
 from .forms import ScreenshotCheckForm, TipForm
 from .tasks import read_screenshot_check
 from .wechat.storing import is_kept as kept_for_filing
 
-# Room for the text fields and the multipart envelope on top of the screenshot itself.
+# Room for the multipart envelope on top of the screenshot itself. The check form has nothing typed to
+# give back, so a body larger than its one picture can be is refused unread.
 FORM_OVERHEAD_BYTES = 256 * 1024
 SUGGESTIONS = 5
 KEPT_ON_RATE_LIMIT = ["text", "platform", "seen_on", "link", "contact_email"]
@@ -39,10 +50,12 @@ logger = logging.getLogger(__name__)
 @allowed_methods("GET", "POST")
 @csrf_exempt
 def tip_new(request):
-    """The tip form. An over-long body is refused before anything reads it, CSRF check included.
+    """The tip form. A body too large even to read is refused before anything reads it, CSRF check included.
 
     (The CSRF middleware would otherwise parse the whole multipart body to find its token, so the
-    size check has to come first; ``tip_form`` below applies the CSRF protection itself.)
+    size check has to come first; ``tip_form`` below applies the CSRF protection itself.) A smaller
+    body whose screenshot is over the limit is read with the file's bytes dropped
+    (``uploads.ScreenshotSizeGuard``): the form comes back with everything typed.
     """
     if request.method == "POST" and (length := _body_too_long(request)):
         # The same refusal as a too-large screenshot the form did read, sized from the body's length.
@@ -50,20 +63,22 @@ def tip_new(request):
         form.refuse_screenshot(too_large(length, max_bytes=settings.TIPS_MAX_UPLOAD_BYTES))
         context = {"form": form, "suggest_url": reverse("clarifications:suggest"), "unread": True}
         return render(request, "tips/new.html", context, status=413)
+    if request.method == "POST":
+        guard = uploads.ScreenshotSizeGuard(request, max_bytes=settings.TIPS_MAX_UPLOAD_BYTES)
+        request.upload_handlers.insert(0, guard)
     return tip_form(request)
 
 
-def _body_too_long(request):
-    """The body's declared length when it is more than a form with a screenshot can be, else 0."""
+def _body_too_long(request, *, read_at_most=uploads.READ_AT_MOST_BYTES):
+    """The body's declared length when it is more than ``read_at_most``, else 0."""
     try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        length = int(request.headers.get("content-length") or 0)
     except ValueError:
         length = 0
-    limit = min(settings.TIPS_MAX_UPLOAD_BYTES + FORM_OVERHEAD_BYTES, settings.MAX_REQUEST_BYTES)
-    return length if length > limit else 0
+    return length if length > read_at_most else 0
 
 
-# Larger bodies than the site-wide limit still get the form's own refusal above (core.middleware).
+# Larger bodies than the site-wide limit still get the form's own answer above (core.middleware).
 tip_new.checks_request_size = True
 
 
@@ -90,17 +105,34 @@ def tip_prefill(request):
     """The tip form with the text a visitor searched for and found no clarification of.
 
     Posted from the search results ("report this rumor"), so that a whole pasted message is carried
-    whatever its length; nothing is stored or counted until the citizen sends the form itself.
+    whatever its length; nothing is stored or counted until the citizen sends the form itself. From a
+    screenshot check (``check``: its id, the only way to its page), the picture comes too, lent to this
+    browser like a screenshot of a form sent back (``uploads.lend``), while the check still holds it.
     """
     text = request.POST.get("text", "")[:TEXT_MAX_LENGTH]
     form = TipForm(initial={"text": text})
-    return render(request, "tips/new.html", {"form": form, "suggest_url": reverse("clarifications:suggest")})
+    context = {"form": form, "suggest_url": reverse("clarifications:suggest")}
+    check = _check_with_picture(request.POST.get("check", ""))
+    if check is not None:
+        kept = uploads.lend(request, check.image, shown_name=_("the screenshot you checked"))
+        context.update(kept=kept, from_check=True)
+    return render(request, "tips/new.html", context)
+
+
+def _check_with_picture(check_id):
+    try:
+        check = ScreenshotCheck.objects.filter(pk=check_id).exclude(image="").first() if check_id else None
+    except ValidationError:  # not a UUID
+        return None
+    return check if check is not None and private_storage().exists(check.image) else None
 
 
 def kept_form(request):
-    """An empty form holding what the citizen wrote (a file input cannot be filled in again)."""
+    """An empty form holding what the citizen wrote (and the screenshot already kept for it, if any)."""
     kept = {name: request.POST.get(name, "") for name in KEPT_ON_RATE_LIMIT}
-    return {"form": TipForm(initial=kept), "suggest_url": reverse("clarifications:suggest")}
+    context = {"form": TipForm(initial=kept), "suggest_url": reverse("clarifications:suggest")}
+    context["kept"] = uploads.kept_from(request, request.POST.get("kept_screenshot", ""))
+    return context
 
 
 def tip_receive(request):
@@ -108,7 +140,8 @@ def tip_receive(request):
 
     The limit counts what costs the site: an accepted report, and a screenshot that will be decoded
     (counted before decoding, whether the picture turns out valid or not). A form sent back for a
-    mistake counts nothing, so a citizen correcting a typo three times is not locked out.
+    mistake counts nothing, so a citizen correcting a typo three times is not locked out; a screenshot
+    kept from such a form (``uploads``) was decoded once and is not decoded again.
     """
     client = client_hash(client_ip(request))
     if ratelimit.used_up("tips", client, rate=settings.TIPS_RATE):
@@ -119,32 +152,58 @@ def tip_receive(request):
     if decodes and not ratelimit.hit("tips", client, rate=settings.TIPS_RATE):
         return rate_limited(request)
     form = TipForm(request.POST, request.FILES)
+    kept = uploads.kept_from(request, request.POST.get("kept_screenshot", ""))
+    if kept is not None and request.POST.get("remove_screenshot"):
+        kept.discard()
+        kept = None
     if not form.is_valid():
-        # A file input cannot be filled in again: the page says so rather than dropping it silently.
-        dropped = upload.name if upload is not None else ""
-        context = {"form": form, "suggest_url": reverse("clarifications:suggest"), "dropped_screenshot": dropped}
-        return render(request, "tips/new.html", context)
+        return _sent_back(request, form, upload=upload, kept=kept)
     # A report whose screenshot was counted above is not counted twice.
     if not decodes and not ratelimit.hit("tips", client, rate=settings.TIPS_RATE):
         return rate_limited(request)
     data = form.cleaned_data
+    screenshot = data["screenshot"] or (kept.open() if kept is not None else None)
     tip = tip_submit(
         text=data["text"],
         platform=data["platform"],
         seen_on=data["seen_on"],
         link=data["link"],
-        screenshot=data["screenshot"],
+        screenshot=screenshot,
         contact_email=data["contact_email"],
         contact_consent=data["contact_consent"],
         client_hash=client,
         language=get_language(),
         site_url=request.build_absolute_uri("/"),
     )
+    if kept is not None:
+        kept.discard()  # stored with the tip, or replaced by the file chosen now
     messages.success(request, _("Thank you: your report has been received."))
+    refused = request.POST.get("refused_screenshot", "")[: uploads.NAME_SHOWN_CHARS]
+    if refused and screenshot is None:
+        # Never silently without the picture the citizen meant to send: the receipt says so.
+        messages.warning(
+            request, _("It was sent without a screenshot: %(name)s could not be taken.") % {"name": refused}
+        )
     if tip.status == ReportStatus.ANSWERED:
         # It joined a rumor group the office already answered: the answer is on this very page.
         messages.success(request, _("We have already clarified this rumor: our answer is below."))
     return redirect(tip)
+
+
+def _sent_back(request, form, *, upload, kept):
+    """The form again with its errors and all that was typed. A screenshot that passed its own checks is
+    kept for the next submit (``uploads.keep``); one refused says so under its field, and its name rides
+    along so that a report then sent without a screenshot says on its receipt that it has none."""
+    picture = form.cleaned_data.get("screenshot")
+    if picture is not None:
+        if kept is not None:
+            kept.discard()  # replaced by the file chosen now
+        kept = uploads.keep(request, picture, shown_name=upload.name)
+    refused = upload.name if upload is not None and form.has_error("screenshot") else ""
+    context = {"form": form, "suggest_url": reverse("clarifications:suggest"), "kept": kept, "refused": refused}
+    # A screenshot over the limit is "payload too large", as when the body is refused unread.
+    status = 413 if form.has_error("screenshot", "too_large") else 200
+    return render(request, "tips/new.html", context, status=status)
 
 
 def rate_limited(request):
@@ -192,9 +251,29 @@ def tip_status(request, code):
     if not (answer or tip.is_closed):
         # Only what really matches: a receipt must not offer unrelated items as possible answers.
         matches = find_similar(
-            tip.matching_text, queryset=Clarification.objects.published(), limit=SUGGESTIONS, at_least=Strength.MATCH
+            tip.matching_text,
+            queryset=Clarification.objects.published().for_cards(),
+            limit=SUGGESTIONS,
+            at_least=Strength.MATCH,
         )
-    return render(request, "tips/status.html", {"tip": tip, "answer": answer, "matches": matches})
+    # A strong first match is shown as the answer card (templates/includes/answer_card.html).
+    answer_first = bool(matches) and matches[0].match_strength == Strength.STRONG
+    context = {
+        "tip": tip,
+        "answer": answer,
+        "matches": matches,
+        "answer_first": answer_first,
+        "masked_email": masked_email(tip),
+    }
+    return render(request, "tips/status.html", context)
+
+
+def masked_email(tip):
+    """The address the answer will be sent to, recognisable to its owner only: ``c***@example.com``."""
+    if not (tip.contact_email and tip.contact_consent):
+        return ""
+    local, _at, domain = tip.contact_email.rpartition("@")
+    return f"{local[:1]}***@{domain}"
 
 
 @allowed_methods("GET")
@@ -223,7 +302,7 @@ CHECK_GIVEN_UP = timedelta(minutes=5)
 def check_new(request):
     """The "check a screenshot" form; as for tips, an over-long body is refused before anything reads it
     (CSRF check included), and ``check_form`` applies the CSRF protection itself."""
-    if request.method == "POST" and (length := _body_too_long(request)):
+    if request.method == "POST" and (length := _body_too_long(request, read_at_most=_check_body_limit())):
         form = ScreenshotCheckForm()
         form.refuse_screenshot(too_large(length, max_bytes=settings.TIPS_MAX_UPLOAD_BYTES))
         context = {"form": form, "ocr_available": ocr.status().available}
@@ -232,6 +311,10 @@ def check_new(request):
 
 
 check_new.checks_request_size = True
+
+
+def _check_body_limit():
+    return min(settings.TIPS_MAX_UPLOAD_BYTES + FORM_OVERHEAD_BYTES, settings.MAX_REQUEST_BYTES)
 
 
 @csrf_protect
@@ -277,7 +360,7 @@ def check_form(request):
 
 def check_submit(picture, *, client=""):
     """Store the (already re-encoded) picture privately and queue its reading; returns the check."""
-
+    remove_read_check_pictures()
     name = private_storage().save(f"checks/{picture.name}", picture)
     try:
         with transaction.atomic():

@@ -12,7 +12,7 @@ from clarifications.models import ImportProgress
 
 class Command(BaseCommand):
     help = (
-        "Import clarifications from a JSON Lines file (one clarification per line, format in the README), "
+        "Import clarifications from a JSON Lines file (one clarification per line, format in docs/contracts.md), "
         f"{BATCH_SIZE} lines to a transaction. A line whose external_id already exists updates that "
         "clarification (or is left alone when it holds the same content). Bad lines are reported with their "
         "line number and skipped; good lines are kept. Run again on the same file after a crash, it continues "

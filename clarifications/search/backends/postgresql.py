@@ -19,7 +19,7 @@ def _lexeme(term):
 
 def tsvector(terms):
     """The tsvector literal of a document's (term, field index) list."""
-    positions = {}
+    positions: dict[str, list[str]] = {}
     for position, (term, field) in enumerate(terms, start=1):
         entry = positions.setdefault(term, [])
         if len(entry) < MAX_POSITIONS_PER_TERM:

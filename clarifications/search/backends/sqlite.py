@@ -23,7 +23,7 @@ def _quoted(term):
 
 def columns(terms):
     """The FTS5 columns of a document's (term, field index) list: each field's terms, space-separated."""
-    out = [[] for _ in INDEXED_FIELDS]
+    out: list[list[str]] = [[] for _ in INDEXED_FIELDS]
     for term, field in terms:
         out[field].append(term)
     return [" ".join(terms) for terms in out]

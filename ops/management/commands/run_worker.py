@@ -14,6 +14,7 @@ as the machines allow, wherever the database and the private files are reachable
 """
 
 import threading
+from collections.abc import Callable
 
 from django.db import close_old_connections, connection
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
@@ -21,7 +22,7 @@ from django_tasks_db.management.commands.db_worker import Command as DatabaseWor
 from core import taskqueue
 from tips.intake.wechat import storing
 
-PERIODIC_JOBS = [taskqueue.recover_stalled, taskqueue.promote_waiting, storing.store_kept]
+PERIODIC_JOBS: list[Callable[..., object]] = [taskqueue.recover_stalled, taskqueue.promote_waiting, storing.store_kept]
 
 
 def run_periodically(stop, interval):

@@ -7,5 +7,5 @@ database is locked (kept on disk, answered with the code it will have, stored wh
 the design is in its docstring), ``pictures`` the
 bounded fetch of a picture after the reply. Configuration: ``WECHAT_TOKEN`` (the endpoint answers 404
 without it), ``WECHAT_ACCOUNT_ID``, ``WECHAT_PICTURE_HOSTS``, and for safe mode ``WECHAT_APP_ID`` and
-``WECHAT_ENCODING_AES_KEY``; see the README.
+``WECHAT_ENCODING_AES_KEY``; see docs/reports.md.
 """

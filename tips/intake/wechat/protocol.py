@@ -15,7 +15,7 @@
 
 Safe (encrypted) mode wraps the same XML in AES (``crypto``); the views open the envelope before
 ``parse`` and seal the reply after ``text_reply``. Without the AppID and EncodingAESKey, a message with
-only the encrypted part is refused (400) and compatible mode's plain fields are used. See the README.
+only the encrypted part is refused (400) and compatible mode's plain fields are used. See docs/reports.md.
 """
 
 import hashlib
@@ -79,6 +79,14 @@ class Message:
     media_id: str = ""
     event: str = ""
     encrypted: bool = False
+    # A link message (a forwarded article): its title, description and address.
+    title: str = ""
+    description: str = ""
+    url: str = ""
+    # A voice message: WeChat's speech recognition, when the account has it switched on.
+    recognition: str = ""
+    # A menu button's key in a CLICK event (a VIEW event carries its address): only compared, never stored.
+    event_key: str = ""
 
 
 def parse(body: bytes) -> Message:
@@ -109,6 +117,11 @@ def parse(body: bytes) -> Message:
         media_id=field("MediaId"),
         event=field("Event").lower(),
         encrypted=bool(field("Encrypt")),
+        title=field("Title"),
+        description=field("Description"),
+        url=field("Url"),
+        recognition=field("Recognition"),
+        event_key=field("EventKey"),
     )
     if not message.msg_type and message.encrypted:
         raise ProtocolError(

@@ -4,7 +4,8 @@ is locked, and never losing it.
 WeChat waits 5 seconds for the reply to a message, then sends it again (twice) and finally tells the
 citizen the service is unavailable. Storing a tip takes the database's write lock (on SQLite, one for
 the whole database), and a long write elsewhere (a restore, a big import, a migration) can hold it
-for longer than that: with the lock held for 14 s a reply took 13.7 s. So:
+for longer than that: with the lock held for 14 s a reply took 13.7 s (docs/benchmarks.md, *Dependency
+faults*). So:
 
 - **Bounded wait.** Every write on the reply's path (the tip and its ``WeChatMessage``, the sender's
   rate-limit count, the record of a reply) waits at most ``WAIT_SECONDS`` for the lock
@@ -72,7 +73,7 @@ UNAVAILABLE = (OperationalError, InterfaceError)
 # --- Storing ---------------------------------------------------------------------------------------
 
 
-def store_tip(*, msg_id, kind, sender, text, picture_url, reply_for, site_url="", code="", received_at=None):
+def store_tip(*, msg_id, kind, sender, text, picture_url, reply_for, link="", site_url="", code="", received_at=None):
     """Store the tip of a message with its ``WeChatMessage`` in one transaction; returns the reply
     (``reply_for(tip)``), or the earlier reply when a concurrent retry of this ``MsgId`` stored it first."""
     # Chosen before the transaction: reading the candidates must not hold the write lock (SQLite's is global).
@@ -82,8 +83,9 @@ def store_tip(*, msg_id, kind, sender, text, picture_url, reply_for, site_url=""
             # First, so that a concurrent retry of this message waits here and then finds it.
             seen = WeChatMessage.objects.create(msg_id=msg_id, kind=kind) if msg_id else None
             tip = tip_submit(
-                text=text[:TEXT_MAX_LENGTH],
+                text=text[:TEXT_MAX_LENGTH],  # the reply says when it was cut (``replies.tip_reply``)
                 platform=Platform.OTHER,
+                link=link,
                 client_hash=sender,
                 language="zh-hans",
                 channel=TipChannel.WECHAT,
@@ -175,7 +177,7 @@ class KeptTooMany(Exception):
     """The folder, or this sender's share of it, is full: the message was not kept."""
 
 
-def keep(*, msg_id, kind, sender, text, picture_url, reply_for, site_url=""):
+def keep(*, msg_id, kind, sender, text, picture_url, reply_for, link="", site_url=""):
     """Keep a message on disk to be stored later (module docstring); returns the reply, or raises
     KeptTooMany. ``reply_for`` receives an unsaved tip holding the code the stored tip will have."""
     kept = _kept_files()
@@ -190,6 +192,7 @@ def keep(*, msg_id, kind, sender, text, picture_url, reply_for, site_url=""):
         "sender": sender,
         "text": text,
         "picture_url": picture_url,
+        "link": link,
         "site_url": site_url,
         "code": code,
         "reply": reply,
@@ -269,6 +272,7 @@ def _store_entry(entry):
         sender=entry["sender"],
         text=entry["text"],
         picture_url=entry["picture_url"],
+        link=entry.get("link", ""),
         site_url=entry.get("site_url", ""),
         reply_for=lambda tip: entry["reply"],
         code=entry["code"],

@@ -59,7 +59,7 @@ def endpoint(request):
         # The URL check when the office saves the server settings: echo what WeChat sent.
         return HttpResponse(request.GET.get("echostr", ""), content_type="text/plain; charset=utf-8")
     try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        length = int(request.headers.get("content-length") or 0)
     except ValueError:
         length = 0
     if length > MAX_BODY_BYTES:

@@ -29,6 +29,7 @@ class Command(BaseCommand):
             )
             raise CommandError(message, returncode=EXIT_STATUS[UNVERIFIABLE])
         record = result.record
+        assert record is not None  # VERIFIED means the office's record was found
         self.stdout.write(
             f"{package} OK: package {result.package_id}, {result.checked} file(s) match their SHA-256; "
             f"the manifest (SHA-256 {result.manifest_sha256}) matches the office's record of its export by "
