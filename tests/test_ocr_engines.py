@@ -41,12 +41,14 @@ def rapidocr(settings):
     ocr.stop_engine()  # its process holds most of a gigabyte
 
 
+@pytest.mark.subprocess
 def test_tesseract_is_the_default_engine_with_its_own_bounds():
     code = "import config.settings as s; print(s.OCR_ENGINE, s.OCR_MEMORY_MB, s.OCR_CPU_SECONDS)"
     result = run_settings(code, DEBUG="true", OCR_ENGINE="")
     assert result.stdout.split() == ["tesseract", "1024", "30"]
 
 
+@pytest.mark.subprocess
 def test_rapidocr_has_larger_bounds_and_an_operators_own_bound_wins():
     code = "import config.settings as s; print(s.OCR_MEMORY_MB, s.OCR_CPU_SECONDS, s.OCR_TIMEOUT_SECONDS)"
     assert run_settings(code, DEBUG="true", OCR_ENGINE="rapidocr").stdout.split() == ["3072", "60", "120"]
@@ -54,6 +56,7 @@ def test_rapidocr_has_larger_bounds_and_an_operators_own_bound_wins():
     assert chosen.stdout.split() == ["2048", "60", "120"]
 
 
+@pytest.mark.subprocess
 def test_an_unknown_engine_stops_start_up_naming_the_setting():
     refused = run_settings(DEBUG="true", OCR_ENGINE="paddle")
     assert refused.returncode != 0
