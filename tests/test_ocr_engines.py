@@ -107,6 +107,7 @@ def test_a_long_capture_is_cut_into_strips_between_lines_of_text():
     assert len(ocr_engine.strips(Image.new("RGB", (1080, 2400)))) == 1
 
 
+@pytest.mark.subprocess
 @pytest.mark.django_db(transaction=True)
 def test_rapidocr_reads_a_visitors_screenshot_and_finds_the_clarification_it_quotes(
     client, rapidocr, database_queue, private_root
@@ -134,6 +135,7 @@ print(ocr.read_text(wechat_screens.chat("明天起本市地铁全线停运三天
 """
 
 
+@pytest.mark.subprocess
 def test_rapidocr_reads_with_no_network_at_all(rapidocr):
     """Its models are inside its wheel: a version that fetched them at run time would fail here."""
     if not shutil.which("unshare"):
