@@ -15,7 +15,7 @@ MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
 # axe-core and html-validate for the accessibility and HTML tests, from package-lock.json (skipped without npm).
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: help install install-dev lock run admin-password test lint format typecheck check-migrations check-deploy bench relevance messages ci clean
+.PHONY: help install install-dev lock run admin-password test test-fast lint format typecheck check-migrations check-deploy bench relevance messages ci clean
 
 help:
 	@echo "make run               start the site with demo content on http://127.0.0.1:8000/"
@@ -24,6 +24,7 @@ help:
 	@echo "make install-dev       the same with the test and lint tools"
 	@echo "make lock              regenerate the hash-checked requirements*.txt from requirements*.in"
 	@echo "make test              run the whole test suite (PYTEST_ARGS=... to narrow it)"
+	@echo "make test-fast         the inner loop: the suite without browser, subprocess and slow tests, on every core"
 	@echo "make lint              ruff (lint and format check) and the layout's import contracts (.importlinter)"
 	@echo "make format            ruff: fix what can be fixed and format"
 	@echo "make typecheck         mypy on every app, no module with more errors than tools/mypy-baseline.json"
@@ -104,6 +105,14 @@ admin-password: install $(DATA)/secret_key
 test: install-dev $(AXE)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# The inner loop while changing code: no test that drives the browser or starts a process (markers in
+# pyproject.toml, checked by tests/conftest.py), in a process per core (TEST_PROCESSES=n for another
+# number). make test runs them all before a commit.
+TEST_PROCESSES ?= auto
+FAST := not browser and not subprocess and not slow
+test-fast: install-dev
+	$(BIN)/pytest -m "$(FAST)" -n $(TEST_PROCESSES) -q $(PYTEST_ARGS)
+
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -136,7 +145,8 @@ bench: install-dev
 relevance: install
 	$(BIN)/python benchmarks/relevance.py $(RELEVANCE_ARGS)
 
-# The checks, then the suite (on whatever DATABASE_URL says) with the coverage figure printed.
+# The checks, then the suite (on whatever DATABASE_URL says) with the coverage figure printed; below
+# [tool.coverage.report] fail_under in pyproject.toml it fails.
 ci: lint check-migrations check-deploy typecheck
 	$(MAKE) test PYTEST_ARGS="$(PYTEST_ARGS) --cov --cov-report=term:skip-covered"
 

@@ -1,12 +1,27 @@
 """Test settings: the real settings with the few changes a test run needs."""
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-used-anywhere-else")
 # The test client (and the servers some tests start on 127.0.0.1) speak plain HTTP.
 os.environ.setdefault("HTTPS", "false")
 
 from config.settings import *  # noqa: F403
+
+# make test-fast runs the suite in several processes (pytest-xdist): each gets a database of its own,
+# and with Redis a database number of its own after REDIS_URL's, since every test empties the cache
+# (tests/conftest.py). gw0 keeps REDIS_URL's own number. On SQLite the test database is in memory, one
+# per process, as Django makes it: named here, since pytest-django would otherwise give each worker a
+# file beside the site's (it takes core.sqlite for another database), shared by two parallel runs.
+if DATABASES["default"]["ENGINE"] == SQLITE_ENGINE:  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}  # noqa: F405
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if REDIS_URL and XDIST_WORKER.startswith("gw"):  # noqa: F405
+    _redis = urlsplit(REDIS_URL)  # noqa: F405
+    _number = int(_redis.path.strip("/") or 0) + int(XDIST_WORKER.removeprefix("gw"))
+    REDIS_URL = urlunsplit(_redis._replace(path=f"/{_number}"))
+    CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
 
 # Tests render pages without running collectstatic first.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405

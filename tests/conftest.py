@@ -1,10 +1,28 @@
+"""What the whole suite shares: the fixtures that keep tests apart, the browser, the staff roles, and
+the markers that say what a test starts besides itself.
+
+Markers (``pyproject.toml``; ``make test-fast`` leaves out all three):
+
+- ``browser``: drives Chromium through Playwright (the ``browser`` fixture, or ``phone`` over it);
+- ``subprocess``: starts a process of its own: gunicorn, nginx, redis-server, a task worker, the OCR
+  engine, a benchmark script, ``manage.py``, ruff, node...;
+- ``slow``: a minute or more with several real servers.
+
+The first two are checked, so that a new test cannot slip into the fast loop unmarked: a test that
+asks for ``browser`` without its marker stops the run at collection, and a test (or a fixture it
+sets up) that starts any process without the ``subprocess`` or ``browser`` marker fails, naming
+the command (an audit hook, ``sys.addaudithook``, sees every process this one starts).
+"""
+
 import os
 import shutil
 import signal
+import sys
 from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+import time_machine
 from hypothesis import settings as hypothesis_settings
 
 # Property-based tests draw the same inputs on every run and every machine, so that a failure in CI
@@ -12,6 +30,75 @@ from hypothesis import settings as hypothesis_settings
 hypothesis_settings.register_profile("derandomized", derandomize=True, database=None)
 hypothesis_settings.register_profile("explore", derandomize=False)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "derandomized"))
+
+
+# --- Markers: what a test starts besides itself ---------------------------------------------------
+
+# The audit events of starting a process (https://docs.python.org/3/library/audit_events.html).
+PROCESS_EVENTS = {"subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty"}
+started = []
+
+
+def record_started_process(event, arguments):
+    if event in PROCESS_EVENTS:
+        started.append(f"{event}: {arguments[1] if event == 'subprocess.Popen' else arguments[:2]}")
+
+
+sys.addaudithook(record_started_process)
+
+
+def pytest_collection_modifyitems(config, items):
+    unmarked = [
+        item.nodeid for item in items if "browser" in item.fixturenames and not item.get_closest_marker("browser")
+    ]
+    if unmarked:
+        raise pytest.UsageError("These tests use the browser without @pytest.mark.browser:\n  " + "\n  ".join(unmarked))
+
+
+def starts_processes(item):
+    return item.get_closest_marker("subprocess") or item.get_closest_marker("browser")
+
+
+def fail_if_started_unmarked(item):
+    """Fail ``item`` if it started a process in the phase just run without the marker that says so."""
+    commands = started.copy()
+    started.clear()
+    if commands and not starts_processes(item):
+        pytest.fail(
+            f"{item.nodeid} started a process without the subprocess marker "
+            f"(add pytestmark = pytest.mark.subprocess to its module, or mark the test): {commands[0]}",
+            pytrace=False,
+        )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    if not starts_processes(item):
+        # The OCR engine is a process kept between readings: one a marked test left running would
+        # read this test's pictures without it starting anything.
+        from tips.intake import ocr
+
+        ocr.stop_engine()
+    started.clear()
+    result = yield
+    fail_if_started_unmarked(item)
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    started.clear()
+    result = yield
+    fail_if_started_unmarked(item)
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    started.clear()
+    result = yield
+    fail_if_started_unmarked(item)
+    return result
 
 
 @pytest.fixture(autouse=True)
@@ -72,6 +159,14 @@ def default_language(settings):
 
     with translation.override(settings.LANGUAGE_CODE):
         yield
+
+
+@pytest.fixture
+def frozen(request):
+    """The clock stopped at the test module's ``NOW``: what counts as "this week" or "so far this month"
+    does not move while a test runs, nor with the day the suite runs on."""
+    with time_machine.travel(request.module.NOW, tick=False):
+        yield request.module.NOW
 
 
 def chromium_path():

@@ -91,6 +91,22 @@ def site_environment(data_dir, **extra):
     return environment
 
 
+def python(environment, *arguments, check=True, input=None):
+    """This interpreter with ``arguments`` in a process of its own, in the repository with ``environment``;
+    the completed process, its output as text. With ``check``, a failure raises, showing the output."""
+    result = subprocess.run(  # noqa: S603 (this interpreter, our own modules and commands)
+        [sys.executable, *arguments], cwd=REPO, env=environment, capture_output=True, text=True, input=input
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"{' '.join(arguments)} failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def manage(environment, *arguments, check=True, input=None):
+    """``manage.py`` with ``arguments`` in a process of its own (see ``python``)."""
+    return python(environment, str(REPO / "manage.py"), *arguments, check=check, input=input)
+
+
 def prepare(data_dir, env):
     """Migrate and collect static files into a fresh DATA_DIR (once per data folder)."""
     manage = [sys.executable, str(REPO / "manage.py")]

@@ -7,7 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from .servers import REPO
+
+pytestmark = pytest.mark.subprocess
 
 PACKAGES = ["config", "core", "clarifications", "tips", "home", "opendata", "ops"]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")

@@ -8,65 +8,41 @@ import json
 import os
 import sqlite3
 import subprocess
-import sys
 
 import pytest
 from django.conf import settings as django_settings
 
+from .servers import manage, python, site_environment
 
-def site_environment(data_dir, **extra):
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DEBUG", "REDIS_URL")
-    }
-    environment.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DATA_DIR": str(data_dir),
-            "SECRET_KEY": "backup-test-key-" + "x" * 40,
-            "DEBUG": "false",
-            "LOG_LEVEL": "WARNING",
-            **extra,
-        }
-    )
-    return environment
+pytestmark = pytest.mark.subprocess
 
 
-def run(arguments, data_dir, check=True, input=None, **extra):
-    result = subprocess.run(
-        [sys.executable, *arguments],
-        env=site_environment(data_dir, **extra),
-        cwd=django_settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        input=input,
-    )
-    if check and result.returncode != 0:
-        raise AssertionError(f"{arguments} failed:\n{result.stdout}\n{result.stderr}")
-    return result
+def site(data_dir, **extra):
+    """The environment of a site in ``data_dir``: SQLite unless ``extra`` says otherwise."""
+    return site_environment(data_dir, LOG_LEVEL="WARNING", **extra)
 
 
-def manage(data_dir, *arguments, **kwargs):
-    return run(["manage.py", *arguments], data_dir, **kwargs)
+def run_scenario(data_dir, *arguments, **extra):
+    """What ``tests/backup_scenario.py`` prints (JSON) when run on the site in ``data_dir``."""
+    return json.loads(python(site(data_dir, **extra), "-m", "tests.backup_scenario", *arguments).stdout)
 
 
 @pytest.fixture
 def live_site(tmp_path):
     data_dir = tmp_path / "live"
-    manage(data_dir, "migrate", "--noinput")
+    manage(site(data_dir), "migrate", "--noinput")
     return data_dir
 
 
 def test_a_backup_taken_while_the_site_writes_restores_every_row_elsewhere(live_site, tmp_path):
     backup = tmp_path / "piyao-backup.sqlite3"
-    scenario = json.loads(run(["-m", "tests.backup_scenario", "fill_and_back_up", str(backup)], live_site).stdout)
+    scenario = run_scenario(live_site, "fill_and_back_up", str(backup))
     assert scenario["written_before_backup_ended"] >= 5, "the backup did not overlap any write"
 
     fresh = tmp_path / "fresh"
-    result = manage(fresh, "restore_database", str(backup), "--no-input")
+    result = manage(site(fresh), "restore_database", str(backup), "--no-input")
     assert "Restored" in result.stdout
-    restored = json.loads(run(["-m", "tests.backup_scenario", "dump"], fresh).stdout)["rows"]
+    restored = run_scenario(fresh, "dump")["rows"]
 
     before = scenario["before"]
     assert set(restored) == set(before)
@@ -81,11 +57,11 @@ def test_a_backup_taken_while_the_site_writes_restores_every_row_elsewhere(live_
     )
     assert clarifications <= {row[0] for row in history}
     # The restored site serves its pages.
-    assert manage(fresh, "check").returncode == 0
+    assert manage(site(fresh), "check").returncode == 0
 
 
 def test_backup_goes_to_the_backups_folder_by_default(live_site):
-    result = manage(live_site, "backup_database")
+    result = manage(site(live_site), "backup_database")
     backups = list((live_site / "backups").glob("*.sqlite3"))
     assert len(backups) == 1
     assert str(backups[0]) in result.stdout
@@ -95,11 +71,11 @@ def test_backup_goes_to_the_backups_folder_by_default(live_site):
 
 def test_restore_keeps_a_safety_copy_of_the_current_database(live_site, tmp_path):
     backup = tmp_path / "empty-site.sqlite3"
-    manage(live_site, "backup_database", "--output", str(backup))
+    manage(site(live_site), "backup_database", "--output", str(backup))
     database = live_site / "db.sqlite3"
     sqlite3.connect(database).execute("CREATE TABLE marker (x)").connection.commit()
 
-    result = manage(live_site, "restore_database", str(backup), "--no-input")
+    result = manage(site(live_site), "restore_database", str(backup), "--no-input")
 
     safety_copies = list((live_site / "backups").glob("before-restore-*.sqlite3"))
     assert len(safety_copies) == 1
@@ -128,7 +104,7 @@ def test_restore_refuses_a_file_that_is_not_a_backup_of_this_site_and_changes_no
     database = live_site / "db.sqlite3"
     before = database.read_bytes()
 
-    result = manage(live_site, "restore_database", str(candidate), "--no-input", check=False)
+    result = manage(site(live_site), "restore_database", str(candidate), "--no-input", check=False)
 
     assert result.returncode != 0
     assert message in result.stderr
@@ -138,8 +114,8 @@ def test_restore_refuses_a_file_that_is_not_a_backup_of_this_site_and_changes_no
 
 def test_restore_asks_before_replacing_and_stops_unless_told_yes(live_site, tmp_path):
     backup = tmp_path / "b.sqlite3"
-    manage(live_site, "backup_database", "--output", str(backup))
-    result = manage(live_site, "restore_database", str(backup), check=False, input="no\n")
+    manage(site(live_site), "backup_database", "--output", str(backup))
+    result = manage(site(live_site), "restore_database", str(backup), check=False, input="no\n")
     assert result.returncode != 0
     assert "Restore cancelled; nothing was changed." in result.stderr
     assert not (live_site / "backups").exists()
@@ -148,7 +124,9 @@ def test_restore_asks_before_replacing_and_stops_unless_told_yes(live_site, tmp_
 @pytest.mark.parametrize("command", ["backup_database", "restore_database"])
 def test_on_postgresql_the_commands_point_to_pg_dump_and_fail(tmp_path, command):
     arguments = [command] if command == "backup_database" else [command, str(tmp_path / "x.sqlite3")]
-    result = manage(tmp_path, *arguments, check=False, DATABASE_URL="postgres://piyao@127.0.0.1:5432/not-contacted")
+    result = manage(
+        site(tmp_path, DATABASE_URL="postgres://piyao@127.0.0.1:5432/not-contacted"), *arguments, check=False
+    )
     assert result.returncode != 0
     assert "pg_dump -Fc" in result.stderr
     assert "pg_restore" in result.stderr
@@ -157,13 +135,13 @@ def test_on_postgresql_the_commands_point_to_pg_dump_and_fail(tmp_path, command)
 def test_a_restore_moves_the_content_version_past_every_number_used_before(live_site, tmp_path):
     """Workers may have cached pages of the replaced database: none of their keys may come back."""
     backup = tmp_path / "older.sqlite3"
-    manage(live_site, "backup_database", "--output", str(backup))
+    manage(site(live_site), "backup_database", "--output", str(backup))
     database = live_site / "db.sqlite3"
     with sqlite3.connect(database) as connection:
         connection.execute("UPDATE clarifications_contentversion SET number = number + 40")
         (before,) = connection.execute("SELECT number FROM clarifications_contentversion").fetchone()
 
-    manage(live_site, "restore_database", str(backup), "--no-input")
+    manage(site(live_site), "restore_database", str(backup), "--no-input")
 
     with sqlite3.connect(database) as connection:
         (after,) = connection.execute("SELECT number FROM clarifications_contentversion").fetchone()
@@ -193,15 +171,15 @@ def test_a_postgresql_dump_restores_every_row_elsewhere(tmp_path):
         for name in names:
             connection.execute(f"CREATE DATABASE {name}")
     try:
-        manage(tmp_path / "live", "migrate", "--noinput", DATABASE_URL=live)
-        before = json.loads(run(["-m", "tests.backup_scenario", "fill"], tmp_path / "live", DATABASE_URL=live).stdout)
+        manage(site(tmp_path / "live", DATABASE_URL=live), "migrate", "--noinput")
+        before = run_scenario(tmp_path / "live", "fill", DATABASE_URL=live)
         dump = tmp_path / "piyao.dump"
         subprocess.run([shutil.which("pg_dump"), "-Fc", "-f", str(dump), live], check=True, capture_output=True)
         restore = [shutil.which("pg_restore"), "--no-owner", "-d", drill, str(dump)]
         subprocess.run(restore, check=True, capture_output=True)
-        manage(tmp_path / "drill", "migrate", "--noinput", DATABASE_URL=drill)
-        assert manage(tmp_path / "drill", "check", DATABASE_URL=drill).returncode == 0
-        after = json.loads(run(["-m", "tests.backup_scenario", "dump"], tmp_path / "drill", DATABASE_URL=drill).stdout)
+        manage(site(tmp_path / "drill", DATABASE_URL=drill), "migrate", "--noinput")
+        assert manage(site(tmp_path / "drill", DATABASE_URL=drill), "check").returncode == 0
+        after = run_scenario(tmp_path / "drill", "dump", DATABASE_URL=drill)
     finally:
         with psycopg.connect(maintenance, autocommit=True) as connection:
             for name in names:

@@ -5,7 +5,6 @@ from datetime import UTC, datetime, timedelta
 from html import unescape
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from tips.analytics import charts, trends
@@ -13,15 +12,9 @@ from tips.models import Tip
 
 from .factories import ClarificationFactory, RumorFactory, TipFactory, TopicFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 NOW = datetime(2026, 3, 4, 2, 0, tzinfo=UTC)  # Wednesday 10:00 in Shanghai
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def report(at, platform, rumor=None):

@@ -18,10 +18,13 @@ from django.conf import settings
 
 from .servers import fetch, start_gunicorn, stop_gunicorn
 
-pytestmark = pytest.mark.skipif(
-    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
-    reason="the outage test needs the suite to run on PostgreSQL (DATABASE_URL)",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+        reason="the outage test needs the suite to run on PostgreSQL (DATABASE_URL)",
+    ),
+    pytest.mark.subprocess,
+]
 
 FRIENDLY_500 = "Sorry, something went wrong on our side"
 

@@ -35,10 +35,13 @@ from .test_screenshot_failures import random_dots
 from .test_screenshots import needs_ocr
 from .wechat_simulator import ACCOUNT, TOKEN, WeChat
 
-pytestmark = pytest.mark.skipif(
-    connections["default"].vendor != "sqlite",
-    reason="runs once, in the suite's SQLite run (the servers use a SQLite file of their own either way)",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        connections["default"].vendor != "sqlite",
+        reason="runs once, in the suite's SQLite run (the servers use a SQLite file of their own either way)",
+    ),
+    pytest.mark.subprocess,
+]
 
 TIP = "群里说明天全市停水三天，大家赶紧囤水！"
 CODE = re.compile(r"T-[0-9A-Z]{4}-[0-9A-Z]{4}")

@@ -33,6 +33,7 @@ def adapted_units(folder):
     return written
 
 
+@pytest.mark.subprocess
 def test_the_units_pass_systemd_analyze_verify(tmp_path):
     analyze = shutil.which("systemd-analyze")
     if not analyze:

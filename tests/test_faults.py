@@ -115,6 +115,7 @@ def test_a_database_locked_past_its_timeout_gives_the_form_back_with_what_was_wr
     assert stored_files(settings.PRIVATE_ROOT) == []
 
 
+@pytest.mark.subprocess
 @pytest.mark.django_db
 def test_a_full_disk_while_storing_the_screenshot_leaves_no_file_and_loses_nothing(client, monkeypatch, tmp_path):
     upload = io.BytesIO(noise_png())
@@ -235,6 +236,7 @@ def screenshots(site):
     return stored_files(site.data_dir / "private")
 
 
+@pytest.mark.subprocess
 @on_sqlite
 def test_a_database_locked_past_the_busy_timeout(site):
     assert healthy(site)
@@ -256,6 +258,7 @@ def test_a_database_locked_past_the_busy_timeout(site):
     assert tips_stored(site, "锁解开以后的线索") == 1
 
 
+@pytest.mark.subprocess
 @on_sqlite
 def test_a_full_disk(site):
     free = shutil.disk_usage(site.data_dir).free
@@ -286,6 +289,7 @@ def test_a_full_disk(site):
     assert post_tip(site, text="有空间以后的线索", screenshot=noise_png()).status_code == 302
 
 
+@pytest.mark.subprocess
 @on_sqlite
 def test_a_worker_killed_in_the_middle_of_an_upload_leaves_nothing_behind(site):
     before = screenshots(site)
@@ -310,6 +314,7 @@ def worker_pids(site):
     return [int(pid) for pid in children]
 
 
+@pytest.mark.subprocess
 @on_sqlite
 def test_a_read_only_database(site):
     folder = str(site.data_dir)
@@ -333,6 +338,7 @@ def test_a_read_only_database(site):
     assert healthy(site)
 
 
+@pytest.mark.subprocess
 @on_sqlite
 def test_a_removed_database_file(site):
     assert healthy(site)
@@ -359,6 +365,7 @@ def test_a_removed_database_file(site):
     assert healthy(site)
 
 
+@pytest.mark.subprocess
 @on_sqlite
 def test_a_database_file_moved_away_is_never_recreated_empty_and_the_site_recovers_without_a_restart(site):
     """Renaming the file away for a moment made a worker create an empty database at its path; once

@@ -14,7 +14,8 @@ FORMS = ["/tips/new/", "/en/tips/new/", "/check/", "/en/check/"]
 
 
 @pytest.fixture
-def browser():
+def csrf_client():
+    """A client that checks CSRF tokens, as a browser's requests are checked."""
     return Client(enforce_csrf_checks=True)
 
 
@@ -32,28 +33,28 @@ def pages():
     }
 
 
-def test_options_says_what_each_form_accepts_without_sending_the_page(browser):
+def test_options_says_what_each_form_accepts_without_sending_the_page(csrf_client):
     for url, allow in pages().items():
-        response = browser.options(url)
+        response = csrf_client.options(url)
         assert response.status_code == 200, url
         assert response["Allow"] == allow, url
         assert response.content == b"", url
 
 
 @pytest.mark.parametrize("method", ["put", "patch", "delete"])
-def test_methods_a_form_does_not_take_get_405_not_a_csrf_403(browser, method):
+def test_methods_a_form_does_not_take_get_405_not_a_csrf_403(csrf_client, method):
     for url, allow in pages().items():
-        response = getattr(browser, method)(url)
+        response = getattr(csrf_client, method)(url)
         assert response.status_code == 405, (method, url)
         assert response["Allow"] == allow, url
 
 
-def test_get_on_a_post_only_form_is_405(browser):
-    assert browser.get("/tips/new/from-search/").status_code == 405
+def test_get_on_a_post_only_form_is_405(csrf_client):
+    assert csrf_client.get("/tips/new/from-search/").status_code == 405
 
 
-def test_the_forms_still_refuse_a_post_without_its_csrf_token(browser):
+def test_the_forms_still_refuse_a_post_without_its_csrf_token(csrf_client):
     for url in FORMS:
-        assert browser.post(url, {"text": "群里说明天停水"}).status_code == 403, url
+        assert csrf_client.post(url, {"text": "群里说明天停水"}).status_code == 403, url
     tip = TipFactory()
-    assert browser.post(f"/tips/{tip.code}/").status_code == 405
+    assert csrf_client.post(f"/tips/{tip.code}/").status_code == 405

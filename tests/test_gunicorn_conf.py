@@ -75,6 +75,7 @@ def server(gunicorn_server):
     return gunicorn_server[1]
 
 
+@pytest.mark.subprocess
 @on_sqlite_run
 def test_gunicorn_does_not_take_a_forwarded_scheme_from_a_client_when_no_proxy_is_trusted(server):
     page = requests.get(server + "/en/", headers={"X-Forwarded-Proto": "https"}, timeout=10).text
@@ -82,6 +83,7 @@ def test_gunicorn_does_not_take_a_forwarded_scheme_from_a_client_when_no_proxy_i
     assert "https://127.0.0.1" not in page
 
 
+@pytest.mark.subprocess
 @on_sqlite_run
 def test_slow_header_clients_neither_freeze_the_site_nor_stay_connected(server):
     """Four clients trickling their headers (as many as there are sync workers) against two workers."""
@@ -133,6 +135,7 @@ def ask_on(connection):
     raise AssertionError("the server did not answer three times in a row")
 
 
+@pytest.mark.subprocess
 @on_sqlite_run
 def test_persistent_connections_are_spread_over_the_workers(gunicorn_server):
     """16 kept-alive connections opened at once: each of the two workers holds about half of them, where
@@ -161,6 +164,7 @@ def test_persistent_connections_are_spread_over_the_workers(gunicorn_server):
     assert sum(held) >= 12, held
 
 
+@pytest.mark.subprocess
 @on_sqlite_run
 def test_kept_alive_connections_spread_again_when_a_worker_joins(gunicorn_server):
     """All 16 connections on one worker (the other was stopped, as a recycled worker is), then a new
@@ -221,6 +225,7 @@ def recycling_server(tmp_path_factory):
     stop_gunicorn(process)
 
 
+@pytest.mark.subprocess
 @on_sqlite_run
 def test_no_connection_is_reset_while_workers_are_recycled(recycling_server):
     """Each worker's own socket is closed as soon as it stops accepting: none queued there is lost."""

@@ -14,16 +14,10 @@ from tips.models import Rumor, Tip
 
 from .factories import RumorFactory, TipFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 # 10:00 in Shanghai (UTC+8), a Wednesday.
 NOW = datetime(2026, 3, 4, 2, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def report(rumor, at, platform="wechat_group"):

@@ -9,6 +9,7 @@ from tips.models import Tip
 from .factories import UserFactory
 from .test_security import PASSWORD, admin_login, lockout  # noqa: F401 (the lockout fixture)
 from .test_settings import run_settings
+from .tip_form import post_tip
 
 pytestmark = pytest.mark.django_db
 
@@ -16,28 +17,23 @@ ONE_64 = [f"2001:db8:1:2::{n:x}" for n in range(1, 9)]
 ANOTHER_64 = "2001:db8:1:3::1"
 
 
-def post_tip(client, address):
-    data = {"text": "群里说明天全市停水三天", "platform": "wechat_group"}
-    return client.post("/tips/new/", data, REMOTE_ADDR=address)
-
-
 def test_eight_tips_from_eight_addresses_of_one_64_meet_the_limit_of_five(client, settings):
     settings.TIPS_RATE = "5/10m"
-    statuses = [post_tip(client, address).status_code for address in ONE_64]
+    statuses = [post_tip(client, REMOTE_ADDR=address).status_code for address in ONE_64]
     assert statuses == [302] * 5 + [429] * 3
     assert Tip.objects.count() == 5
     # A neighbour in another /64 is another client.
-    assert post_tip(client, ANOTHER_64).status_code == 302
+    assert post_tip(client, REMOTE_ADDR=ANOTHER_64).status_code == 302
 
 
 def test_the_prefix_length_is_a_setting(client, settings):
     settings.TIPS_RATE = "1/10m"
     settings.CLIENT_IPV6_PREFIX = 128
-    assert post_tip(client, ONE_64[0]).status_code == 302
-    assert post_tip(client, ONE_64[1]).status_code == 302
+    assert post_tip(client, REMOTE_ADDR=ONE_64[0]).status_code == 302
+    assert post_tip(client, REMOTE_ADDR=ONE_64[1]).status_code == 302
     settings.CLIENT_IPV6_PREFIX = 48
-    assert post_tip(client, "2001:db8:5:aaaa::1").status_code == 302
-    assert post_tip(client, "2001:db8:5:ffff::9").status_code == 429
+    assert post_tip(client, REMOTE_ADDR="2001:db8:5:aaaa::1").status_code == 302
+    assert post_tip(client, REMOTE_ADDR="2001:db8:5:ffff::9").status_code == 429
 
 
 def test_the_api_throttle_counts_an_ipv6_client_by_its_network(client, settings):
@@ -63,6 +59,7 @@ def test_hashes_and_keys_follow_the_same_rule(settings):
     assert client_hash("wechat:oABC") == client_hash("wechat:oABC") != client_hash("wechat:oABD")
 
 
+@pytest.mark.subprocess
 def test_a_prefix_length_that_is_not_one_is_refused_at_start_up():
     result = run_settings(DEBUG="true", CLIENT_IPV6_PREFIX="200")
     assert result.returncode != 0

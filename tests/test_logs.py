@@ -159,6 +159,7 @@ def test_redaction_leaves_other_parameters_alone():
     assert redact_identifiers("/clarifications/?q=openid") == "/clarifications/?q=openid"
 
 
+@pytest.mark.subprocess
 def test_gunicorns_access_and_error_logs_never_carry_a_wechat_senders_openid(tmp_path):
     """Through a real gunicorn: WeChat forwards every message as POST /wechat/?...&openid=<OpenID>."""
     import subprocess

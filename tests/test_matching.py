@@ -271,6 +271,7 @@ def test_a_tip_receipt_offers_only_real_matches(client, archive):
     assert CLAIMS["exam"][0] in page
 
 
+@pytest.mark.subprocess
 def test_a_two_thousand_character_paste_goes_through_gunicorn(tmp_path):
     """The home page's form posts; the search answers from the POST itself, in the page's language."""
     env = site_environment(tmp_path, WEB_CONCURRENCY="1")

@@ -210,6 +210,7 @@ with transaction.atomic():
 """
 
 
+@pytest.mark.subprocess
 @on_sqlite_run
 def test_the_counts_of_every_worker_and_of_the_task_worker_are_added_up(tmp_path):
     """Two gunicorn workers share 40 requests, a task worker reads a screenshot: one page has it all."""

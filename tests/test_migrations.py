@@ -1,12 +1,13 @@
 """The first release's migrations: a fresh database gets the whole schema and the staff groups, and a
 database made by the development migrations they replace takes them as applied, changing nothing."""
 
-import os
 import sqlite3
-import subprocess
-import sys
 
-from .servers import REPO
+import pytest
+
+from .servers import manage, site_environment
+
+pytestmark = pytest.mark.subprocess
 
 REPLACED = {
     "clarifications": [
@@ -22,16 +23,8 @@ REPLACED = {
 }
 
 
-def manage(data_dir, *args):
-    environment = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")}
-    environment.update(DATA_DIR=str(data_dir), DEBUG="true", DJANGO_SETTINGS_MODULE="config.settings")
-    return subprocess.run(
-        [sys.executable, str(REPO / "manage.py"), *args], cwd=REPO, env=environment, capture_output=True, text=True
-    )
-
-
 def test_a_fresh_database_gets_the_schema_the_search_index_and_the_staff_groups(tmp_path):
-    assert manage(tmp_path, "migrate", "--noinput").returncode == 0
+    manage(site_environment(tmp_path), "migrate", "--noinput")
     database = sqlite3.connect(tmp_path / "db.sqlite3")
     groups = dict(
         database.execute(
@@ -46,7 +39,7 @@ def test_a_fresh_database_gets_the_schema_the_search_index_and_the_staff_groups(
 
 
 def test_a_database_made_by_the_replaced_migrations_takes_the_release_as_applied(tmp_path):
-    assert manage(tmp_path, "migrate", "--noinput").returncode == 0
+    manage(site_environment(tmp_path), "migrate", "--noinput")
     # What a database migrated before the squash records: the development migrations, not the release's.
     with sqlite3.connect(tmp_path / "db.sqlite3") as database:
         database.execute("DELETE FROM django_migrations WHERE name = '0001_initial_release'")
@@ -55,8 +48,8 @@ def test_a_database_made_by_the_replaced_migrations_takes_the_release_as_applied
                 "INSERT INTO django_migrations (app, name, applied) VALUES (?, ?, '2026-11-30 10:00:00')",
                 [(app, name) for name in names],
             )
-    result = manage(tmp_path, "migrate", "--noinput")
+    result = manage(site_environment(tmp_path), "migrate", "--noinput")
     assert result.returncode == 0, result.stderr
     assert "No migrations to apply." in result.stdout
-    plan = manage(tmp_path, "showmigrations", "clarifications", "tips").stdout
+    plan = manage(site_environment(tmp_path), "showmigrations", "clarifications", "tips").stdout
     assert "[X] 0001_initial_release" in plan and "[ ]" not in plan

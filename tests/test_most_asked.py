@@ -27,12 +27,6 @@ pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 3, 4, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 
 
-@pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
 def views(clarification, count, days_ago=0):
     day = (NOW + timedelta(hours=8)).date() - timedelta(days=days_ago)
     DailyViews.objects.create(clarification=clarification, day=day, views=count)
@@ -177,6 +171,7 @@ def test_the_cached_home_page_costs_no_query_and_renews_its_ranking_after_the_re
     ContentVersion.forget()
 
 
+@pytest.mark.subprocess
 def test_views_posted_at_once_to_several_gunicorn_workers_are_all_counted(tmp_path):
     """Four workers with eight threads each, on SQLite, 400 beacons from 16 clients at once: none lost."""
     access_log = tmp_path / "access.log"

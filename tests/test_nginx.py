@@ -22,6 +22,8 @@ import pytest
 
 from .servers import NGINX, NginxProxy, import_records, prepare, rename_clarification, start_gunicorn, stop_gunicorn
 
+pytestmark = pytest.mark.subprocess
+
 HOST = "localhost"
 RECORD = (
     '{"external_id": "proxied-1", "title": "代理前的标题", "claim": "c", "verdict": "false", "truth": "t", '

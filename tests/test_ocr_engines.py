@@ -41,12 +41,14 @@ def rapidocr(settings):
     ocr.stop_engine()  # its process holds most of a gigabyte
 
 
+@pytest.mark.subprocess
 def test_tesseract_is_the_default_engine_with_its_own_bounds():
     code = "import config.settings as s; print(s.OCR_ENGINE, s.OCR_MEMORY_MB, s.OCR_CPU_SECONDS)"
     result = run_settings(code, DEBUG="true", OCR_ENGINE="")
     assert result.stdout.split() == ["tesseract", "1024", "30"]
 
 
+@pytest.mark.subprocess
 def test_rapidocr_has_larger_bounds_and_an_operators_own_bound_wins():
     code = "import config.settings as s; print(s.OCR_MEMORY_MB, s.OCR_CPU_SECONDS, s.OCR_TIMEOUT_SECONDS)"
     assert run_settings(code, DEBUG="true", OCR_ENGINE="rapidocr").stdout.split() == ["3072", "60", "120"]
@@ -54,6 +56,7 @@ def test_rapidocr_has_larger_bounds_and_an_operators_own_bound_wins():
     assert chosen.stdout.split() == ["2048", "60", "120"]
 
 
+@pytest.mark.subprocess
 def test_an_unknown_engine_stops_start_up_naming_the_setting():
     refused = run_settings(DEBUG="true", OCR_ENGINE="paddle")
     assert refused.returncode != 0
@@ -104,6 +107,7 @@ def test_a_long_capture_is_cut_into_strips_between_lines_of_text():
     assert len(ocr_engine.strips(Image.new("RGB", (1080, 2400)))) == 1
 
 
+@pytest.mark.subprocess
 @pytest.mark.django_db(transaction=True)
 def test_rapidocr_reads_a_visitors_screenshot_and_finds_the_clarification_it_quotes(
     client, rapidocr, database_queue, private_root
@@ -131,6 +135,7 @@ print(ocr.read_text(wechat_screens.chat("明天起本市地铁全线停运三天
 """
 
 
+@pytest.mark.subprocess
 def test_rapidocr_reads_with_no_network_at_all(rapidocr):
     """Its models are inside its wheel: a version that fetched them at run time would fail here."""
     if not shutil.which("unshare"):

@@ -9,6 +9,8 @@ import pytest
 
 from .servers import REPO
 
+pytestmark = pytest.mark.subprocess
+
 
 @pytest.mark.parametrize(
     ("script", "arguments", "printed"),

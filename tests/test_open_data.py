@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.urls import reverse
 from django.utils.html import strip_tags
 
@@ -23,12 +22,6 @@ pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 3, 15, 12, 0, tzinfo=SHANGHAI)
 JANUARY, FEBRUARY, MARCH = (datetime(2026, month, 10, 9, 0, tzinfo=SHANGHAI) for month in (1, 2, 3))
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def month(statistics, year, number):

@@ -266,6 +266,7 @@ def pages_from_every_worker(url, access_log, workers=4, most=400):
     return pages
 
 
+@pytest.mark.subprocess
 def test_a_change_reaches_every_gunicorn_worker_without_a_shared_cache(tmp_path):
     """Four workers, each with its own local-memory cache and no Redis, all stop serving the old page."""
     access_log = tmp_path / "access.log"
@@ -298,6 +299,7 @@ def test_a_change_reaches_every_gunicorn_worker_without_a_shared_cache(tmp_path)
         stop_gunicorn(process)
 
 
+@pytest.mark.subprocess
 def test_a_change_reaches_every_gunicorn_worker_within_a_second(tmp_path):
     """Four workers, each with its own local-memory cache and no Redis, all serve the new page within a
     second of the commit, asked all the time by four clients."""

@@ -15,7 +15,7 @@ from core import sharedcache
 from .factories import ClarificationFactory
 from .servers import redis_server
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.subprocess]
 
 
 @pytest.fixture

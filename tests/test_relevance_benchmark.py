@@ -56,6 +56,7 @@ def test_the_baseline_ranks_a_pasted_claim_first_among_similar_clarifications():
     assert baseline.search("【重要通知，请务必转发】各位亲朋好友：城南区明天起停水三天！转给你关心的人🙏")[0] == "water"
 
 
+@pytest.mark.subprocess
 def test_a_small_slice_runs_end_to_end_on_sqlite_and_writes_its_report(tmp_path):
     report_path = tmp_path / "relevance.json"
     environment = {name: value for name, value in os.environ.items() if name not in ("DATABASE_URL", "REDIS_URL")}
@@ -152,6 +153,7 @@ def test_the_clef_measures_are_the_tasks():
     }
 
 
+@pytest.mark.subprocess
 def test_the_clef_set_runs_end_to_end_on_sqlite_beside_its_baseline(tmp_path):
     write_clef_folder(tmp_path / "v3.0")
     report_path = tmp_path / "clef.json"

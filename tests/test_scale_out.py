@@ -53,6 +53,7 @@ pytestmark = [
         django_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
         reason="needs PostgreSQL: it runs in the suite's PostgreSQL run (DATABASE_URL=postgres://...)",
     ),
+    pytest.mark.subprocess,
 ]
 
 TIPS = 200

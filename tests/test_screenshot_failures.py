@@ -140,6 +140,7 @@ def test_the_status_command_says_which_screenshots_could_not_be_read(settings):
     assert "Could not be read: T-AAAA-BBBB." in output.getvalue()
 
 
+@pytest.mark.subprocess
 def test_the_real_engine_fails_on_a_picture_of_one_pixel_by_nine_million_and_says_so(tmp_path):
     """What was stored of the 1 x 19,000,000 upload before shapes were checked: the engine's error is a
     reading that failed (and so "could not be read", above), not an error the queue tries again."""
@@ -169,6 +170,7 @@ def engine_stopped():
     ocr.stop_engine()
 
 
+@pytest.mark.subprocess
 @pytest.mark.usefixtures("engine_stopped")
 @pytest.mark.parametrize(
     ("bounds", "reason"),
@@ -195,6 +197,7 @@ def test_a_reading_past_its_bound_could_not_be_read_and_the_next_picture_is_read
     assert "地铁" in text
 
 
+@pytest.mark.subprocess
 @pytest.mark.usefixtures("engine_stopped")
 def test_a_reading_past_its_memory_bound_could_not_be_read(settings, tmp_path):
     needs_ocr()
@@ -210,6 +213,7 @@ def test_a_reading_past_its_memory_bound_could_not_be_read(settings, tmp_path):
 # --- Checks: per address, and the tips do not starve ------------------------------------------
 
 
+@pytest.mark.subprocess
 @pytest.mark.django_db(transaction=True)  # the worker closes a connection left in a transaction
 def test_one_address_cannot_fill_the_queue_of_checks(client, settings, database_queue):
     settings.SCREENSHOT_CHECK_MAX_WAITING_PER_CLIENT = 2

@@ -67,6 +67,7 @@ def staff(client, admin_user):
     return admin_user
 
 
+@pytest.mark.subprocess
 @pytest.mark.django_db(transaction=True)
 def test_a_chinese_screenshot_is_read_by_the_queue_and_finds_the_clarification_it_quotes(
     client, staff, subway, database_queue
@@ -98,6 +99,7 @@ def test_a_chinese_screenshot_is_read_by_the_queue_and_finds_the_clarification_i
     assert subway.title in receipt
 
 
+@pytest.mark.subprocess
 @pytest.mark.django_db(transaction=True)
 def test_the_same_picture_recompressed_joins_the_same_group_whatever_the_words(client, database_queue):
     original = wechat_screens.chat(SUBWAY, seed=3)
@@ -138,6 +140,7 @@ def test_without_the_ocr_engine_tips_are_accepted_and_staff_are_told(
     assert "Reading screenshots is not available on this site at the moment" in check_page
 
 
+@pytest.mark.subprocess
 @pytest.mark.django_db(transaction=True)
 def test_a_visitor_checks_a_screenshot_and_sees_what_was_read_and_the_match(
     client, subway, database_queue, private_root
@@ -166,6 +169,7 @@ def test_a_visitor_checks_a_screenshot_and_sees_what_was_read_and_the_match(
     assert ScreenshotCheck.objects.get().image == ""
 
 
+@pytest.mark.subprocess
 @pytest.mark.django_db(transaction=True)
 def test_a_screenshot_that_matches_nothing_offers_to_report_it(client, database_queue):
     needs_ocr()
@@ -246,6 +250,7 @@ print(ocr.read_text(wechat_screens.chat("明天起本市地铁全线停运三天
 """
 
 
+@pytest.mark.subprocess
 def test_the_engine_reads_with_no_network_at_all(tmp_path):
     """A new version of the engine that fetched models at run time would fail here (CI has unshare)."""
     needs_ocr()
@@ -331,6 +336,7 @@ def test_a_check_that_cannot_be_stored_says_so_and_leaves_nothing(client, monkey
 # --- The other channels' pictures go through the same queue ------------------------------------
 
 
+@pytest.mark.subprocess
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("inspection_groups")
 def test_a_sighting_screenshot_is_read_by_the_queue_and_joins_the_citizens_group(client, database_queue):
@@ -349,6 +355,7 @@ def test_a_sighting_screenshot_is_read_by_the_queue_and_joins_the_citizens_group
     assert sighting.rumor_id == tip.rumor_id
 
 
+@pytest.mark.subprocess
 @pytest.mark.django_db(transaction=True)
 def test_a_picture_sent_to_the_official_account_is_fetched_and_read_by_the_queue(client, settings, database_queue):
     needs_ocr()

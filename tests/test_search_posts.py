@@ -96,7 +96,9 @@ def test_a_dotted_abbreviation_keeps_its_letters():
 
 
 def test_stop_words_are_not_highlighted_in_the_results(client):
-    item("No, vaccines do not contain microchips", "The new vaccines contain microchips that track you.")
+    # The strong match is the answer card (its truth, no snippet); the other result shows its snippet.
+    item("No, vaccines do not contain microchips", "Vaccines contain microchips: a message says so.")
+    item("Tracking chips in vaccines? No", "The new vaccines contain microchips that track you.")
     with translation.override("en"):
         page = client.get(reverse("clarifications:list"), {"q": "the vaccines do contain microchips"}).content.decode()
     assert "The new <mark>vaccines</mark> <mark>contain</mark> <mark>microchips</mark> that track you." in page

@@ -95,6 +95,7 @@ def settings_under(**env):
     return json.loads(result.stdout)
 
 
+@pytest.mark.subprocess
 def test_https_turns_on_secure_cookies_hsts_and_the_redirect():
     values = settings_under(HTTPS="true")
     assert values["SESSION_COOKIE_SECURE"] is True
@@ -104,12 +105,14 @@ def test_https_turns_on_secure_cookies_hsts_and_the_redirect():
     assert values["SECURE_PROXY_SSL_HEADER"] is None
 
 
+@pytest.mark.subprocess
 def test_without_https_cookies_are_not_marked_secure_and_there_is_no_hsts():
     values = settings_under(HTTPS="false")
     assert values["SESSION_COOKIE_SECURE"] is False
     assert values["SECURE_HSTS_SECONDS"] == 0
 
 
+@pytest.mark.subprocess
 def test_production_is_https_only_unless_the_operator_says_plain_http():
     values = settings_under()
     assert values["SESSION_COOKIE_SECURE"] is True
@@ -118,12 +121,14 @@ def test_production_is_https_only_unless_the_operator_says_plain_http():
     assert values["SECURE_HSTS_SECONDS"] >= 31536000
 
 
+@pytest.mark.subprocess
 def test_debug_defaults_to_plain_http():
     values = settings_under(DEBUG="true")
     assert values["SESSION_COOKIE_SECURE"] is False
     assert values["SECURE_SSL_REDIRECT"] is False
 
 
+@pytest.mark.subprocess
 def test_the_proxy_header_is_trusted_only_when_asked():
     assert settings_under(HTTPS="true", TRUST_PROXY_SSL_HEADER="true")["SECURE_PROXY_SSL_HEADER"] == [
         "HTTP_X_FORWARDED_PROTO",
@@ -199,6 +204,7 @@ def deploy_check(tmp_path, **env):
     return result.returncode, result.stdout + result.stderr
 
 
+@pytest.mark.subprocess
 def test_the_deploy_check_is_clean_with_production_settings(tmp_path):
     # No HTTPS variable at all: a production start is https-only by default.
     returncode, output = deploy_check(tmp_path, TRUSTED_PROXY_COUNT="1")
@@ -206,6 +212,7 @@ def test_the_deploy_check_is_clean_with_production_settings(tmp_path):
     assert "no issues" in output
 
 
+@pytest.mark.subprocess
 def test_the_deploy_check_warns_when_https_is_on_but_no_proxy_is_counted(tmp_path):
     returncode, output = deploy_check(tmp_path)
     assert returncode != 0
@@ -221,6 +228,7 @@ def test_a_forwarded_request_without_a_trusted_proxy_is_logged_once(client, capl
     assert len(warnings) == 1
 
 
+@pytest.mark.subprocess
 def test_the_deploy_check_fails_with_a_weak_key(tmp_path):
     """The test above could not fail if the check never ran: a short key must be reported."""
     environment = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}

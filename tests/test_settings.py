@@ -18,16 +18,19 @@ def run_settings(code="import config.settings", **env):
     return subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True)
 
 
+@pytest.mark.subprocess
 def test_production_refuses_to_start_without_a_secret_key():
     result = run_settings(DEBUG="false")
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
 
 
+@pytest.mark.subprocess
 def test_debug_starts_without_a_secret_key():
     assert run_settings(DEBUG="true").returncode == 0
 
 
+@pytest.mark.subprocess
 def test_an_unknown_log_format_is_refused_and_json_is_accepted():
     result = run_settings(DEBUG="true", LOG_FORMAT="xml")
     assert result.returncode != 0
@@ -35,6 +38,7 @@ def test_an_unknown_log_format_is_refused_and_json_is_accepted():
     assert run_settings(DEBUG="true", LOG_FORMAT="json").returncode == 0
 
 
+@pytest.mark.subprocess
 def test_a_mistyped_rate_is_refused_at_start_up_naming_its_setting():
     result = run_settings(DEBUG="true", VIEWS_RATE="120 per hour")
     assert result.returncode != 0
@@ -67,6 +71,7 @@ def test_sqlite_default_uses_wal_and_immediate_transactions():
     assert "journal_mode=WAL" in options["init_command"]
 
 
+@pytest.mark.subprocess
 def test_sqlite_memory_mapping_is_256_mb_by_default_and_can_be_switched_off(tmp_path):
     def mmap_size(**env):
         command = (
@@ -92,6 +97,7 @@ def test_property_based_tests_are_derandomised_so_a_failure_reproduces():
     assert FUZZ.derandomize is True
 
 
+@pytest.mark.subprocess
 def test_postgresql_connections_start_without_parallel_workers_or_jit_unless_the_url_says_so():
     show = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS']['options'])"
 
@@ -116,6 +122,7 @@ def test_the_suites_postgresql_connection_runs_without_parallel_workers():
         assert cursor.fetchone()[0] == "0"
 
 
+@pytest.mark.subprocess
 def test_the_log_level_is_read_in_any_case_and_a_wrong_one_is_refused_by_name():
     code = "import config.settings as s; print(s.LOGGING['root']['level'])"
     assert run_settings(code, DEBUG="true", LOG_LEVEL="info").stdout.strip() == "INFO"
@@ -123,6 +130,7 @@ def test_the_log_level_is_read_in_any_case_and_a_wrong_one_is_refused_by_name():
     assert refused.returncode != 0 and "LOG_LEVEL must be one of" in refused.stderr
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize(
     "name", ["OCR_TIMEOUT_SECONDS", "OCR_CPU_SECONDS", "OCR_MEMORY_MB", "SCREENSHOT_CHECK_MAX_WAITING_PER_CLIENT"]
 )
@@ -134,6 +142,7 @@ def test_the_bounds_of_screenshot_reading_are_whole_numbers_above_zero(name):
     assert run_settings(DEBUG="true", **{name: "5"}).returncode == 0
 
 
+@pytest.mark.subprocess
 def test_a_missing_sqlite_file_is_an_error_and_migrate_creates_it(tmp_path):
     """The site's connections never create a database (core/sqlite); manage.py migrate does."""
     query = "import django; django.setup(); from django.db import connection; connection.cursor().execute('SELECT 1')"

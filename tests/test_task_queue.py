@@ -13,7 +13,7 @@ from django_tasks_db.models import DBTaskResult
 
 from . import queue_tasks
 from .queue_tasks import DATABASE_QUEUE, run_worker
-from .servers import REPO, site_environment
+from .servers import REPO, manage, site_environment
 
 
 @pytest.mark.django_db(transaction=True)
@@ -78,20 +78,13 @@ print(row.status, len(row.worker_ids), tip.screenshot_reading, tip.screenshot_te
 """
 
 
-def manage(environment, *arguments):
-    completed = subprocess.run(
-        [sys.executable, str(REPO / "manage.py"), *arguments],
-        cwd=REPO,
-        env=environment,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return completed.stdout.strip().splitlines()[-1] if completed.stdout.strip() else ""
+def shell(environment, code):
+    """The last line ``manage.py shell -c code`` prints."""
+    return manage(environment, "shell", "-c", code).stdout.strip().splitlines()[-1]
 
 
 def start_worker(environment, log):
-    return subprocess.Popen(
+    return subprocess.Popen(  # noqa: S603 (our own manage.py, fixed arguments)
         [sys.executable, str(REPO / "manage.py"), "run_worker", "--interval", "0.2", "--no-startup-delay"],
         cwd=REPO,
         env=environment,
@@ -109,16 +102,17 @@ def wait_for(condition, timeout=60):
     raise AssertionError("timed out")
 
 
+@pytest.mark.subprocess
 def test_a_task_whose_worker_was_killed_runs_again_on_another_worker(tmp_path):
     environment = site_environment(tmp_path / "site", TASK_STALLED_AFTER_SECONDS="2")
     manage(environment, "migrate", "--noinput", "-v0")
     marker = tmp_path / "first-attempt-started"
-    task_id = manage(environment, "shell", "-c", ENQUEUE.format(marker=str(marker)))
+    task_id = shell(environment, ENQUEUE.format(marker=str(marker)))
     with open(tmp_path / "worker.log", "ab") as log:
         first = start_worker(environment, log)
         try:
             wait_for(marker.exists)
-            assert manage(environment, "shell", "-c", STATE.format(task_id=task_id)).startswith("RUNNING 1 pending")
+            assert shell(environment, STATE.format(task_id=task_id)).startswith("RUNNING 1 pending")
             os.kill(first.pid, signal.SIGKILL)
             first.wait(timeout=10)
         finally:
@@ -130,9 +124,7 @@ def test_a_task_whose_worker_was_killed_runs_again_on_another_worker(tmp_path):
         try:
             state = wait_for(
                 lambda: (
-                    (line := manage(environment, "shell", "-c", STATE.format(task_id=task_id))).startswith(
-                        ("SUCCESSFUL", "FAILED")
-                    )
+                    (line := shell(environment, STATE.format(task_id=task_id))).startswith(("SUCCESSFUL", "FAILED"))
                     and line
                 )
             )

@@ -396,7 +396,7 @@ def test_the_answer_choices_come_best_match_first_not_newest_first(client, triag
     )
     weaker = ClarificationFactory(
         title="东区水管检修的说明",
-        claim="东区水管检修，停水",
+        claim="东区水管检修，明天停水",
         truth="检修不影响供水。",
         published_at=timezone.now() - timedelta(hours=1),
     )

@@ -1,7 +1,11 @@
 """No tip is ever lost: 200 concurrent tips against 4 gunicorn workers on SQLite are all stored,
 and the rate limit holds across those worker processes."""
 
+import pytest
+
 from benchmarks.tip_flood import run
+
+pytestmark = pytest.mark.subprocess
 
 
 def test_two_hundred_concurrent_tips_are_all_answered_and_stored_and_the_limit_holds_across_workers(tmp_path):

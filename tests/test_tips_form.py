@@ -10,17 +10,12 @@ from PIL import ExifTags, Image
 
 from tips.models import ReportStatus, Tip
 
+from .tip_form import valid_data
 from .tips_images import image_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
 NEW = "/tips/new/"
-
-
-def valid_data(**overrides):
-    data = {"text": "群里说明天全市停水三天，大家赶紧囤水！", "platform": "wechat_group", "seen_on": "", "link": ""}
-    data.update(overrides)
-    return data
 
 
 def stored_files(root):

@@ -10,15 +10,12 @@ from tips.intake.views import tip_new
 from tips.models import Tip
 
 from .test_limits import UnreadableBody
+from .tip_form import valid_data
 from .tips_images import upload
 
 pytestmark = pytest.mark.django_db
 
 MB = 1024 * 1024
-
-
-def valid_data(**overrides):
-    return {"text": "群里说明天全市停水三天，大家赶紧囤水！", "platform": "wechat_group", **overrides}
 
 
 def in_chinese(message, **params):

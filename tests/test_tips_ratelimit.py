@@ -10,13 +10,10 @@ from core import ratelimit
 from core.models import RateLimitCounter
 from tips.models import Tip
 
+from .tip_form import post_tip
 from .tips_images import upload
 
 pytestmark = pytest.mark.django_db
-
-
-def post_tip(client, prefix="", **extra):
-    return client.post(f"{prefix}/tips/new/", {"text": "群里说明天全市停水三天", "platform": "wechat_group"}, **extra)
 
 
 def test_parse_rate_reads_the_setting():

@@ -1,7 +1,11 @@
 """The WeChat channel on a real server: concurrent messages and WeChat's retries of them, against 4
 gunicorn workers on SQLite, each answered once, alike, and with no tip made twice."""
 
+import pytest
+
 from benchmarks.wechat_flood import run
+
+pytestmark = pytest.mark.subprocess
 
 
 def test_concurrent_messages_and_their_retries_are_answered_alike_and_make_each_tip_once(tmp_path):

@@ -96,6 +96,7 @@ def test_a_kept_message_stored_before_its_file_was_removed_is_not_stored_again(w
     assert Tip.objects.count() == 1
 
 
+@pytest.mark.subprocess
 def test_a_picture_kept_while_locked_is_fetched_once_stored(wechat, spool, locked, django_capture_on_commit_callbacks):
     from .tips_images import image_bytes
 

@@ -150,6 +150,7 @@ def test_what_the_site_seals_the_sdk_opens_and_the_reverse():
         assert ours.decrypt(theirs.findtext("Encrypt")) == message.encode()
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize(
     ("environment", "message"),
     [
@@ -165,5 +166,6 @@ def test_the_safe_mode_settings_are_parsed_strictly(environment, message):
     assert message in result.stderr
 
 
+@pytest.mark.subprocess
 def test_good_safe_mode_settings_start():
     assert run_settings(DEBUG="true", WECHAT_APP_ID=APP_ID, WECHAT_ENCODING_AES_KEY=AES_KEY).returncode == 0

@@ -12,9 +12,12 @@ the memory of real gunicorn workers.
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 from .servers import site_environment
+
+pytestmark = pytest.mark.subprocess
 
 QUEUE_AND_REDIS_ONLY = ("redis", "numpy", "scipy", "imagehash", "tesserocr")
 
