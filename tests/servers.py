@@ -94,7 +94,7 @@ def site_environment(data_dir, **extra):
 def python(environment, *arguments, check=True, input=None):
     """This interpreter with ``arguments`` in a process of its own, in the repository with ``environment``;
     the completed process, its output as text. With ``check``, a failure raises, showing the output."""
-    result = subprocess.run(  # noqa: S603 (this interpreter, our own modules and commands)
+    result = subprocess.run(
         [sys.executable, *arguments], cwd=REPO, env=environment, capture_output=True, text=True, input=input
     )
     if check and result.returncode != 0:
@@ -240,8 +240,24 @@ class NginxProxy:
     def start(self, ready_path="/healthz", timeout=20):
         openssl = shutil.which("openssl")
         subprocess.run(
-            [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", f"/CN={self.host}"]
-            + ["-addext", f"subjectAltName=DNS:{self.host}", "-keyout", str(self.key), "-out", str(self.certificate)],
+            [
+                openssl,
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "1",
+                "-subj",
+                f"/CN={self.host}",
+                "-addext",
+                f"subjectAltName=DNS:{self.host}",
+                "-keyout",
+                str(self.key),
+                "-out",
+                str(self.certificate),
+            ],
             check=True,
             capture_output=True,
         )

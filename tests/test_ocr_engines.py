@@ -71,11 +71,13 @@ def test_without_the_rapidocr_package_staff_and_healthz_are_told_what_to_install
     )
     engine = ocr.status()
     assert not engine.available
-    assert "rapidocr_onnxruntime" in engine.reason and "requirements-rapidocr.txt" in engine.reason
+    assert "rapidocr_onnxruntime" in engine.reason
+    assert "requirements-rapidocr.txt" in engine.reason
     with pytest.raises(ocr.OcrUnavailable):
         ocr.read_text(wechat_screens.chat(SUBWAY))
     health = client.get("/healthz").json()
-    assert health["ocr"]["state"] == "down" and health["ocr"]["engine"] == "rapidocr"
+    assert health["ocr"]["state"] == "down"
+    assert health["ocr"]["engine"] == "rapidocr"
     assert "requirements-rapidocr.txt" in health["ocr"]["reason"]
     assert health["status"] == "degraded"
 
