@@ -37,8 +37,8 @@ from pathlib import Path
 
 # Run as a script from the repository.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.servers import free_port  # noqa: E402
-from tests.wechat_simulator import ACCOUNT, TOKEN, WeChat  # noqa: E402
+from tests.servers import free_port
+from tests.wechat_simulator import ACCOUNT, TOKEN, WeChat
 
 REPO = Path(__file__).resolve().parent.parent
 CLARIFICATION = (

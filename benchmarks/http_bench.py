@@ -50,7 +50,7 @@ from urllib.parse import quote
 
 # Run as a script from the repository, or imported by the tests as benchmarks.*.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.servers import (  # noqa: E402
+from tests.servers import (
     NGINX,
     REPO,
     NginxProxy,
@@ -673,7 +673,7 @@ def in_process(paths):
             "wsgi.input": io.BytesIO(),
             "wsgi.errors": sys.stderr,
         }
-        body = application(environ, lambda status, headers: None)
+        body = application(environ, lambda *_: None)
         b"".join(body)
         body.close()
 

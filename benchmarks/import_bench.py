@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.servers import REPO  # noqa: E402
+from tests.servers import REPO
 
 SUBJECTS_ZH = ["地铁2号线", "自来水", "学校", "医院", "菜价", "社保卡", "台风", "高架桥", "外卖平台", "疫苗接种点"]
 CLAIMS_ZH = ["明天起停运一周", "全市停水三天", "下周全部停课", "不再接收病人", "将上涨一倍", "即将作废", "今晚登陆"]

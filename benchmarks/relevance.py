@@ -351,7 +351,7 @@ def absent_answers(alias, asked, labelled, class_key):
             }
         )
     summaries = {}
-    for key in sorted({(row["class"], row["language"]) for row in rows}) + [("all", "all")]:
+    for key in [*sorted({(row["class"], row["language"]) for row in rows}), ("all", "all")]:
         kept = [row for row in rows if key[0] in ("all", row["class"]) and key[1] in ("all", row["language"])]
         summaries["/".join(key)] = {
             "queries": len(kept),

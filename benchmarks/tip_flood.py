@@ -30,7 +30,7 @@ from PIL import Image
 
 # Run as a script from the repository, or imported by the tests as benchmarks.*.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.servers import REPO, prepare, start_gunicorn, stop_gunicorn  # noqa: E402
+from tests.servers import REPO, prepare, start_gunicorn, stop_gunicorn
 
 ROOT = REPO
 

@@ -34,8 +34,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.measure import percentile  # noqa: E402
-from tests.servers import REPO, prepare, site_environment, start_gunicorn, stop_gunicorn  # noqa: E402
+from benchmarks.measure import percentile
+from tests.servers import REPO, prepare, site_environment, start_gunicorn, stop_gunicorn
 
 TOKEN = secrets.token_urlsafe(16)  # the token shared with "WeChat", new each run
 ACCOUNT = "gh_bench"

@@ -103,19 +103,19 @@ class ClarificationFilter(django_filters.FilterSet):
     # Dates in the site's time zone, compared as the instants they start at rather than with
     # ``published_at__date``: the column is compared as stored (SQLite calls no Python function per
     # row, which made a date filter cost more than the search it narrowed).
-    def filter_published_after(self, queryset, name, value):
+    def filter_published_after(self, queryset, name, value):  # noqa: ARG002 (django-filter\'s method signature)
         return queryset.filter(published_at__gte=_start_of(value))
 
-    def filter_published_before(self, queryset, name, value):
+    def filter_published_before(self, queryset, name, value):  # noqa: ARG002 (django-filter\'s method signature)
         return queryset.filter(published_at__lt=_start_of(value + timedelta(days=1)))
 
     ranking = None
 
-    def filter_text(self, queryset, name, value):
+    def filter_text(self, queryset, name, value):  # noqa: ARG002 (django-filter\'s method signature)
         self.ranking = search.rank(queryset, value)
         return self.ranking.apply(queryset)
 
-    def filter_sort(self, queryset, name, value):
+    def filter_sort(self, queryset, name, value):  # noqa: ARG002 (django-filter\'s method signature)
         if value == "published":
             return queryset.order_by("published_at", "id")
         if value == RELEVANCE and search.is_ranked(queryset):

@@ -78,7 +78,7 @@ def _load(path, index, size, weight):
     return face
 
 
-def check_share_font(app_configs, **kwargs):
+def check_share_font(app_configs, **kwargs):  # noqa: ARG001 (Django passes app_configs by name)
     """System check: without a CJK font the share pictures fall back to the site's default picture."""
     if available():
         return []

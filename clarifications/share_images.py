@@ -166,7 +166,7 @@ def draw(clarification, variant, url):
 
     y = _stamp(pen, margin, layout.stamp_top, layout.stamp_height, shown["verdict"], shown["label"])
     y += layout.after_stamp
-    claim_lines, truth_lines, truth_size = fit_text(pen, layout, y, shown)
+    claim_lines, truth_lines, truth_size = fit_text(layout, y, shown)
     claim_face = font(layout.claim_size)
     for line in claim_lines:
         pen.text((margin, y), line, font=claim_face, fill=MUTED)
@@ -211,7 +211,7 @@ def line_height(size):
     return round(size * 1.4)
 
 
-def fit_text(pen, layout, top, shown):
+def fit_text(layout, top, shown):
     """``(claim_lines, truth_lines, truth_size)``: the rumor in as many of its lines as leave the truth
     whole at the largest size that fits; a truth too long for the smallest size is cut at a sentence."""
     claim_face = font(layout.claim_size)

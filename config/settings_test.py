@@ -7,7 +7,8 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-used-anywhere-else
 # The test client (and the servers some tests start on 127.0.0.1) speak plain HTTP.
 os.environ.setdefault("HTTPS", "false")
 
-from config.settings import *  # noqa: E402,F403
+from config import settings as base
+from config.settings import *  # noqa: F403
 
 # make test-fast runs the suite in several processes (pytest-xdist): each gets a database of its own,
 # and with Redis a database number of its own after REDIS_URL's, since every test empties the cache
@@ -17,8 +18,8 @@ from config.settings import *  # noqa: E402,F403
 if DATABASES["default"]["ENGINE"] == SQLITE_ENGINE:  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}  # noqa: F405
 XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
-if REDIS_URL and XDIST_WORKER.startswith("gw"):  # noqa: F405
-    _redis = urlsplit(REDIS_URL)  # noqa: F405
+if base.REDIS_URL and XDIST_WORKER.startswith("gw"):
+    _redis = urlsplit(base.REDIS_URL)
     _number = int(_redis.path.strip("/") or 0) + int(XDIST_WORKER.removeprefix("gw"))
     REDIS_URL = urlunsplit(_redis._replace(path=f"/{_number}"))
     CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405

@@ -79,7 +79,7 @@ def warn_about_proxy(peer):
         )
 
 
-def check_proxy_count(app_configs, **kwargs):
+def check_proxy_count(app_configs, **kwargs):  # noqa: ARG001 (Django passes app_configs by name)
     """Deploy check: HTTPS (or a trusted X-Forwarded-Proto) means a TLS proxy, which needs a proxy count."""
     from django.core.checks import Warning
 

@@ -22,7 +22,7 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
     status behind the back of the rules that move it (a clarification's transitions, a report's
     lifecycle), and skip their checks."""
 
-    def revert_disabled(self, request, obj=None):
+    def revert_disabled(self, request, obj=None):  # noqa: ARG002 (simple-history's hook signature)
         return True
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):

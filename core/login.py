@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.shortcuts import render
 
 
-def lockout_response(request, response=None, credentials=None):
+def lockout_response(request, response=None, credentials=None):  # noqa: ARG001 (axes passes all three)
     """The admin-styled page shown instead of the login form while a username and address are locked."""
     context = {
         **admin.site.each_context(request),

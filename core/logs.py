@@ -85,7 +85,7 @@ class RequestContextFilter(logging.Filter):
 
 
 class _UtcTime:
-    def formatTime(self, record, datefmt=None):  # noqa: N802 (logging's name)
+    def formatTime(self, record, datefmt=None):  # noqa: ARG002 (logging.Formatter's signature; always ISO 8601)
         # ISO 8601 in UTC: lines from several servers and time zones sort and compare as they are.
         return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
 

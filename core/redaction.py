@@ -21,7 +21,7 @@ _PARAMETER = re.compile(
 
 def redact_identifiers(text):
     """``text`` with the value of every identifying query parameter replaced by ``[redacted]``."""
-    if not isinstance(text, str) or "=" not in text and "%3" not in text:
+    if not isinstance(text, str) or ("=" not in text and "%3" not in text):
         return text
     return _PARAMETER.sub(lambda match: f"{match.group(1)}{match.group(2)}{REDACTED}", text)
 
@@ -32,7 +32,7 @@ class RedactingFilter(logging.Filter):
     def filter(self, record):
         try:
             message = record.getMessage()
-        except Exception:  # noqa: BLE001 (a broken record is the formatter's to report, not ours)
+        except Exception:
             return True
         redacted = redact_identifiers(message)
         if redacted != message:

@@ -106,7 +106,7 @@ def _requeue(rows, *, now):
 
 
 @receiver(task_finished)
-def retry_failed_task(sender, task_result, **kwargs):
+def retry_failed_task(sender, task_result, **kwargs):  # noqa: ARG001 (signals pass sender by name)
     """A task of the database queue that raised goes back in the queue while it has attempts left."""
     db_result = getattr(task_result, "db_result", None)
     if db_result is None or task_result.status != TaskResultStatus.FAILED:

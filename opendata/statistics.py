@@ -28,6 +28,7 @@ import logging
 import statistics
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import pairwise
 
 from django.core.cache import cache
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
@@ -94,7 +95,7 @@ def _per_month(field_name, bounds):
     """Conditional counts ``m0`` … ``mN`` of rows whose ``field_name`` falls in each month."""
     return {
         f"m{index}": Count("pk", filter=Q(**{f"{field_name}__gte": start, f"{field_name}__lt": end}))
-        for index, (start, end) in enumerate(zip(bounds, bounds[1:], strict=False))
+        for index, (start, end) in enumerate(pairwise(bounds))
     }
 
 
@@ -146,7 +147,7 @@ def _range_counts(queryset, field_name, bounds):
         .order_by()
         .values(month=Value(index, output_field=IntegerField()))
         .annotate(count=Count("*"))  # not COUNT(id): PostgreSQL then counts from the index alone
-        for index, (start, end) in enumerate(zip(bounds, bounds[1:], strict=False))
+        for index, (start, end) in enumerate(pairwise(bounds))
     ]
     found = {row["month"]: row["count"] for row in parts[0].union(*parts[1:], all=True)}
     return [found.get(index, 0) for index in range(len(parts))]

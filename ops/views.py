@@ -9,7 +9,7 @@ from . import health
 
 
 @never_cache
-def healthz(request):
+def healthz(_request):
     """Each dependency's state as JSON: 200 when the site can serve and store, 503 otherwise (see health.py)."""
     status, body = health.report()
     return JsonResponse(body, status=status)

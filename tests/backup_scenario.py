@@ -52,7 +52,9 @@ def make_rows():
 
     author = UserFactory()
     topics = [TopicFactory(), TopicFactory()]
-    from datetime import date, timedelta
+    from datetime import timedelta
+
+    from django.utils import timezone
 
     from clarifications.models import DailyViews, SynonymGroup
 
@@ -61,7 +63,7 @@ def make_rows():
         SourceFactory(clarification=clarification)
         UpdateFactory(clarification=clarification)
         DailyViews.objects.create(
-            clarification=clarification, day=date.today() - timedelta(days=number % 3), views=number + 1
+            clarification=clarification, day=timezone.localdate() - timedelta(days=number % 3), views=number + 1
         )
     ClarificationFactory(draft=True)
     ClarificationFactory(withdrawn=True)

@@ -39,7 +39,7 @@ def start_gunicorn(environment, *, log_path=None, ready_path="/healthz", timeout
     """Start gunicorn with the repo's gunicorn.conf.py; returns (process, base URL) once it answers."""
     port = port or free_port()
     log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 (closed in stop_gunicorn)
-    process = subprocess.Popen(  # noqa: S603 (our own gunicorn, fixed arguments)
+    process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", str(REPO / "gunicorn.conf.py")],
         cwd=REPO,
         env={**environment, "BIND": f"127.0.0.1:{port}"},
@@ -94,7 +94,7 @@ def site_environment(data_dir, **extra):
 def python(environment, *arguments, check=True, input=None):
     """This interpreter with ``arguments`` in a process of its own, in the repository with ``environment``;
     the completed process, its output as text. With ``check``, a failure raises, showing the output."""
-    result = subprocess.run(  # noqa: S603 (this interpreter, our own modules and commands)
+    result = subprocess.run(
         [sys.executable, *arguments], cwd=REPO, env=environment, capture_output=True, text=True, input=input
     )
     if check and result.returncode != 0:
@@ -111,8 +111,8 @@ def prepare(data_dir, env):
     """Migrate and collect static files into a fresh DATA_DIR (once per data folder)."""
     manage = [sys.executable, str(REPO / "manage.py")]
     # Fixed commands of this repository, no outside input (hence the noqa).
-    subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=REPO, env=env, check=True)  # noqa: S603
-    subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], cwd=REPO, env=env, check=True)  # noqa: S603
+    subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=REPO, env=env, check=True)
+    subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], cwd=REPO, env=env, check=True)
 
 
 # Renames a clarification from a separate process, as an editor's save in the admin would, and prints
@@ -129,7 +129,7 @@ print(time.time())
 
 def rename_clarification(environment, external_id, title):
     """Rename a clarification through the models in a process of its own; returns the commit time."""
-    output = subprocess.run(  # noqa: S603 (our own manage.py, fixed code)
+    output = subprocess.run(
         [sys.executable, str(REPO / "manage.py"), "shell", "-c", RENAME.format(external_id=external_id, title=title)],
         cwd=REPO,
         env=environment,
@@ -170,7 +170,7 @@ def publish_delay(url, publish, old_text, *, connections=4, watch_seconds=2.0, h
 
 def import_records(environment, lines):
     """Import JSON Lines into the site of ``environment`` with its own command, in a process of its own."""
-    subprocess.run(  # noqa: S603 (our own command)
+    subprocess.run(
         [sys.executable, str(REPO / "manage.py"), "import_clarifications", "-"],
         input=lines,
         text=True,
@@ -239,9 +239,25 @@ class NginxProxy:
 
     def start(self, ready_path="/healthz", timeout=20):
         openssl = shutil.which("openssl")
-        subprocess.run(  # noqa: S603 (the installed openssl, fixed arguments)
-            [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", f"/CN={self.host}"]
-            + ["-addext", f"subjectAltName=DNS:{self.host}", "-keyout", str(self.key), "-out", str(self.certificate)],
+        subprocess.run(
+            [
+                openssl,
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "1",
+                "-subj",
+                f"/CN={self.host}",
+                "-addext",
+                f"subjectAltName=DNS:{self.host}",
+                "-keyout",
+                str(self.key),
+                "-out",
+                str(self.certificate),
+            ],
             check=True,
             capture_output=True,
         )
@@ -269,7 +285,7 @@ http {{
 }}
 """
         )
-        self.process = subprocess.Popen(  # noqa: S603 (the installed nginx, our configuration)
+        self.process = subprocess.Popen(
             [NGINX, "-p", str(self.root), "-c", str(self.root / "nginx.conf"), "-e", str(self.error_log)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -318,7 +334,7 @@ class RedisServer:
     def start(self):
         import redis
 
-        self.process = subprocess.Popen(  # noqa: S603 (the installed redis-server, fixed arguments)
+        self.process = subprocess.Popen(
             [self.binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no"],
             cwd=self.directory,
             stdout=subprocess.DEVNULL,

@@ -146,17 +146,20 @@ def test_an_invalid_filter_value_is_a_400_naming_the_field(client, params, field
     assert response.status_code == 400
     body = response.json()
     assert list(body) == [field]
-    assert isinstance(body[field][0], str) and body[field][0]
+    assert isinstance(body[field][0], str)
+    assert body[field][0]
 
 
 def test_the_list_is_paginated_with_links_to_the_next_page(client):
     for number in range(25):
         ClarificationFactory(title=f"澄清{number:02}", published_at=datetime(2025, 3, 1, tzinfo=SHANGHAI))
     first = client.get(LIST).json()
-    assert first["count"] == 25 and len(first["results"]) == 20
+    assert first["count"] == 25
+    assert len(first["results"]) == 20
     assert first["next"] == "http://testserver/api/clarifications/?page=2"
     second = client.get(first["next"]).json()
-    assert len(second["results"]) == 5 and second["next"] is None
+    assert len(second["results"]) == 5
+    assert second["next"] is None
     assert {item["id"] for item in first["results"]}.isdisjoint(item["id"] for item in second["results"])
     small = client.get(LIST, {"page_size": 10}).json()
     assert len(small["results"]) == 10

@@ -167,7 +167,8 @@ def test_bad_lines_keep_their_messages(existing_topics):
     assert "verdict must be one of" in messages[21]
     assert "clarification_published_has_time" in messages[31]
     assert "url:" in messages[41]
-    assert messages[51].startswith("name:") and "80" in messages[51]
+    assert messages[51].startswith("name:")
+    assert "80" in messages[51]
 
 
 def test_a_line_the_database_refuses_is_skipped_and_the_rest_of_its_batch_kept(monkeypatch):

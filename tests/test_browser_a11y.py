@@ -146,7 +146,8 @@ def test_copy_for_wechat_copies_the_answer_with_its_link_and_says_so(phone, demo
     phone.get_by_role("button", name="复制发微信").click()
     phone.get_by_role("status").filter(has_text="已复制，请粘贴到微信聊天中。").wait_for()
     copied = phone.evaluate("navigator.clipboard.readText()")
-    assert copied.startswith(f"【谣言】{demo_content.title}\n") and copied.endswith(f"\n{phone.url}")
+    assert copied.startswith(f"【谣言】{demo_content.title}\n")
+    assert copied.endswith(f"\n{phone.url}")
 
 
 def test_the_skip_link_is_the_first_stop_and_moves_focus_to_the_content(phone, demo_content):

@@ -51,7 +51,8 @@ def test_without_javascript_the_share_and_large_text_buttons_stay_hidden(phone_w
         assert not page.get_by_role("button", name=name).is_visible(), f"{name} shows and would do nothing"
     # The text to copy and the link are one tap away, and the picture is a plain link.
     page.get_by_text("可复制的文字、链接、电子邮件").click()
-    assert page.locator(".share-link").is_visible() and page.locator("textarea.share-text").is_visible()
+    assert page.locator(".share-link").is_visible()
+    assert page.locator("textarea.share-text").is_visible()
     assert page.get_by_role("link", name="分享图片").is_visible()
 
 

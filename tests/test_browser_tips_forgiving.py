@@ -70,7 +70,9 @@ def test_without_javascript_a_refused_big_file_keeps_the_words_and_a_smaller_one
     assert "We will e-mail you at c***@example.com when we answer." in receipt
     assert "sent without a screenshot" not in receipt
     tip = Tip.objects.get()
-    assert tip.screenshot and tip.contact_consent and tip.contact_email == "citizen@example.com"
+    assert tip.screenshot
+    assert tip.contact_consent
+    assert tip.contact_email == "citizen@example.com"
 
 
 def test_without_javascript_a_screenshot_survives_a_mistake_elsewhere(phone_without_javascript):

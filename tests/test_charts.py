@@ -215,7 +215,7 @@ def test_a_stylesheet_without_verdict_colours_leaves_the_charts_their_own_palett
 
     stylesheet = tmp_path / "site.css"
     stylesheet.write_text(":root { --false: #a61b1b; }")
-    monkeypatch.setattr(module.finders, "find", lambda path: str(stylesheet))
+    monkeypatch.setattr(module.finders, "find", lambda _path: str(stylesheet))
     module.verdict_colours.cache_clear()
     try:
         assert module.verdict_colours() == {}

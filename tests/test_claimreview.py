@@ -118,8 +118,10 @@ def test_an_english_claim_is_cut_between_words_and_both_languages_end_with_one_e
     )
     (review,) = json_ld_blocks(client.get(english.get_absolute_url()).content.decode())
     shortened = review["claimReviewed"]
-    assert len(shortened) <= 75 and shortened.endswith("…")
-    assert english.claim.startswith(shortened[:-1]) and english.claim[len(shortened) - 1] == " "
+    assert len(shortened) <= 75
+    assert shortened.endswith("…")
+    assert english.claim.startswith(shortened[:-1])
+    assert english.claim[len(shortened) - 1] == " "
     chinese = ClarificationFactory(claim="转发：" + "据说明天全市停水停电还要停网，" * 10)
     for url in [chinese.get_absolute_url(), "/en" + chinese.get_absolute_url()]:
         (review,) = json_ld_blocks(client.get(url).content.decode())

@@ -14,7 +14,8 @@ def test_load_demo_publishes_bilingual_clarifications_and_the_offices_notice():
     call_command("load_demo", stdout=out)
     published = Clarification.objects.published()
     assert published.count() >= 30
-    assert published.filter(language="en").exists() and published.filter(language="zh-hans").exists()
+    assert published.filter(language="en").exists()
+    assert published.filter(language="zh-hans").exists()
     assert len(set(published.values_list("verdict", flat=True))) == 5
     assert Clarification.objects.exclude(pk__in=published).exists()  # drafts and a scheduled item for staff
     assert Notice.objects.published().filter(published_at__year=2022).exists()

@@ -43,7 +43,8 @@ def test_the_units_pass_systemd_analyze_verify(tmp_path):
     result = subprocess.run([analyze, "verify", *map(str, units)], capture_output=True, text=True, cwd=tmp_path)
     # Unknown keys and bad values are warnings with exit status 0: any line about our units fails.
     ours = [line for line in (result.stdout + result.stderr).splitlines() if "piyao" in line]
-    assert result.returncode == 0 and not ours, result.stdout + result.stderr
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not ours, result.stdout + result.stderr
 
 
 def read_unit(name):
@@ -57,8 +58,10 @@ def test_the_web_unit_runs_gunicorn_with_the_repositorys_settings_in_a_sandbox()
     service = read_unit("piyao-web.service")["Service"]
     assert service["ExecStart"].endswith("gunicorn --config /srv/piyao/app/gunicorn.conf.py")
     assert service["Type"] == "notify"  # gunicorn tells systemd when it is ready
-    assert service["ProtectSystem"] == "strict" and service["ReadWritePaths"] == "/srv/piyao/data"
-    assert service["NoNewPrivileges"] == "yes" and service["CapabilityBoundingSet"] == ""
+    assert service["ProtectSystem"] == "strict"
+    assert service["ReadWritePaths"] == "/srv/piyao/data"
+    assert service["NoNewPrivileges"] == "yes"
+    assert service["CapabilityBoundingSet"] == ""
 
 
 def test_the_worker_unit_runs_the_task_queue_and_restarts_it():
@@ -75,7 +78,8 @@ def test_both_units_read_the_same_settings_and_share_the_metrics_folder():
     for name in ("piyao-web.service", "piyao-worker@.service"):
         service = read_unit(name)["Service"]
         assert service["EnvironmentFile"] == "/etc/piyao/piyao.env"
-        assert service["RuntimeDirectory"] == "piyao" and service["RuntimeDirectoryPreserve"] == "yes"
+        assert service["RuntimeDirectory"] == "piyao"
+        assert service["RuntimeDirectoryPreserve"] == "yes"
 
 
 def test_the_journal_keeps_the_logs_without_logrotate():

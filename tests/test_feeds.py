@@ -107,7 +107,8 @@ def test_each_languages_pages_link_their_own_feed_in_the_head_and_the_footer(cli
     page = client.get(page_url).content.decode()
     head, body = page.split("</head>")
     assert '<link rel="alternate" type="application/rss+xml" title="' in head
-    assert f'href="{prefix}/feeds/latest.rss"' in head and f'href="{prefix}/feeds/latest.atom"' in head
+    assert f'href="{prefix}/feeds/latest.rss"' in head
+    assert f'href="{prefix}/feeds/latest.atom"' in head
     footer = body.split('<footer class="site-footer">')[1]
     assert f'<a href="{prefix}/feeds/latest.rss" type="application/rss+xml">{footer_text}</a>' in footer
     other = "/en" if not prefix else ""

@@ -106,9 +106,11 @@ def test_every_move_from_every_status_is_made_or_refused_as_the_table_says(
         assert report.clarification == answer_before
         assert answer_before.title in page
     if allowed and name == "reopen":
-        assert report.clarification is None and report.closed_at is None
+        assert report.clarification is None
+        assert report.closed_at is None
     if allowed and name == "answer" and report.contact_consent:
-        assert len(mail.outbox) == 1 and f"/clarifications/{report.clarification.pk}/" in mail.outbox[0].body
+        assert len(mail.outbox) == 1
+        assert f"/clarifications/{report.clarification.pk}/" in mail.outbox[0].body
 
 
 def test_an_answered_tip_cannot_be_closed_or_marked_duplicate_from_the_list(client, triager):
@@ -124,7 +126,8 @@ def test_an_answered_tip_cannot_be_closed_or_marked_duplicate_from_the_list(clie
         )
         assert "re-open it first" in response.text
     answered.refresh_from_db()
-    assert answered.status == "answered" and answered.clarification.title == title
+    assert answered.status == "answered"
+    assert answered.clarification.title == title
     assert title in client.get(answered.get_absolute_url()).text
     first.refresh_from_db()
     assert first.status == "new"
@@ -163,7 +166,8 @@ def test_reopening_needs_a_reason_and_leaves_it_in_the_history_and_the_log(tip_t
     )
     assert before.clarification_id == given.pk  # the answer given stays in the history
     [line] = [record for record in caplog.records if getattr(record, "event", "") == "report.reopen"]
-    assert line.fields["reference"] == tip.code and line.fields["reason"] == "答复的是另一条传言"
+    assert line.fields["reference"] == tip.code
+    assert line.fields["reason"] == "答复的是另一条传言"
     assert line.fields["by"] == tip_triager.username
 
 
@@ -206,7 +210,8 @@ def test_answering_the_rumor_answers_every_open_report_of_every_channel_at_once(
     rumor, reports = group_of_five()
     clarification = ClarificationFactory(title="“全市停水三天”系谣言")
     page = client.get(reverse("admin:tips_rumor_change", args=[rumor.pk])).text
-    assert "not clarified" in page and reverse("admin:tips_rumor_answer", args=[rumor.pk]) in page
+    assert "not clarified" in page
+    assert reverse("admin:tips_rumor_answer", args=[rumor.pk]) in page
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("admin:tips_rumor_answer", args=[rumor.pk]), {"clarification": clarification.pk})
     for report in reports:
@@ -216,7 +221,8 @@ def test_answering_the_rumor_answers_every_open_report_of_every_channel_at_once(
     rumor.refresh_from_db()
     assert (rumor.clarification, rumor.open_reports, rumor.reports) == (clarification, 0, 5)
     page = client.get(reverse("admin:tips_rumor_change", args=[rumor.pk])).text
-    assert "clarified" in page and clarification.title in page
+    assert "clarified" in page
+    assert clarification.title in page
     queue = client.get(reverse("admin:tips_rumor_changelist"), {"trend": "all"}).text
     assert clarification.title in queue
     for tip in (reports[0], reports[4]):
@@ -226,7 +232,7 @@ def test_answering_the_rumor_answers_every_open_report_of_every_channel_at_once(
 def test_a_failure_half_way_through_answering_a_rumor_leaves_no_report_answered(
     monkeypatch, tip_triager, django_capture_on_commit_callbacks
 ):
-    rumor, reports = group_of_five()
+    rumor, _reports = group_of_five()
     clarification = ClarificationFactory()
     record, calls = lifecycle._record, []
 
@@ -279,7 +285,9 @@ def test_a_late_tip_joining_an_answered_group_is_answered_at_once_and_can_be_det
     assert client.post(url, {"reason": ""}).status_code == 200  # a reason is required
     client.post(url, {"reason": "说的是另一个区的停水"})
     late.refresh_from_db()
-    assert late.rumor_id != rumor.pk and late.status == "reviewing" and late.clarification is None
+    assert late.rumor_id != rumor.pk
+    assert late.status == "reviewing"
+    assert late.clarification is None
     assert "说的是另一个区的停水" in late.history.first().history_change_reason
     rumor.refresh_from_db()
     assert rumor.reports == 5
@@ -296,7 +304,8 @@ def test_a_late_wechat_message_about_an_answered_rumor_is_answered_in_the_reply(
     reply = WeChat(client).text("明天起全市停水三天？群里都在传")
     tip = Tip.objects.get(channel=TipChannel.WECHAT, rumor=rumor, text__startswith="明天起全市停水三天？群")
     assert tip.status == "answered"
-    assert tip.code in reply.text and clarification.get_absolute_url() in reply.text
+    assert tip.code in reply.text
+    assert clarification.get_absolute_url() in reply.text
 
 
 def test_merging_and_splitting_groups_keep_their_history(tip_triager):
@@ -304,12 +313,14 @@ def test_merging_and_splitting_groups_keep_their_history(tip_triager):
     tips = TipFactory.create_batch(2, rumor=first)
     lone = TipFactory(rumor=second)
     target = rumors.merge(rumors=[first, second], user=tip_triager)
-    assert target == first and not Rumor.objects.filter(pk=second.pk).exists()
+    assert target == first
+    assert not Rumor.objects.filter(pk=second.pk).exists()
     moved = lone.history.first()
     assert (moved.rumor_id, moved.history_user) == (first.pk, tip_triager)
     assert f"Merged groups {second.pk} into group {first.pk}" == moved.history_change_reason
     gone = Rumor.history.filter(id=second.pk).first()
-    assert gone.history_type == "-" and gone.history_user == tip_triager
+    assert gone.history_type == "-"
+    assert gone.history_user == tip_triager
     new = rumors.split(reports=[tips[0]], user=tip_triager)
     assert tips[0].history.first().rumor_id == new.pk
     first.refresh_from_db()
@@ -333,7 +344,7 @@ def test_a_draft_started_for_a_group_becomes_its_clarification_in_the_queue(clie
 
 
 def test_the_admin_index_counts_clarified_rumors_whose_reports_still_wait(client, triager):
-    rumor, reports = group_of_five()
+    rumor, _reports = group_of_five()
     rumor.clarification = ClarificationFactory()
     rumor.save()
     entries = {str(entry.label): entry for entry in client.get(reverse("admin:index")).context["entries"]}

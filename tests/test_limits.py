@@ -18,7 +18,7 @@ class UnreadableBody(io.RawIOBase):
     def readable(self):
         return True
 
-    def readinto(self, buffer):
+    def readinto(self, buffer):  # noqa: ARG002 (the stream interface's signature)
         raise AssertionError("the body was read")
 
 

@@ -54,7 +54,8 @@ def test_publishing_logs_who_published_what_when_and_from_where(client, publishe
     assert line["id"] == clarification.pk
     assert line["user"] == "publisher"
     assert line["client"] == "203.0.113.9"
-    assert line["time"] and line["published_at"]
+    assert line["time"]
+    assert line["published_at"]
     assert len(line["request_id"]) == 16
 
 
@@ -175,7 +176,7 @@ def test_gunicorns_access_and_error_logs_never_carry_a_wechat_senders_openid(tmp
         tmp_path, GUNICORN_ACCESS_LOG=str(access_log), LOG_LEVEL="INFO", WECHAT_TOKEN=TOKEN, WEB_CONCURRENCY="1"
     )
     # Migrations only: nothing here renders a page with static files.
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=REPO, env=environment, check=True)  # noqa: S603
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=REPO, env=environment, check=True)
     process, base_url = start_gunicorn(environment, log_path=error_log)
     try:
         wechat = WeChat(None, openid=OPENID)
@@ -190,10 +191,9 @@ def test_gunicorns_access_and_error_logs_never_carry_a_wechat_senders_openid(tmp
         refused = urllib.request.Request(  # noqa: S310 (our own server)
             f"{base_url}/wechat/?signature=0&timestamp=1&nonce=1&openid={OPENID}", data=body
         )
-        try:
+        with pytest.raises(urllib.error.HTTPError) as refusal:
             urllib.request.urlopen(refused, timeout=30)  # noqa: S310
-        except urllib.error.HTTPError as error:
-            assert error.code == 403
+        assert refusal.value.code == 403
     finally:
         stop_gunicorn(process)
     deadline = time.monotonic() + 5

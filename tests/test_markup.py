@@ -4,7 +4,7 @@ from clarifications.markup import render_markdown
 
 
 @pytest.mark.parametrize(
-    "markdown, forbidden",
+    ("markdown", "forbidden"),
     [
         ("<script>alert(1)</script>", "<script"),
         ("[click](javascript:alert(1))", "javascript:"),

@@ -169,7 +169,8 @@ def test_a_strong_match_is_announced_above_the_first_result(client, archive):
 def test_a_few_matching_words_are_listed_without_a_claim_of_certainty(client, archive):
     page = list_page(client, q="医保").content.decode()
     assert CLAIMS["medical"][0] in page
-    assert "This message matches" not in page and "No clarification of this claim was found" not in page
+    assert "This message matches" not in page
+    assert "No clarification of this claim was found" not in page
 
 
 def test_nothing_close_says_so_shows_the_nearest_as_possibly_related_and_offers_a_report(client, archive):
@@ -224,7 +225,8 @@ def test_a_long_posted_message_is_answered_at_once(client, archive):
 def test_suggestions_take_a_long_text_by_post_and_skip_unrelated_items(client, archive):
     message = "转给你关心的人🙏 " + CLAIMS["pension"][1] + "，" + "家人们注意了！" * 100
     results = client.post(reverse("clarifications:suggest"), {"q": message}).json()["results"]
-    assert results[0]["title"] == CLAIMS["pension"][0] and results[0]["strength"] == "strong"
+    assert results[0]["title"] == CLAIMS["pension"][0]
+    assert results[0]["strength"] == "strong"
     assert client.post(reverse("clarifications:suggest"), {"q": "火星人入侵本市"}).json()["results"] == []
 
 
@@ -234,7 +236,8 @@ def test_the_api_matches_a_posted_message(client, archive):
     assert response.status_code == 200
     results = response.json()["results"]
     assert len(results) <= 3
-    assert results[0]["title"] == CLAIMS["mask"][0] and results[0]["match_strength"] == "strong"
+    assert results[0]["title"] == CLAIMS["mask"][0]
+    assert results[0]["match_strength"] == "strong"
 
 
 def test_the_api_refuses_an_over_long_text_with_a_message(client, archive):

@@ -52,4 +52,5 @@ def test_a_database_made_by_the_replaced_migrations_takes_the_release_as_applied
     assert result.returncode == 0, result.stderr
     assert "No migrations to apply." in result.stdout
     plan = manage(site_environment(tmp_path), "showmigrations", "clarifications", "tips").stdout
-    assert "[X] 0001_initial_release" in plan and "[ ]" not in plan
+    assert "[X] 0001_initial_release" in plan
+    assert "[ ]" not in plan

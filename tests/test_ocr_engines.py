@@ -71,11 +71,13 @@ def test_without_the_rapidocr_package_staff_and_healthz_are_told_what_to_install
     )
     engine = ocr.status()
     assert not engine.available
-    assert "rapidocr_onnxruntime" in engine.reason and "requirements-rapidocr.txt" in engine.reason
+    assert "rapidocr_onnxruntime" in engine.reason
+    assert "requirements-rapidocr.txt" in engine.reason
     with pytest.raises(ocr.OcrUnavailable):
         ocr.read_text(wechat_screens.chat(SUBWAY))
     health = client.get("/healthz").json()
-    assert health["ocr"]["state"] == "down" and health["ocr"]["engine"] == "rapidocr"
+    assert health["ocr"]["state"] == "down"
+    assert health["ocr"]["engine"] == "rapidocr"
     assert "requirements-rapidocr.txt" in health["ocr"]["reason"]
     assert health["status"] == "degraded"
 
@@ -146,7 +148,7 @@ def test_rapidocr_reads_with_no_network_at_all(rapidocr):
         "PYTHONPATH": str(REPO),
         "OCR_ENGINE": "rapidocr",
     }
-    completed = subprocess.run(  # noqa: S603 (fixed arguments)
+    completed = subprocess.run(
         ["unshare", "-rn", sys.executable, "-c", READ_OFFLINE],
         cwd=REPO,
         env=environment,

@@ -63,12 +63,15 @@ def test_each_download_is_built_once_per_content_version_whatever_the_query_stri
     assert fresh["ETag"] != first["ETag"]
     assert "刚刚发布的辟谣" in body(fresh).decode("utf-8-sig")
     names = sorted(path.name for path in settings.OPEN_DATA_ROOT.glob("clarifications-csv-*"))
-    assert len(names) == 2 and names[0].endswith(".csv") and names[1].endswith(".csv.gz")
+    assert len(names) == 2
+    assert names[0].endswith(".csv")
+    assert names[1].endswith(".csv.gz")
 
 
 def test_a_client_with_the_etag_gets_304_and_no_body(client, archive):
     first = client.get(CSV)
-    assert first["Last-Modified"] and first["Accept-Ranges"] == "bytes"
+    assert first["Last-Modified"]
+    assert first["Accept-Ranges"] == "bytes"
     cached = client.get(CSV, headers={"if-none-match": first["ETag"]})
     assert cached.status_code == 304
     assert cached.content == b""
@@ -92,9 +95,11 @@ def test_byte_ranges_are_served_like_a_static_files(client, archive):
     assert beyond["Content-Range"] == f"bytes */{len(whole)}"
     # A range of another version (If-Range with an old ETag) gets the whole new file.
     stale = client.get(CSV, headers={"range": "bytes=0-9", "if-range": '"an-old-version"'})
-    assert stale.status_code == 200 and body(stale) == whole
+    assert stale.status_code == 200
+    assert body(stale) == whole
     current = client.get(CSV, headers={"range": "bytes=0-9", "if-range": part["ETag"]})
-    assert current.status_code == 206 and body(current) == whole[:10]
+    assert current.status_code == 206
+    assert body(current) == whole[:10]
 
 
 def test_clients_that_accept_gzip_get_the_compressed_copy(client, archive):

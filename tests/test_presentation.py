@@ -1,8 +1,9 @@
 """How the public pages present themselves: the wordmark, verdicts that read without colour, headings
 in order, the list's sort label, Chinese punctuation, the office's name in each language."""
 
+import itertools
 import re
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -67,7 +68,8 @@ def test_a_clarification_page_leads_with_a_verdict_stamp_over_the_truth(client):
     page = client.get(clarification.get_absolute_url()).content.decode()
     banner = page[page.index('class="truth verdict-banner verdict-banner-misleading"') :]
     banner = banner[: banner.index("</section>")]
-    assert 'class="verdict verdict-misleading"' in banner and "真相是这样的。" in banner
+    assert 'class="verdict verdict-misleading"' in banner
+    assert "真相是这样的。" in banner
     assert page.index("verdict-banner") < page.index('id="claim-heading"')
 
 
@@ -84,7 +86,7 @@ def test_headings_never_skip_a_level(client, url_name):
     }[url_name]
     levels = heading_levels(client.get(url).content.decode())
     assert levels[0] == 1
-    for before, after in zip(levels, levels[1:], strict=False):
+    for before, after in itertools.pairwise(levels):
         assert after <= before + 1, f"h{before} is followed by h{after}"
 
 
@@ -111,9 +113,7 @@ def test_the_filters_are_folded_unless_one_is_in_use(client):
 
 def test_chinese_pages_use_chinese_punctuation_in_sources_and_updates(client):
     clarification = ClarificationFactory()
-    SourceFactory(
-        clarification=clarification, title="停运公告", publisher="市交通委员会", date=datetime(2024, 3, 11).date()
-    )
+    SourceFactory(clarification=clarification, title="停运公告", publisher="市交通委员会", date=date(2024, 3, 11))
     UpdateFactory(clarification=clarification, date=datetime(2024, 3, 13, 10, tzinfo=SHANGHAI), note="补充了说明。")
     text = text_of(client.get(clarification.get_absolute_url()).content.decode())
     assert "停运公告，市交通委员会，2024年3月11日" in text

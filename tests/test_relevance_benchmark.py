@@ -61,8 +61,16 @@ def test_a_small_slice_runs_end_to_end_on_sqlite_and_writes_its_report(tmp_path)
     report_path = tmp_path / "relevance.json"
     environment = {name: value for name, value in os.environ.items() if name not in ("DATABASE_URL", "REDIS_URL")}
     completed = subprocess.run(
-        [sys.executable, "benchmarks/relevance.py", "--clarifications", "40", "--queries", "24"]
-        + ["--json", str(report_path)],
+        [
+            sys.executable,
+            "benchmarks/relevance.py",
+            "--clarifications",
+            "40",
+            "--queries",
+            "24",
+            "--json",
+            str(report_path),
+        ],
         cwd=REPO,
         env=environment,
         capture_output=True,
@@ -159,8 +167,15 @@ def test_the_clef_set_runs_end_to_end_on_sqlite_beside_its_baseline(tmp_path):
     report_path = tmp_path / "clef.json"
     environment = {name: value for name, value in os.environ.items() if name not in ("DATABASE_URL", "REDIS_URL")}
     completed = subprocess.run(
-        [sys.executable, "benchmarks/relevance.py", "--clef", str(tmp_path / "v3.0"), "--clef-only"]
-        + ["--json", str(report_path)],
+        [
+            sys.executable,
+            "benchmarks/relevance.py",
+            "--clef",
+            str(tmp_path / "v3.0"),
+            "--clef-only",
+            "--json",
+            str(report_path),
+        ],
         cwd=REPO,
         env=environment,
         capture_output=True,

@@ -111,7 +111,8 @@ def test_the_same_picture_recompressed_joins_the_same_group_whatever_the_words(c
     client.post(reverse("tips:new"), tip_data(text="朋友转发的，求证一下", screenshot=png(other)))
     run_worker()
     first, second, third = Tip.objects.order_by("submitted_at", "pk")
-    assert second.screenshot_fingerprint and first.screenshot_fingerprint
+    assert second.screenshot_fingerprint
+    assert first.screenshot_fingerprint
     assert second.rumor_id == first.rumor_id
     assert third.rumor_id != first.rumor_id
 
@@ -257,7 +258,7 @@ def test_the_engine_reads_with_no_network_at_all(tmp_path):
     if not shutil.which("unshare"):
         pytest.skip("unshare is not installed")
     environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings_test", "PYTHONPATH": str(REPO)}
-    completed = subprocess.run(  # noqa: S603 (fixed arguments)
+    completed = subprocess.run(
         ["unshare", "-rn", sys.executable, "-c", READ_OFFLINE],
         cwd=REPO,
         env=environment,
@@ -348,7 +349,8 @@ def test_a_sighting_screenshot_is_read_by_the_queue_and_joins_the_citizens_group
     response = record_sighting(client, text="", screenshot=png(wechat_screens.chat(SUBWAY)))
     assert response.status_code == 302
     sighting = Sighting.objects.get()
-    assert sighting.screenshot_text == "" and sighting.rumor_id != tip.rumor_id
+    assert sighting.screenshot_text == ""
+    assert sighting.rumor_id != tip.rumor_id
     run_worker()
     sighting.refresh_from_db()
     assert "地铁全线停运三天" in "".join(sighting.screenshot_text.split())
@@ -365,10 +367,12 @@ def test_a_picture_sent_to_the_official_account_is_fetched_and_read_by_the_queue
     with PictureServer(picture) as server:
         reply = WeChat(client).image(server.url)
         tip = Tip.objects.get()
-        assert tip.code in reply.text and not tip.screenshot
+        assert tip.code in reply.text
+        assert not tip.screenshot
         run_worker()  # fetches the picture, which queues its reading
         run_worker()
     tip.refresh_from_db()
-    assert tip.screenshot and tip.pending_picture_url == ""
+    assert tip.screenshot
+    assert tip.pending_picture_url == ""
     assert tip.screenshot_reading == ScreenshotReading.READ
     assert "地铁全线停运三天" in "".join(tip.screenshot_text.split())

@@ -175,7 +175,8 @@ def test_english_snippets_mark_whole_inflected_words(client):
 def test_a_long_text_gives_a_snippet_around_the_matches():
     clarification = item("网传消息", claim="无关的话。" * 60 + "网传明天地铁停运。" + "其他的话。" * 60)
     html = search.snippet(clarification, "地铁停运")
-    assert html.startswith("…") and html.endswith("…")
+    assert html.startswith("…")
+    assert html.endswith("…")
     assert "<mark>地铁停运</mark>" in html
     assert len(html) < search.SNIPPET_CHARS + 40
 
@@ -190,7 +191,8 @@ def test_snippets_escape_html_from_the_stored_text(client):
     assert "<img src=x" not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; <mark>疫苗</mark> &lt;img src=x" in page
     snippet = client.get(reverse("clarifications:suggest"), {"q": "疫苗"}).json()["results"][0]["snippet"]
-    assert snippet.startswith("&lt;script&gt;") and "<mark>疫苗</mark>" in snippet
+    assert snippet.startswith("&lt;script&gt;")
+    assert "<mark>疫苗</mark>" in snippet
 
 
 def test_a_query_cannot_inject_markup_into_the_snippet():
@@ -218,9 +220,11 @@ def test_date_range_filters_combine_with_the_words(client):
     old = item("网传疫苗断供（旧）", days_ago=400)
     since = (timezone.localdate() - timedelta(days=30)).isoformat()
     page = list_page(client, q="疫苗", published_after=since)
-    assert recent.title in page and old.title not in page
+    assert recent.title in page
+    assert old.title not in page
     page = list_page(client, q="疫苗", published_before=since)
-    assert old.title in page and recent.title not in page
+    assert old.title in page
+    assert recent.title not in page
 
 
 def test_best_match_is_the_default_sort_with_words_and_can_be_changed(client):
@@ -271,7 +275,9 @@ def test_pagination_keeps_the_words_and_filters(client, settings):
     for number in range(5):
         item(f"网传疫苗消息{number}", days_ago=number + 1)
     page = list_page(client, q="疫苗", verdict="false")
-    assert "page=2" in page and "q=%E7%96%AB%E8%8B%97" in page and "verdict=false" in page
+    assert "page=2" in page
+    assert "q=%E7%96%AB%E8%8B%97" in page
+    assert "verdict=false" in page
 
 
 def test_suggest_returns_the_top_five_as_json(client):
@@ -454,7 +460,8 @@ def test_filters_apply_before_the_newest_matches_are_taken(client):
         item(f"网传疫苗新闻{number}", verdict="false")
     page = list_page(client, q="疫苗", verdict="misleading")
     assert "2 clarifications" in page
-    assert "网传疫苗旧闻甲" in page and "网传疫苗旧闻乙" in page
+    assert "网传疫苗旧闻甲" in page
+    assert "网传疫苗旧闻乙" in page
 
 
 @pytest.mark.usefixtures("cap_of_three")
@@ -463,7 +470,8 @@ def test_beyond_the_cap_the_list_says_so_and_pages_through_the_best_results(clie
     for number in range(6):
         item(f"网传疫苗消息{number}", days_ago=number + 1)
     first = list_page(client, q="疫苗")
-    assert "3+ clarifications" in first and "Page 1 of 2" in first
+    assert "3+ clarifications" in first
+    assert "Page 1 of 2" in first
     second = list_page(client, q="疫苗", page=2)
     assert "Page 2 of 2" in second
     assert len([number for number in range(6) if f"消息{number}" in first + second]) == 3
@@ -483,7 +491,8 @@ def test_sorted_by_date_the_matches_come_oldest_first(client):
         item(f"网传疫苗消息{number}", days_ago=number + 1)
     item("网传全市停水", days_ago=500)
     page = list_page(client, q="疫苗", sort="published")
-    assert "6 clarifications" in page and "网传全市停水" not in page
+    assert "6 clarifications" in page
+    assert "网传全市停水" not in page
     assert page.index("网传疫苗最老的一条") < page.index("网传疫苗消息4") < page.index("网传疫苗消息0")
 
 
@@ -503,9 +512,12 @@ def test_the_api_counts_a_search_up_to_the_cap_and_pages_through_it(client):
     for number in range(6):
         item(f"网传疫苗消息{number}", days_ago=number + 1)
     first = client.get("/api/clarifications/", {"q": "疫苗", "page_size": 2}).json()
-    assert first["count"] == 3 and len(first["results"]) == 2 and first["next"]
+    assert first["count"] == 3
+    assert len(first["results"]) == 2
+    assert first["next"]
     second = client.get(first["next"]).json()
-    assert len(second["results"]) == 1 and second["next"] is None
+    assert len(second["results"]) == 1
+    assert second["next"] is None
     assert client.get("/api/clarifications/").json()["count"] == 6
 
 
@@ -599,8 +611,12 @@ def test_explain_search_prints_each_results_score_parts_and_how_the_text_was_rea
     output = io.StringIO()
     call_command("explain_search", "我们听说新冠期间地铁停运，转发给你的朋友", stdout=output)
     text = output.getvalue()
-    assert f"  1. #{answered.pk} " in text and "网传地铁停运" in text
-    assert "first stage" in text and "terms" in text and "phrases" in text and "overlap" in text
+    assert f"  1. #{answered.pk} " in text
+    assert "网传地铁停运" in text
+    assert "first stage" in text
+    assert "terms" in text
+    assert "phrases" in text
+    assert "overlap" in text
     assert "words shared 2: " in text  # 地铁 停运: two words in three bigrams
     assert "我们 0.05" in text  # a stop word, weighed as such
     assert "新冠 -> 新型 型冠" in text  # another form asked

@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db
 
 def picture(client, url):
     response = client.get(url)
-    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
     return Image.open(io.BytesIO(response.content)).convert("L")
 
 
@@ -78,7 +79,8 @@ def test_the_picture_is_cached_and_drawn_again_when_the_clarification_changes(cl
     clarification.truth = "全市供水正常，水质达标。"
     clarification.save()
     after = client.get(url)
-    assert len(drawn) == 2 and after["ETag"] != before["ETag"]
+    assert len(drawn) == 2
+    assert after["ETag"] != before["ETag"]
     assert after.content != before.content
 
 
@@ -92,7 +94,8 @@ def test_the_english_picture_speaks_english(client, monkeypatch):
         lambda self, xy, text, **kw: words.append(text) or real_text(self, xy, text, **kw),
     )
     client.get(f"/en/clarifications/{clarification.pk}/share.png")
-    assert "True" in words and "City Internet Information Office" in words
+    assert "True" in words
+    assert "City Internet Information Office" in words
     assert any(line.startswith("The truth: ") for line in words)
 
 
@@ -106,7 +109,8 @@ def test_a_withdrawn_clarification_is_pictured_as_withdrawn(client, monkeypatch)
         lambda self, xy, text, **kw: words.append(text) or real_text(self, xy, text, **kw),
     )
     client.get(f"/clarifications/{clarification.pk}/share.png")
-    assert "已撤回" in words and "谣言" not in words
+    assert "已撤回" in words
+    assert "谣言" not in words
 
 
 @pytest.mark.parametrize("trait", ["draft", "in_review", "scheduled"])
@@ -192,9 +196,10 @@ def test_the_longest_demo_truth_is_drawn_inside_its_box_whole_or_cut_after_a_sen
     with translation.override(language):
         caption = share_images.words(clarification, "")["scan"]
     for text, (left, top, right, bottom) in drawn:
-        assert left >= 0 and right <= layout.width and top >= 0 and bottom <= layout.height, text
+        assert 0 <= left <= right <= layout.width, text
+        assert 0 <= top <= bottom <= layout.height, text
         if top > layout.band:  # below the header band, text keeps the margins and clear of the QR code
-            assert layout.margin - 2 <= left and right <= layout.width - layout.margin + 2, text
+            assert layout.margin - 2 <= left <= right <= layout.width - layout.margin + 2, text
             clear = right <= qr[0] or left >= qr[2] or bottom <= qr[1] or top >= qr[3]
             assert clear or text == caption, f"{text} covers the QR code"
     lines, label = truth_lines(drawn, language)
@@ -205,7 +210,8 @@ def test_the_longest_demo_truth_is_drawn_inside_its_box_whole_or_cut_after_a_sen
     if shown != truth:
         assert shown.endswith(ELLIPSIS), shown
         kept = shown[: -len(ELLIPSIS)].rstrip()
-        assert truth.startswith(kept) and SENTENCE_END.search(kept[-3:]), f"not cut after a sentence: {shown}"
+        assert truth.startswith(kept), f"not cut after a sentence: {shown}"
+        assert SENTENCE_END.search(kept[-3:]), f"not cut after a sentence: {shown}"
     # The square picture, made for Moments, has the room for the whole truth in both languages.
     if variant == "square":
         assert shown == truth
@@ -222,7 +228,8 @@ def test_a_truth_too_long_for_the_picture_is_cut_after_its_last_whole_sentence(m
     shown = joined(lines)[len(label) :]
     assert shown.endswith(ELLIPSIS)
     kept = shown[: -len(ELLIPSIS)].rstrip()
-    assert kept.endswith(sentence.strip()[-1]) and clarification.truth.startswith(kept)
+    assert kept.endswith(sentence.strip()[-1])
+    assert clarification.truth.startswith(kept)
     assert len(kept) >= len(sentence.strip()), "at least the first sentence is shown"
 
 
@@ -234,7 +241,7 @@ def test_the_qr_code_holds_the_address_of_the_page_in_its_language(client):
         layout = Layout(variant)
         box = (layout.qr_left, layout.qr_top, layout.qr_left + layout.qr_size, layout.qr_top + layout.qr_size)
         code = image.crop(box).point(lambda value: 255 if value < 100 else 0)
-        left, top, right, bottom = code.getbbox()
+        left, top, right, _bottom = code.getbbox()
         expected = segno.make_qr(address, error="m", boost_error=False).matrix
         size = len(expected)
         module = (right - left) / size
@@ -247,7 +254,9 @@ def test_the_qr_code_holds_the_address_of_the_page_in_its_language(client):
 
 def test_bold_text_is_set_in_the_bold_face_of_the_system_font():
     regular, bold = share_font.font_file(share_font.REGULAR), share_font.font_file(share_font.BOLD)
-    assert regular and bold and regular != bold
+    assert regular
+    assert bold
+    assert regular != bold
     assert font(48, share_font.BOLD).getname() == ("Noto Sans CJK SC", "Bold")
 
 
@@ -258,7 +267,8 @@ def test_without_a_chinese_font_the_check_warns_and_clarifications_share_the_def
     assert "/nonexistent/NotoSansCJK-Regular.ttc" in warnings[0].msg
     clarification = ClarificationFactory()
     response = client.get(f"/clarifications/{clarification.pk}/share.png")
-    assert response.status_code == 302 and response["Location"] == "/static/img/share-default.png"
+    assert response.status_code == 302
+    assert response["Location"] == "/static/img/share-default.png"
     page = client.get(clarification.get_absolute_url()).content.decode()
     assert '<meta property="og:image" content="http://testserver/static/img/share-default.png">' in page
     with pytest.raises(share_font.FontMissing):

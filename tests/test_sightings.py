@@ -75,7 +75,8 @@ def test_an_inspector_records_a_sighting_with_a_screenshot_stored_privately(clie
     assert response.status_code == 302, response.context["adminform"].form.errors
     sighting = Sighting.objects.get()
     assert sighting.recorded_by == inspector
-    assert sighting.reach == 3 and sighting.reach_details == "群成员 487"
+    assert sighting.reach == 3
+    assert sighting.reach_details == "群成员 487"
     assert sighting.status == ReportStatus.NEW
     assert sighting.rumor is not None
     stored = private_root / sighting.screenshot.name

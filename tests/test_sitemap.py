@@ -28,7 +28,8 @@ def test_the_sitemap_lists_public_clarifications_in_both_languages_with_their_la
     urls = sitemap(client)
     chinese = f"http://testserver{clarification.get_absolute_url()}"
     english = f"http://testserver/en{clarification.get_absolute_url()}"
-    assert chinese in urls and english in urls
+    assert chinese in urls
+    assert english in urls
     assert date.fromisoformat(urls[chinese].findtext("s:lastmod", namespaces=NS)) == date(2025, 3, 12)
     alternates = {link.get("hreflang"): link.get("href") for link in urls[chinese].findall("xhtml:link", NS)}
     assert alternates == {"zh-hans": chinese, "en": english, "x-default": chinese}
@@ -80,5 +81,6 @@ def test_robots_txt_points_at_the_sitemap_and_keeps_crawlers_out_of_the_admin(cl
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     lines = response.content.decode().splitlines()
     assert "User-agent: *" in lines
-    assert "Disallow: /admin/" in lines and "Disallow: /en/admin/" in lines
+    assert "Disallow: /admin/" in lines
+    assert "Disallow: /en/admin/" in lines
     assert "Sitemap: http://testserver/sitemap.xml" in lines

@@ -84,7 +84,7 @@ def shell(environment, code):
 
 
 def start_worker(environment, log):
-    return subprocess.Popen(  # noqa: S603 (our own manage.py, fixed arguments)
+    return subprocess.Popen(
         [sys.executable, str(REPO / "manage.py"), "run_worker", "--interval", "0.2", "--no-startup-delay"],
         cwd=REPO,
         env=environment,

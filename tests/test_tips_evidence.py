@@ -146,7 +146,7 @@ def test_a_tampered_screenshot_is_detected(client, case, tmp_path):
     client.force_login(staff_with("export_evidence"))
     path = saved(export(client, case["rumor"]), tmp_path)
     name = f"screenshots/{case['first'].code}.png"
-    altered = rewrite(path, {name: lambda data: image_bytes(size=(61, 40))})
+    altered = rewrite(path, {name: lambda _data: image_bytes(size=(61, 40))})
     with pytest.raises(CommandError) as failure:
         call_command("verify_evidence_package", str(altered))
     assert "FAILED" in str(failure.value)
@@ -166,7 +166,7 @@ def test_a_file_and_its_manifest_altered_together_are_caught_by_the_export_recor
                 entry["sha256"] = hashlib.sha256(forged_csv).hexdigest()
         return json.dumps(manifest).encode()
 
-    altered = rewrite(path, {"reports.csv": lambda data: forged_csv, "manifest.json": forge_manifest})
+    altered = rewrite(path, {"reports.csv": lambda _data: forged_csv, "manifest.json": forge_manifest})
     with pytest.raises(CommandError) as failure:
         call_command("verify_evidence_package", str(altered))
     assert "manifest.json: SHA-256 is" in str(failure.value)
@@ -448,10 +448,12 @@ def test_the_package_has_a_printable_summary_in_the_exporters_language(client, c
     assert "summary.html" in custody["files"]
     assert '<html lang="en">' in summary
     assert "Evidence package for referral" in summary
-    assert "沪公网安〔2026〕123号" in summary and "全市停水三天" in summary
+    assert "沪公网安〔2026〕123号" in summary
+    assert "全市停水三天" in summary
     for reference in (case["first"].code, case["second"].code):
         assert reference in summary
-    assert "WeChat group" in summary and "Weibo" in summary  # platforms as people read them
+    assert "WeChat group" in summary
+    assert "Weibo" in summary
     assert "紧急通知！明天起全市停水三天" in summary  # the text's excerpt
     for entry in manifest["files"]:
         if entry["path"] not in ("summary.html", "custody.json"):
@@ -502,7 +504,8 @@ def test_the_export_leads_to_a_confirmation_page_with_the_hashes_and_a_download(
     page = client.get(response["Location"])
     text = page.content.decode()
     assert page.status_code == 200
-    assert "CASE-9" in text and "referrer" in text
+    assert "CASE-9" in text
+    assert "referrer" in text
     assert record.manifest_sha256 in text
     for sha256 in record.files.values():
         assert sha256 in text

@@ -51,7 +51,8 @@ def test_the_reference_code_follows_the_contract(client):
     client.post(NEW, valid_data())
     code = Tip.objects.get().code
     assert len(code) == 11
-    assert code[:2] == "T-" and code[6] == "-"
+    assert code[:2] == "T-"
+    assert code[6] == "-"
     assert set(code[2:6] + code[7:]) <= set("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
 
 
@@ -276,4 +277,6 @@ def test_a_screenshot_loses_its_comment_and_colour_profile(client, private_root,
     with open(Tip.objects.get().screenshot.path, "rb") as raw:
         stored = raw.read()
     assert b"Home Street" not in stored
-    assert b"sRGB" not in stored and b"ICC_PROFILE" not in stored and b"iCCP" not in stored
+    assert b"sRGB" not in stored
+    assert b"ICC_PROFILE" not in stored
+    assert b"iCCP" not in stored

@@ -41,7 +41,8 @@ def test_a_screenshot_sent_with_a_mistake_is_kept_and_sent_with_the_corrected_re
     assert "Your screenshot is kept: shot.png (" in page
     assert "Remove it: send the report without this screenshot" in page
     token = kept_token(page)
-    assert token and len(kept_files(private_root)) == 1
+    assert token
+    assert len(kept_files(private_root)) == 1
 
     response = client.post(NEW, valid_data(kept_screenshot=token))
     assert response.status_code == 302
@@ -59,7 +60,8 @@ def test_every_field_error_keeps_the_picture_and_the_words(client):
     page = client.post(NEW, data).text
     assert "Your screenshot is kept: a.png" in page
     assert "群里说明天全市停水三天，大家赶紧囤水！</textarea>" in page
-    assert 'value="nonsense"' in page and 'value="nobody"' in page
+    assert 'value="nonsense"' in page
+    assert 'value="nobody"' in page
 
 
 def test_the_kept_screenshot_can_be_removed(client, private_root):
@@ -126,7 +128,8 @@ def test_old_kept_screenshots_are_purged_daily_and_whenever_another_is_kept(clie
     an_hour_ago = time.time() - uploads.KEPT_FOR.total_seconds() - 60
     os.utime(old, (an_hour_ago, an_hour_ago))
     client.post(NEW, valid_data(text="停", screenshot=upload()))
-    assert old not in kept_files(private_root) and len(kept_files(private_root)) == 1
+    assert old not in kept_files(private_root)
+    assert len(kept_files(private_root)) == 1
 
     (recent,) = kept_files(private_root)
     os.utime(recent, (an_hour_ago, an_hour_ago))
@@ -174,7 +177,8 @@ def test_report_it_from_a_check_that_matched_nothing_carries_the_picture(client,
     response = client.post(NEW, valid_data(text=read_check.text, kept_screenshot=kept_token(form)))
     assert response.status_code == 302
     tip = Tip.objects.get()
-    assert tip.screenshot and private_storage().exists(tip.screenshot.name)
+    assert tip.screenshot
+    assert private_storage().exists(tip.screenshot.name)
     with private_storage().open(tip.screenshot.name) as file:
         assert file.read() == image_bytes()  # the re-encoded picture the check held
     # The check's own picture was lent, not copied: it went with the tip.
@@ -235,4 +239,5 @@ def test_a_body_of_many_files_passes_no_more_than_one_screenshot_to_disk():
         passed += [guard.receive_data_chunk(b"x" * 40, 0)]
         result = guard.file_complete(40)
         assert (result is None) == (name != "c.png")
-    assert passed[:2] == [b"x" * 40, b"x" * 40] and passed[2] is None
+    assert passed[:2] == [b"x" * 40, b"x" * 40]
+    assert passed[2] is None

@@ -65,7 +65,8 @@ def test_a_bad_signature_is_refused_and_nothing_is_stored(wechat):
     forged = WeChat(wechat.client, token="not-the-token")
     reply, _msg_id = forged.send("text", Content=RUMOR)
     assert reply.status == 403
-    assert Tip.objects.count() == 0 and WeChatMessage.objects.count() == 0
+    assert Tip.objects.count() == 0
+    assert WeChatMessage.objects.count() == 0
 
 
 def test_an_old_request_is_refused_as_a_replay(wechat):
@@ -109,7 +110,8 @@ def test_malformed_or_hostile_xml_is_refused_cleanly(wechat, body):
     reply = wechat.post(body)
     assert reply.status == 400
     assert "root:" not in reply.body
-    assert Tip.objects.count() == 0 and WeChatMessage.objects.count() == 0
+    assert Tip.objects.count() == 0
+    assert WeChatMessage.objects.count() == 0
 
 
 def test_a_signature_that_is_not_ascii_is_refused_not_an_error(client):
@@ -125,7 +127,8 @@ def test_a_message_declaring_another_encoding_than_utf8_is_refused(client, wecha
         "text", openid=wechat.openid, msg_id=45, Content=RUMOR
     )
     assert wechat.post(body).status == 400
-    assert Tip.objects.count() == 0 and WeChatMessage.objects.count() == 0
+    assert Tip.objects.count() == 0
+    assert WeChatMessage.objects.count() == 0
 
 
 def test_a_message_declaring_utf8_is_answered(wechat):
@@ -150,7 +153,8 @@ def test_fields_no_wechat_message_has_are_refused_before_the_database(client, we
         Content=RUMOR,
     )
     assert wechat.post(body).status == 400
-    assert Tip.objects.count() == 0 and WeChatMessage.objects.count() == 0
+    assert Tip.objects.count() == 0
+    assert WeChatMessage.objects.count() == 0
 
 
 @pytest.mark.parametrize(
@@ -169,7 +173,8 @@ def test_a_picture_address_that_is_not_a_plain_url_is_refused(client, settings, 
     settings.WECHAT_PICTURE_HOSTS = ["mmbiz.qpic.cn"]
     client.raise_request_exception = False
     assert wechat.image(pic_url).status == 400
-    assert Tip.objects.count() == 0 and WeChatMessage.objects.count() == 0
+    assert Tip.objects.count() == 0
+    assert WeChatMessage.objects.count() == 0
     assert not pictures.allowed(pic_url)
 
 
@@ -214,7 +219,8 @@ def test_an_unknown_claim_becomes_a_tip_and_the_reply_gives_its_code(wechat, wat
         "other",
         ReportStatus.NEW,
     )
-    assert tip.client_hash and wechat.openid not in tip.client_hash
+    assert tip.client_hash
+    assert wechat.openid not in tip.client_hash
     receipt = "We have received your report. Its code is %(code)s. We will check it; you can follow it here:"
     assert reply.text == chinese(receipt, code=tip.code) + "\nhttp://testserver" + tip.get_absolute_url()
     assert "编号 " + tip.code in reply.text
@@ -300,7 +306,8 @@ def test_a_picture_becomes_a_tip_at_once_and_is_fetched_after_the_reply(wechat, 
         assert "A picture (shown to our staff only)." in client.get(f"/en/tips/{tip.code}/").text
         call_command("fetch_wechat_pictures", stdout=open("/dev/null", "w"))  # noqa: SIM115
     tip.refresh_from_db()
-    assert tip.pending_picture_url == "" and tip.picture_fetch_error == ""
+    assert tip.pending_picture_url == ""
+    assert tip.picture_fetch_error == ""
     with Image.open(private_root / tip.screenshot.name) as stored:
         assert stored.size == (300, 500)
         assert not stored.getexif()
@@ -352,7 +359,8 @@ def test_a_slow_or_failing_picture_host_leaves_the_picture_pending_for_a_retry(m
         Tip.objects.update(pending_picture_url=server.url)
         assert pictures.fetch_pending() == (0, 1)
     tip = Tip.objects.get()
-    assert tip.pending_picture_url and not tip.picture_fetch_error
+    assert tip.pending_picture_url
+    assert not tip.picture_fetch_error
 
 
 def test_the_tip_admin_says_a_picture_is_still_to_be_fetched(admin_client, wechat):

@@ -55,7 +55,8 @@ def test_a_text_sent_while_the_database_is_locked_is_answered_with_its_code_and_
     assert not Tip.objects.exists()
     (kept,) = spool.glob("*.json")
     entry = json.loads(kept.read_text())
-    assert entry["code"] == code and entry["text"] == RUMOR
+    assert entry["code"] == code
+    assert entry["text"] == RUMOR
     assert wechat.openid not in kept.read_text()  # only the sender's keyed hash
     # Meanwhile the citizen's link says the report is being filed.
     status = client.get(f"/en/tips/{code}/")
@@ -107,7 +108,8 @@ def test_a_picture_kept_while_locked_is_fetched_once_stored(wechat, spool, locke
         with django_capture_on_commit_callbacks(execute=True):
             storing.store_kept()
     tip = Tip.objects.get(code=code)
-    assert tip.screenshot and not tip.pending_picture_url
+    assert tip.screenshot
+    assert not tip.pending_picture_url
 
 
 def test_when_too_many_messages_wait_the_reply_promises_nothing(wechat, spool, locked, monkeypatch):

@@ -76,7 +76,8 @@ def test_a_forwarded_article_is_matched_by_its_title_and_description(wechat, wat
     reply = wechat.post(body)
     assert reply.status == 200
     assert reply.text.startswith(chinese("We have checked what this message says:"))
-    assert water.title in reply.text and water.get_absolute_url() in reply.text
+    assert water.title in reply.text
+    assert water.get_absolute_url() in reply.text
     assert Tip.objects.count() == 0
     assert WeChatMessage.objects.get().kind == "link"
 
@@ -193,7 +194,8 @@ def test_a_text_longer_than_a_tip_holds_is_kept_up_to_the_limit_and_the_reply_sa
     assert reply.text.startswith(
         chinese("Your message was longer than %(limit)s characters: we kept its first %(limit)s.", limit=2000)
     )
-    assert tip.code in reply.text and reply.text.endswith(tip.get_absolute_url())
+    assert tip.code in reply.text
+    assert reply.text.endswith(tip.get_absolute_url())
 
 
 def test_a_text_within_the_limit_says_nothing_about_a_cut(wechat):
@@ -207,7 +209,8 @@ def test_a_text_within_the_limit_says_nothing_about_a_cut(wechat):
 def test_a_true_claim_is_not_answered_as_a_debunked_rumor(wechat, vaccine_true):
     reply = wechat.text("本市65岁以上老人今年可以免费接种流感疫苗")
     assert reply.text.startswith(chinese("We have checked what this message says:"))
-    assert "辟谣" not in reply.text and "谣言" not in reply.text
+    assert "辟谣" not in reply.text
+    assert "谣言" not in reply.text
     assert "【属实】" in reply.text
 
 

@@ -104,7 +104,7 @@ def test_plain_mode_still_works_with_keys_set(client):
 
 
 def test_a_bad_msg_signature_is_refused_as_not_from_wechat(client, sdk):
-    body, envelope, nonce, timestamp = sealed_by_wechat(
+    body, _envelope, nonce, timestamp = sealed_by_wechat(
         sdk, xml_message("text", openid="o5", msg_id=7005, Content=RUMOR)
     )
     response, _nonce = post(client, body, msg_signature_given="0" * 40, nonce=nonce, timestamp=timestamp)
@@ -122,8 +122,8 @@ def for_another_app(_encrypt):
     "make_encrypt",
     [
         lambda encrypt: encrypt[:-8] + "AAAAAAA=",  # the last block changed: its padding is wrong
-        lambda encrypt: "not base64!",
-        lambda encrypt: base64.b64encode(b"x" * 20).decode(),  # not whole AES blocks
+        lambda _encrypt: "not base64!",
+        lambda _encrypt: base64.b64encode(b"x" * 20).decode(),  # not whole AES blocks
         for_another_app,
     ],
     ids=["bad-padding", "not-base64", "partial-block", "another-appid"],

@@ -31,7 +31,7 @@ class PostedForm(HTMLParser):
         attrs = dict(attrs)
         if tag == "form":
             self.inside = attrs.get("id") == self.form_id
-        if not self.inside or "name" not in attrs and tag != "option":
+        if not self.inside or ("name" not in attrs and tag != "option"):
             return
         if tag == "input" and attrs.get("type") not in ("submit", "button", "file", "checkbox", "radio"):
             self.add(attrs["name"], attrs.get("value", ""))
@@ -87,7 +87,8 @@ def test_submit_for_review_keeps_the_edits_made_on_the_page(client, editor, auth
     draft = ClarificationFactory(draft=True, author=author, title="旧标题")
     client.force_login(editor)
     response = press(client, draft, "submit_for_review", title="新标题", truth="新的真相。")
-    assert response.status_code == 302 and response["Location"] == change_url(draft)
+    assert response.status_code == 302
+    assert response["Location"] == change_url(draft)
     draft = stored(draft)
     assert (draft.title, draft.truth, draft.status) == ("新标题", "新的真相。", Status.IN_REVIEW)
     shown = messages_of(client.get(change_url(draft)))
@@ -110,7 +111,8 @@ def test_an_invalid_form_comes_back_with_the_edits_and_the_move_is_not_made(clie
     page = response.content.decode()
     assert 'value="新标题"' in page  # the edit is still in the form
     assert '<a href="#id_truth">The truth</a>: This field is required.' in page
-    assert stored(draft).title == "旧标题" and stored(draft).status == Status.DRAFT
+    assert stored(draft).title == "旧标题"
+    assert stored(draft).status == Status.DRAFT
 
 
 def test_an_error_in_an_evidence_source_is_named_with_its_row_and_field(client, editor, author):
@@ -203,7 +205,8 @@ def test_the_confirmation_of_an_authors_own_clarification_offers_no_way_to_publi
     client.force_login(publisher)
     page = text_of(client.get(transition_url(own, "publish")))
     assert "Four-eyes rule: you wrote this clarification, so another publisher must publish it." in page
-    assert "Yes, publish now" not in page and "Back" in page
+    assert "Yes, publish now" not in page
+    assert "Back" in page
 
 
 # --- What the user may not do --------------------------------------------------------------------
@@ -249,7 +252,8 @@ def test_a_ready_clarification_has_no_disabled_buttons(client, publisher, author
     SourceFactory(clarification=ready)
     client.force_login(publisher)
     panel = workflow_panel(client, ready)
-    assert "aria-disabled" not in panel and "not possible yet" not in panel
+    assert "aria-disabled" not in panel
+    assert "not possible yet" not in panel
     assert 'name="_transition" value="publish"' in panel
 
 
@@ -257,7 +261,8 @@ def test_moves_the_user_may_never_make_are_not_shown(client, editor, publisher, 
     public = ClarificationFactory(author=author)
     client.force_login(editor)
     page = client.get(change_url(public)).content.decode()
-    assert "_transition" not in page and "Withdraw…" not in page  # read-only for editors
+    assert "_transition" not in page
+    assert "Withdraw…" not in page
     draft = ClarificationFactory(draft=True, author=author)
     client.force_login(publisher)
     panel = workflow_panel(client, draft)

@@ -23,11 +23,13 @@ def test_staff_see_the_draft_with_the_public_template_and_a_banner(client, edito
     client.force_login(editor)
     response = client.get(preview_url(draft))
     assert response.status_code == 200
-    assert [template.name for template in response.templates][0] == "clarifications/detail.html"
+    assert next(template.name for template in response.templates) == "clarifications/detail.html"
     page = response.content.decode()
     assert 'class="preview-banner"' in page
     assert "Preview — not public" in page or "预览" in page
-    assert "尚未发布的澄清" in page and "这是草稿里的真相。" in page and "草稿引用的来源" in page
+    assert "尚未发布的澄清" in page
+    assert "这是草稿里的真相。" in page
+    assert "草稿引用的来源" in page
 
 
 def test_the_preview_is_never_cached_nor_indexed(client, editor, draft):

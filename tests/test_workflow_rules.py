@@ -1,6 +1,6 @@
 """The rules every transition keeps: four eyes, the publish checklist, the order of states, the clock."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -260,7 +260,7 @@ def test_a_correction_shows_on_the_public_page_and_moves_the_updated_date(client
 
 def test_due_for_review_means_published_with_its_date_reached(time_machine, author):
     time_machine.move_to(datetime(2026, 5, 20, 9, 0, tzinfo=SHANGHAI), tick=False)
-    due = ClarificationFactory(review_by=datetime(2026, 5, 20).date())
-    ClarificationFactory(review_by=datetime(2026, 5, 21).date())
-    ClarificationFactory(draft=True, review_by=datetime(2026, 5, 1).date())
+    due = ClarificationFactory(review_by=date(2026, 5, 20))
+    ClarificationFactory(review_by=date(2026, 5, 21))
+    ClarificationFactory(draft=True, review_by=date(2026, 5, 1))
     assert list(Clarification.objects.due_for_review()) == [due]

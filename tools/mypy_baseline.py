@@ -24,7 +24,7 @@ ERROR = re.compile(r"^(?P<module>[\w/.-]+\.py):\d+(:\d+)?: error: ")
 
 def run_mypy():
     """mypy's error lines, as configured in pyproject.toml. Stops if mypy itself failed (status 2)."""
-    result = subprocess.run(  # noqa: S603 (our own interpreter, fixed arguments)
+    result = subprocess.run(
         [sys.executable, "-m", "mypy", "--no-error-summary", "--no-pretty"],
         cwd=ROOT,
         capture_output=True,

@@ -2,7 +2,7 @@ from django.http import HttpResponse
 from django.urls import path
 
 
-def hello(request):
+def hello(_request):
     return HttpResponse("Hello, world\n", content_type="text/plain")
 
 

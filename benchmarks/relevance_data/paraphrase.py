@@ -1,4 +1,4 @@
-# ruff: noqa: E501, RUF001 (the hand-written paraphrases are kept whole, one per line, with Chinese punctuation)
+# ruff: noqa: E501 (the hand-written paraphrases are kept whole, one per line, with Chinese punctuation)
 """Writes the paraphrase set: claims of the generated set told in other words, and the clarification each should find.
 
     python benchmarks/relevance_data/paraphrase.py      # rewrites paraphrases.jsonl beside it

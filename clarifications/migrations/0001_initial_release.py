@@ -73,7 +73,7 @@ EDITOR_PERMISSIONS = [
     "view_topic",
     "view_notice",
 ]
-PUBLISHER_PERMISSIONS = EDITOR_PERMISSIONS + ["publish_clarification", "add_notice", "change_notice"]
+PUBLISHER_PERMISSIONS = [*EDITOR_PERMISSIONS, "publish_clarification", "add_notice", "change_notice"]
 GROUPS = {"Editor": EDITOR_PERMISSIONS, "Publisher": PUBLISHER_PERMISSIONS, "Tip triage": []}
 # Permissions are normally created after all migrations (post_migrate); the groups need them now. Their
 # names are Django's ("Can add clarification"), so post_migrate later finds them and adds nothing.

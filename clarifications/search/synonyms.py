@@ -25,6 +25,7 @@ import secrets
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 from . import statistics
@@ -96,7 +97,7 @@ def _holds(query, terms, form):
     """Whether the text holds ``form``: its terms, each next to the following one, and not only stop words."""
     if not all(term in terms for term in form) or not any(query.informative(term) for term in form):
         return False
-    return all(pair in query.pairs for pair in zip(form, form[1:], strict=False))
+    return all(pair in query.pairs for pair in pairwise(form))
 
 
 _lists: dict[str, SynonymList] = {}  # database alias -> SynonymList

@@ -26,6 +26,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import ClassVar
 
 from django.db.models import (
     Count,
@@ -59,7 +60,7 @@ class Channel:
 
     TIP = "tip"
     SIGHTING = "sighting"
-    labels = {TIP: _("Citizens' tips"), SIGHTING: _("Online inspection")}
+    labels: ClassVar[dict] = {TIP: _("Citizens' tips"), SIGHTING: _("Online inspection")}
 
 
 @dataclass(frozen=True)

@@ -125,7 +125,7 @@ def rapidocr_reader():
     return read
 
 
-READERS = {"tesseract": tesseract_reader, "rapidocr": lambda tessdata: rapidocr_reader()}
+READERS = {"tesseract": tesseract_reader, "rapidocr": lambda _tessdata: rapidocr_reader()}
 
 
 def usage():

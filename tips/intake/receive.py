@@ -39,7 +39,7 @@ def tip_submit(
     language: str = "zh-hans",
     channel: str = TipChannel.WEB,
     pending_picture_url: str = "",
-    rumor_id: int | None | Literal["choose"] = "choose",
+    rumor_id: int | Literal["choose"] | None = "choose",
     site_url: str = "",
     code: str = "",
 ) -> Tip:

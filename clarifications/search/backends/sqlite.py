@@ -8,7 +8,7 @@ import json
 
 from django.db import connections
 
-from ..analysis import INDEXED_FIELDS
+from clarifications.search.analysis import INDEXED_FIELDS
 
 FTS_TABLE = "clarifications_search"
 

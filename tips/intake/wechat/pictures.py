@@ -55,7 +55,7 @@ def allowed(url):
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ARG002 (urllib's signature)
         # A redirect could lead anywhere, past the allowed hosts: it is a failure, not a detour.
         return None
 

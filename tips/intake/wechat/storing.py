@@ -274,7 +274,7 @@ def _store_entry(entry):
         picture_url=entry["picture_url"],
         link=entry.get("link", ""),
         site_url=entry.get("site_url", ""),
-        reply_for=lambda tip: entry["reply"],
+        reply_for=lambda _tip: entry["reply"],
         code=entry["code"],
         received_at=datetime.fromisoformat(entry["received_at"]),
     )
