@@ -217,6 +217,21 @@ def phone(browser, live_server):
     context.close()
 
 
+@pytest.fixture
+def phone_without_javascript(browser, live_server):
+    """The same phone with JavaScript off: what every page must still do on its own."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        java_script_enabled=False,
+        base_url=live_server.url,
+    )
+    yield context.new_page()
+    context.close()
+
+
 SEEN_BEACON = "**/clarifications/*/seen"
 
 

@@ -11,19 +11,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREEN = 844
 
 
-@pytest.fixture
-def phone_without_javascript(browser, live_server):
-    context = browser.new_context(
-        viewport={"width": 390, "height": SCREEN},
-        is_mobile=True,
-        has_touch=True,
-        java_script_enabled=False,
-        base_url=live_server.url,
-    )
-    yield context.new_page()
-    context.close()
-
-
 def test_on_a_phone_the_first_result_is_on_the_first_screen_and_the_filters_open_without_javascript(
     phone_without_javascript,
 ):

@@ -24,19 +24,6 @@ def watermelon(db):
     return ClarificationFactory(title="网传“西瓜被打针催熟变甜”？不实", claim="西瓜打针催熟，千万别买！")
 
 
-@pytest.fixture
-def phone_without_javascript(browser, live_server):
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-        java_script_enabled=False,
-        base_url=live_server.url,
-    )
-    yield context.new_page()
-    context.close()
-
-
 @pytest.mark.parametrize(("path", "label", "button"), SEARCH_BOXES)
 def test_enter_searches_and_shift_enter_starts_a_new_line(phone, watermelon, path, label, button):
     phone.goto(path)

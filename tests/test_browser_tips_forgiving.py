@@ -24,20 +24,6 @@ def shot(page, name):
         page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
 
 
-@pytest.fixture
-def phone_without_javascript(browser, live_server):
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844},
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-        java_script_enabled=False,
-        base_url=live_server.url,
-    )
-    yield context.new_page()
-    context.close()
-
-
 def big_file():
     return {"name": "big.png", "mimeType": "image/png", "buffer": b"\0" * (6 * MB)}
 
