@@ -18,6 +18,7 @@ import ipaddress
 import logging
 
 from django.conf import settings
+from django.core.checks import Warning
 from django.utils.crypto import salted_hmac
 from gunicorn.glogging import Logger
 
@@ -81,8 +82,6 @@ def warn_about_proxy(peer):
 
 def check_proxy_count(app_configs, **kwargs):  # noqa: ARG001 (Django passes app_configs by name)
     """Deploy check: HTTPS (or a trusted X-Forwarded-Proto) means a TLS proxy, which needs a proxy count."""
-    from django.core.checks import Warning
-
     behind_proxy = getattr(settings, "HTTPS", False) or getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
     if behind_proxy and not settings.TRUSTED_PROXY_COUNT:
         return [

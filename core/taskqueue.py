@@ -34,6 +34,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Count, Min, Q
 from django.dispatch import receiver
 from django.utils import timezone
 from django_tasks import TaskResultStatus
@@ -147,7 +148,6 @@ def waiting():
     """(tasks due and waiting for a worker, seconds the oldest of them has waited), read in one query.
 
     A task waits from when it was queued, or, when it was put off (a retry), from when it fell due."""
-    from django.db.models import Count, Min, Q
     from django_tasks_db.models import DBTaskResult, get_date_max
 
     never_put_off = Q(run_after=get_date_max())
