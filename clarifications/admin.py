@@ -7,7 +7,6 @@ be changed only by publishers (a correction is a public act); editors see them r
 """
 
 import logging
-import re
 from typing import Any
 
 from django import forms
@@ -171,7 +170,7 @@ def staff_name(user):
     the first name first, as in English.
     """
     first, last = user.first_name.strip(), user.last_name.strip()
-    chinese = re.search(r"[\u3400-\u9fff]", first + last)
+    chinese = CJK_RE.search(first + last)
     full_name = last + first if chinese else user.get_full_name().strip()
     return f"{full_name} ({user.get_username()})" if full_name else user.get_username()
 

@@ -34,7 +34,6 @@ from PIL import Image, ImageDraw
 
 from .branding import office_name
 from .excerpts import excerpt
-from .models import Status
 from .share_font import BOLD, font
 
 # Bump when the drawing changes, so that cached pictures are redrawn.
@@ -63,7 +62,7 @@ NO_LINE_START = "，。！？；：、）》」』”’,.!?;:)"
 def words(clarification, url):
     """Every text the picture shows, in the active language (so a new translation redraws it too),
     and the page's address its QR code holds."""
-    withdrawn = clarification.status == Status.WITHDRAWN
+    withdrawn = clarification.is_withdrawn
     published = clarification.published_at
     return {
         "names": " ".join(name for name in (settings.SITE_NAME_ZH, settings.SITE_NAME) if name),

@@ -27,6 +27,7 @@ from . import pagecache, pageviews, search, share_font, share_images
 from .filters import ClarificationFilter
 from .models import Clarification, Language, Notice, Topic
 from .pagecache import public_page
+from .templatetags.seo import on_this_host
 
 RELATED_COUNT = 4
 SUGGESTIONS = 5
@@ -186,8 +187,9 @@ def _share_image_etag(request, pk, variant):
 
 
 def _page_address(request, clarification):
-    """The absolute address of the clarification's page in the active language (for its QR code)."""
-    return request.build_absolute_uri(clarification.get_absolute_url())
+    """The absolute address of the clarification's page in the active language (for its QR code), through
+    the same host guard as the share kit's link (``piyao.page_address``)."""
+    return on_this_host(request, clarification.get_absolute_url())
 
 
 @require_safe

@@ -231,7 +231,7 @@ def test_a_picture_that_would_take_minutes_is_bounded_and_one_address_cannot_fil
     chat_page = requests.get(server.base + chat.headers["Location"], timeout=30).text
     pictures_left = list((Path(server.environment["DATA_DIR"]) / "private" / "checks").glob("*"))
     assert "This picture could not be read." in dots_page
-    assert "Your picture is deleted within an hour" in dots_page
+    assert "Your picture has been deleted" in dots_page
     assert "What we read in it" in chat_page
     # The picture that could not be read is gone; the two read ones stay an hour, for "report it".
     assert len(pictures_left) == 2, pictures_left

@@ -102,7 +102,7 @@ def test_an_engine_error_ends_a_check_as_could_not_be_read_and_deletes_its_pictu
     assert not list((private_root / "checks").iterdir())
     page = client.get(response["Location"]).text
     assert "This picture could not be read." in page
-    assert "Your picture is deleted within an hour" in page
+    assert "Your picture has been deleted" in page
 
 
 @pytest.mark.django_db(transaction=True)  # the worker closes a connection left in a transaction

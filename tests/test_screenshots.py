@@ -296,7 +296,7 @@ def test_a_check_nobody_read_in_minutes_stops_the_waiting_and_says_so(client):
         page = client.get("/en" + url).text
     assert "taking far longer than it should" in page
     assert "http-equiv" not in page
-    assert "Your picture is deleted within an hour" not in page
+    assert "Your picture has been deleted" not in page
 
 
 @pytest.mark.django_db

@@ -114,6 +114,15 @@ def test_a_token_past_its_hour_attaches_nothing(client, monkeypatch):
     assert Tip.objects.get().screenshot == ""
 
 
+def test_a_kept_screenshot_gone_before_the_report_is_sent_is_said_on_the_receipt(client, private_root):
+    token = kept_token(client.post(NEW, valid_data(text="停", screenshot=upload())).text)
+    for path in kept_files(private_root):
+        path.unlink()  # purged meanwhile (kept an hour)
+    receipt = client.post(NEW, valid_data(kept_screenshot=token), follow=True).text
+    assert Tip.objects.get().screenshot == ""
+    assert "the one kept for you was no longer here" in receipt
+
+
 def test_a_kept_screenshot_is_not_decoded_or_counted_again(client, settings):
     settings.TIPS_RATE = "2/10m"
     token = kept_token(client.post(NEW, valid_data(text="停", screenshot=upload())).text)  # counted: decoded

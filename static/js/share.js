@@ -52,7 +52,6 @@
       say(block.getAttribute("data-copy-failed-message"));
     }
 
-    wechatButton.hidden = false;
     wechatButton.addEventListener("click", function () {
       copy(field.value, field).then(function () {
         say(block.getAttribute("data-copied-message"));
@@ -60,7 +59,6 @@
     });
 
     if (navigator.share) {
-      nativeButton.hidden = false;
       nativeButton.addEventListener("click", function () {
         navigator.share({ title: title, text: field.value.replace(url, "").trim(), url: url }).catch(function () {
           // Cancelled by the reader, or refused by the browser: the other buttons remain.

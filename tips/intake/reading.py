@@ -72,10 +72,11 @@ def record_reading(*, report: Report, reading: str, text: str, fingerprint: str)
     if rumor_id is None or rumor_id == report.rumor_id:
         return report
     with transaction.atomic():
-        if not _alone_in_an_unconfirmed_group(report) or not Rumor.objects.filter(pk=rumor_id).exists():
+        target = Rumor.objects.filter(pk=rumor_id).first()
+        if target is None or not _alone_in_an_unconfirmed_group(report):
             return report
         old_rumor_id = report.rumor_id
-        rumors.regroup(report, Rumor.objects.get(pk=rumor_id), reason=_("Its screenshot matched this group"))
+        rumors.regroup(report, target, reason=_("Its screenshot matched this group"))
         answers.on_arrival(report, site_url="")
     log_event(
         logger, "report.regrouped", kind=report.kind, reference=report.reference, rumor=rumor_id, was=old_rumor_id

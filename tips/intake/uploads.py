@@ -99,9 +99,13 @@ class KeptScreenshot:
     token: str
 
     def open(self):
-        """The picture as a file for ``tip_submit`` (already re-encoded: no second decoding)."""
-        with private_storage().open(self.name) as file:
-            return ContentFile(file.read(), name=Path(self.name).name)
+        """The picture as a file for ``tip_submit`` (already re-encoded: no second decoding), or None
+        when it went meanwhile (a purge between ``kept_from`` and now)."""
+        try:
+            with private_storage().open(self.name) as file:
+                return ContentFile(file.read(), name=Path(self.name).name)
+        except FileNotFoundError:
+            return None
 
     def discard(self):
         private_storage().delete(self.name)

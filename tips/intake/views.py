@@ -152,17 +152,18 @@ def tip_receive(request):
     if decodes and not ratelimit.hit("tips", client, rate=settings.TIPS_RATE):
         return rate_limited(request)
     form = TipForm(request.POST, request.FILES)
+    promised = request.POST.get("kept_screenshot", "") and not request.POST.get("remove_screenshot")
     kept = uploads.kept_from(request, request.POST.get("kept_screenshot", ""))
     if kept is not None and request.POST.get("remove_screenshot"):
         kept.discard()
         kept = None
     if not form.is_valid():
         return _sent_back(request, form, upload=upload, kept=kept)
+    data = form.cleaned_data
+    screenshot = data["screenshot"] or (kept.open() if kept is not None else None)
     # A report whose screenshot was counted above is not counted twice.
     if not decodes and not ratelimit.hit("tips", client, rate=settings.TIPS_RATE):
         return rate_limited(request)
-    data = form.cleaned_data
-    screenshot = data["screenshot"] or (kept.open() if kept is not None else None)
     tip = tip_submit(
         text=data["text"],
         platform=data["platform"],
@@ -179,7 +180,13 @@ def tip_receive(request):
         kept.discard()  # stored with the tip, or replaced by the file chosen now
     messages.success(request, _("Thank you: your report has been received."))
     refused = request.POST.get("refused_screenshot", "")[: uploads.NAME_SHOWN_CHARS]
-    if refused and screenshot is None:
+    if promised and screenshot is None:
+        # The page said a picture was kept; it was not there any more (kept an hour): the receipt says so.
+        messages.warning(
+            request,
+            _("It was sent without a screenshot: the one kept for you was no longer here (it is kept for an hour)."),
+        )
+    elif refused and screenshot is None:
         # Never silently without the picture the citizen meant to send: the receipt says so.
         messages.warning(
             request, _("It was sent without a screenshot: %(name)s could not be taken.") % {"name": refused}

@@ -49,7 +49,7 @@ from clarifications.search import Strength, find_similar
 from core import ratelimit
 from core.clients import client_hash
 from core.logs import log_event
-from tips.models import TEXT_MAX_LENGTH, ReportStatus, WeChatMessage
+from tips.models import TEXT_MAX_LENGTH, ReportStatus, Tip, WeChatMessage
 
 from . import pictures, storing
 from .protocol import MAX_REPLY_BYTES, Message, url_problem
@@ -62,7 +62,7 @@ NO_REPLY = ""
 MENU_REPORT_RUMOR = "REPORT_RUMOR"
 MENU_CHECK_MESSAGE = "CHECK_MESSAGE"
 # A link is stored as a tip's link only when it fits the column and is a plain address.
-LINK_MAX_LENGTH = 500
+LINK_MAX_LENGTH = Tip._meta.get_field("link").max_length or 0
 
 
 def answer(message: Message, *, site_url: str) -> str:
